@@ -1,0 +1,62 @@
+"""LearnHub: cybersecurity courses for EU and Latin American & Caribbean public servants and operators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from learnhub import config as config_module
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints and CLI. No schema work happens here.
+
+    `config` overrides settings (tests use it); everything else comes from LEARNHUB_* variables and
+    is checked by learnhub.config.load, which raises ConfigError with a message for the operator.
+    """
+    settings = config_module.load(overrides=config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_DIR"])
+    app.config.update(settings)
+
+    from learnhub import database  # noqa: F401  (registers the SQLite engine hooks)
+    from learnhub import errors, i18n, models, security
+    from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(cookie_id: str):
+        """The cookie holds "id:session_token"; a token replaced at logout matches nobody."""
+        user_id, _, token = cookie_id.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(models.User, int(user_id))
+        if user is None or user.session_token != token or not user.active:
+            return None
+        return user
+
+    from learnhub.web import templating
+    from learnhub.web.account.views import bp as account_bp
+    from learnhub.web.auth.views import bp as auth_bp
+    from learnhub.web.main.views import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, account_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt("learnhub.web.main.views.health")
+    templating.init_app(app)
+    security.add_security_headers(app)
+    errors.init_app(app)
+
+    from learnhub.cli import register_commands
+
+    register_commands(app)
+    return app

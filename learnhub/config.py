@@ -1,0 +1,154 @@
+"""Settings: safe defaults plus the LEARNHUB_* environment, checked once at start-up.
+
+Every setting an operator may change is read here and nowhere else; a wrong value stops the
+application with a message that names the variable and says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message tells the operator how to fix it."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a yes/no value; use true or false.")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} is too small; use at least {minimum}.")
+    return value
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in instance/ so development sessions survive restarts (never used in production)."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None) -> dict:
+    """Build the Flask config from `env` (default: os.environ) and test `overrides`; raise ConfigError."""
+    env = os.environ if env is None else env
+    overrides = dict(overrides or {})
+    name = str(overrides.pop("LEARNHUB_ENV", env.get("LEARNHUB_ENV", "development"))).strip() or "development"
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"LEARNHUB_ENV={name!r} is not known; use one of: {', '.join(ENVIRONMENTS)}.")
+    production = name == "production"
+    instance = Path(env.get("LEARNHUB_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+
+    secret = env.get("LEARNHUB_SECRET_KEY", "").strip()
+    if not secret and "SECRET_KEY" not in overrides:
+        if production:
+            raise ConfigError(
+                "LEARNHUB_SECRET_KEY is not set. Production refuses to start without it: generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` and keep it secret."
+            )
+        secret = secrets.token_urlsafe(48) if name == "testing" else _development_secret(instance)
+    elif production and len(secret) < 32:
+        raise ConfigError("LEARNHUB_SECRET_KEY is too short for production; use at least 32 random characters.")
+
+    database_url = normalise_database_url(
+        env.get("LEARNHUB_DATABASE_URL", "").strip() or f"sqlite:///{instance / 'learnhub.db'}"
+    )
+    if not database_url.startswith(("sqlite:///", "postgresql+psycopg://")):
+        raise ConfigError(
+            f"LEARNHUB_DATABASE_URL={database_url!r} is not supported; use sqlite:///PATH or postgresql://USER@HOST/DB."
+        )
+
+    mail_dir = env.get("LEARNHUB_MAIL_DIR", "").strip()
+    smtp_host = env.get("LEARNHUB_SMTP_HOST", "").strip()
+    if not mail_dir and not smtp_host:
+        if production:
+            raise ConfigError(
+                "No way to send e-mail: set LEARNHUB_SMTP_HOST (and LEARNHUB_SMTP_* as needed) "
+                "or LEARNHUB_MAIL_DIR to write messages to a folder."
+            )
+        mail_dir = str(instance / "mail")
+
+    base_url = env.get("LEARNHUB_BASE_URL", "").strip().rstrip("/")
+    if production and not base_url.startswith("https://"):
+        raise ConfigError("LEARNHUB_BASE_URL must be set to the public https:// address in production.")
+    if not base_url:
+        base_url = "http://127.0.0.1:5000"
+
+    k = _int(env, "LEARNHUB_SUPPRESSION_K", 10, minimum=5)
+    config: dict = {
+        "LEARNHUB_ENV": name,
+        "TESTING": name == "testing",
+        "DEBUG": False,
+        "SECRET_KEY": secret,
+        "INSTANCE_DIR": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "COURSES_DIR": str(Path(env.get("LEARNHUB_COURSES_DIR") or PROJECT_ROOT / "courses").resolve()),
+        "RATELIMIT_STORAGE_URI": env.get("LEARNHUB_RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        "RATELIMIT_ENABLED": _bool(env, "LEARNHUB_RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_IP": env.get("LEARNHUB_LOGIN_LIMIT_PER_IP", "30 per minute; 300 per hour"),
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LEARNHUB_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
+        "MAIL_DIR": mail_dir,
+        "MAIL_FROM": env.get("LEARNHUB_MAIL_FROM", "LearnHub <no-reply@learnhub.invalid>"),
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": _int(env, "LEARNHUB_SMTP_PORT", 587, minimum=1),
+        "SMTP_USERNAME": env.get("LEARNHUB_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("LEARNHUB_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env, "LEARNHUB_SMTP_STARTTLS", True),
+        "BASE_URL": base_url,
+        "PASSWORD_RESET_HOURS": _int(env, "LEARNHUB_PASSWORD_RESET_HOURS", 2, minimum=1),
+        "SUPPRESSION_K": k,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "__Host-learnhub" if production else "learnhub",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ("en", "es", "pt", "fr"),
+    }
+    config.update(overrides)
+    return config

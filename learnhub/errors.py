@@ -1,0 +1,34 @@
+"""Friendly error pages: a message in the user's language and an error id, never a traceback."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from learnhub.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        # The form's data is in request.form: the page offers to send it again with a fresh token.
+        return render_template("errors/csrf.html", form_data=request.form, action=request.path), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code and error.code >= 500:
+            return server_error(error)
+        template = "errors/429.html" if error.code == 429 else "errors/http.html"
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        error_id = secrets.token_hex(6)
+        original = getattr(error, "original_exception", None) or error
+        if not isinstance(original, HTTPException) or isinstance(original, InternalServerError):
+            app.logger.error("error %s on %s %s", error_id, request.method, request.path, exc_info=original)
+        return render_template("errors/500.html", error_id=error_id), 500

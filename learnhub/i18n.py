@@ -1,0 +1,91 @@
+"""Language choice and translated names that do not live in templates.
+
+The request's language is the learner's saved preference, else the one picked with the language
+switcher, else the best match of the browser's Accept-Language, else English.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from babel import Locale
+from flask import current_app, request, session
+from flask_babel import get_locale, gettext, lazy_gettext
+from flask_login import current_user
+
+from learnhub import reference
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
+
+ORGANISATION_TYPE_LABELS = {
+    "government": lazy_gettext("Government or public body"),
+    "private": lazy_gettext("Private sector"),
+    "academia": lazy_gettext("Academia or research"),
+    "civil-society": lazy_gettext("Civil society or non-profit"),
+}
+GENDER_LABELS = {
+    "woman": lazy_gettext("Woman"),
+    "man": lazy_gettext("Man"),
+    "another": lazy_gettext("Another gender identity"),
+    "prefer-not-to-say": lazy_gettext("Prefer not to say"),
+}
+ROLE_LABELS = {
+    "trainee": lazy_gettext("Trainee"),
+    "trainer": lazy_gettext("Trainer"),
+    "analyst": lazy_gettext("Analyst"),
+    "admin": lazy_gettext("Administrator"),
+}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def country_name(code: str) -> str:
+    """The country's name in the current language, from the CLDR data Babel ships."""
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(code.upper(), code.upper())
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """EU and CELAC countries as (code, name) sorted by the name in the current language."""
+    names = [(code, country_name(code)) for code in reference.country_regions()]
+    return sorted(names, key=lambda pair: _collation_key(pair[1]))
+
+
+def _collation_key(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    return [(entry.id, gettext(entry.name)) for entry in reference.sectors()]
+
+
+def ecsf_role_choices() -> list[tuple[str, str]]:
+    return [(entry.id, gettext(entry.name)) for entry in reference.ecsf_roles()]
+
+
+def sector_name(sector_id: str) -> str:
+    return dict(sector_choices()).get(sector_id, sector_id)
+
+
+def ecsf_role_name(role_id: str | None) -> str:
+    return dict(ecsf_role_choices()).get(role_id or "", "")
+
+
+def extract_reference_csv(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extractor: the `name` column of a reference CSV becomes msgids (see babel.cfg)."""
+    text = io.TextIOWrapper(fileobj, encoding="utf-8")
+    for line_number, row in enumerate(csv.DictReader(text), start=2):
+        if row.get("name"):
+            yield line_number, "gettext", row["name"], []

@@ -1,0 +1,6 @@
+"""All database models, imported here so Alembic's env.py sees the whole schema."""
+
+from learnhub.models.audit import AuditEvent
+from learnhub.models.users import AnalystCountry, PasswordResetToken, User
+
+__all__ = ["AnalystCountry", "AuditEvent", "PasswordResetToken", "User"]

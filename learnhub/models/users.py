@@ -1,0 +1,94 @@
+"""People: accounts, their profile for coverage reporting, analyst scopes and password-reset tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.extensions import db
+from learnhub.models.base import utcnow
+
+ROLES = ("trainee", "trainer", "analyst", "admin")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    """An account. Whoever takes a course is a learner, whatever their role."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="trainee")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    sector: Mapped[str] = mapped_column(String(64))
+    organisation: Mapped[str] = mapped_column(String(200))
+    organisation_type: Mapped[str] = mapped_column(String(32))
+    ecsf_role: Mapped[str | None] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(32))
+    # Part of the login cookie (get_id); replaced on logout and password change to end every session.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    analyst_countries: Mapped[list[AnalystCountry]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="AnalystCountry.country"
+    )
+
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every login cookie issued so far, including copies held by someone else."""
+        self.session_token = new_session_token()
+
+    @property
+    def countries_in_scope(self) -> frozenset[str]:
+        return frozenset(scope.country for scope in self.analyst_countries)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class AnalystCountry(db.Model):
+    """One country an analyst may report on."""
+
+    __tablename__ = "analyst_countries"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="analyst_countries")
+
+
+class PasswordResetToken(db.Model):
+    """A single-use, expiring reset link; only the token's SHA-256 is stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("token_hash"),)

@@ -1,0 +1,14 @@
+"""Writing the audit log. One function, so every event has the same shape."""
+
+from __future__ import annotations
+
+from learnhub.extensions import db
+from learnhub.models import AuditEvent
+
+
+def record(event: str, *, actor_id: int | None = None, ip: str | None = None, **detail) -> AuditEvent:
+    """Add an audit event to the current transaction (it is kept only if the caller commits)."""
+    entry = AuditEvent(event=event, actor_id=actor_id, ip=ip, detail=detail)
+    db.session.add(entry)
+    db.session.flush()
+    return entry

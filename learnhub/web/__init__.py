@@ -1,0 +1,1 @@
+"""Blueprints by feature. Views validate, call services and commit once."""

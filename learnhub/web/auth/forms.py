@@ -1,0 +1,44 @@
+"""Forms for signing up, in and out, and resetting a forgotten password."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo
+
+from learnhub.web.forms_common import ProfileFieldsMixin, email_field, new_password_field
+
+
+class RegisterForm(ProfileFieldsMixin, FlaskForm):
+    email = email_field()
+    password = new_password_field()
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("Log out"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Set new password"))

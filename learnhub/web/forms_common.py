@@ -1,0 +1,99 @@
+"""Form pieces shared by several blueprints: profile fields and password checks with their messages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from learnhub import i18n
+from learnhub.i18n import LANGUAGE_NAMES
+from learnhub.services import passwords
+
+PASSWORD_MESSAGES = {
+    "too-short": _l("Enter a password of at least %(n)d characters.", n=passwords.MIN_LENGTH),
+    "too-long": _l("Enter a password of at most %(n)d characters.", n=passwords.MAX_LENGTH),
+    "common": _l("This password is too common or easy to guess. Try a passphrase of several unrelated words."),
+    "personal": _l("Do not use your name or e-mail address as your password."),
+}
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(label=None) -> EmailField:
+    return EmailField(label or _l("E-mail address"), filters=[_strip], validators=[
+        DataRequired(_l("Enter your e-mail address.")), Length(max=254),
+        Email(_l("Enter an e-mail address like name@example.org."), check_deliverability=False),
+    ], render_kw={"autocomplete": "email", "spellcheck": "false"})
+
+
+def new_password_field(label=None) -> PasswordField:
+    return PasswordField(label or _l("Password"), validators=[InputRequired(_l("Enter a password.")),
+                                                               AcceptablePassword()],
+                         description=_l("At least 12 characters. A passphrase of several words is easy to "
+                                        "remember and hard to guess."),
+                         render_kw={"autocomplete": "new-password", "minlength": passwords.MIN_LENGTH,
+                                    "maxlength": passwords.MAX_LENGTH})
+
+
+class AcceptablePassword:
+    """The password rules of services.passwords, with the account's e-mail and name for the personal check.
+
+    The form's own email/name fields are used, or `form.password_owner = (email, name)` when the form
+    is about an existing account.
+    """
+
+    def __call__(self, form, field) -> None:
+        owner = getattr(form, "password_owner", None)
+        if owner is None:
+            owner = (getattr(getattr(form, "email", None), "data", "") or "",
+                     getattr(getattr(form, "name", None), "data", "") or "")
+        problem = passwords.password_problem(field.data or "", email=owner[0], name=owner[1])
+        if problem:
+            raise ValidationError(PASSWORD_MESSAGES[problem])
+
+
+class ProfileFieldsMixin:
+    """The learner profile that coverage reports count: same fields on register and profile pages."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    language = SelectField(_l("Preferred language"), choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()],
+                           validators=[DataRequired()])
+    country = SelectField(_l("Country where you work"), validate_choice=True,
+                          validators=[DataRequired(_l("Choose the country where you work."))])
+    sector = SelectField(_l("Sector"), validators=[DataRequired(_l("Choose your sector."))])
+    organisation = StringField(_l("Organisation"), validators=[
+        DataRequired(_l("Enter the name of your organisation.")), Length(max=200)],
+        render_kw={"autocomplete": "organization"})
+    organisation_type = SelectField(_l("Type of organisation"),
+                                    validators=[DataRequired(_l("Choose the type of organisation."))])
+    ecsf_role = SelectField(_l("Cybersecurity role (optional)"), validators=[Optional()],
+                            description=_l("The ECSF role profile closest to your work, if any."))
+    gender = SelectField(_l("Gender (optional)"), validators=[Optional()],
+                         description=_l("Used only for anonymous statistics."))
+
+    def fill_choices(self) -> None:
+        """Choices in the current language; called per request since names are translated."""
+        blank = [("", _l("Choose…"))]
+        self.country.choices = options(blank + i18n.country_choices())
+        self.sector.choices = options(blank + i18n.sector_choices())
+        self.organisation_type.choices = options(blank + list(i18n.ORGANISATION_TYPE_LABELS.items()))
+        self.ecsf_role.choices = options([("", _l("None or not applicable")), *i18n.ecsf_role_choices()])
+        self.gender.choices = options([("", _l("Not given")), *i18n.GENDER_LABELS.items()])
+
+    def profile_values(self) -> dict:
+        return {
+            "name": self.name.data.strip(), "language": self.language.data, "country": self.country.data,
+            "sector": self.sector.data, "organisation": self.organisation.data.strip(),
+            "organisation_type": self.organisation_type.data,
+            "ecsf_role": self.ecsf_role.data or None, "gender": self.gender.data or None,
+        }

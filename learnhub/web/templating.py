@@ -1,0 +1,28 @@
+"""What every template may use: the language switcher, names of reference data, the logout form."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+from learnhub import i18n
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def globals_for_templates():
+        from learnhub.web.auth.forms import LogoutForm
+
+        return {
+            "current_language": str(get_locale() or "en"),
+            "language_names": i18n.LANGUAGE_NAMES,
+            "logout_form": LogoutForm(),
+            "here": request.full_path.rstrip("?") if request else "/",
+        }
+
+    app.jinja_env.globals.update(
+        country_name=i18n.country_name,
+        sector_name=i18n.sector_name,
+        ecsf_role_name=i18n.ecsf_role_name,
+        role_label=lambda role: i18n.ROLE_LABELS.get(role, role),
+    )

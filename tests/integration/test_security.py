@@ -1,0 +1,185 @@
+"""The security checklist, one test per row: headers, cookies, CSRF, throttling, errors, access matrix."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint
+
+from tests.conftest import DEFAULT_PASSWORD, csrf_token, log_in, make_app, post_form
+
+
+def test_security_headers_on_every_page(client):
+    for path in ("/", "/login", "/register", "/no-such-page"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                          "frame-ancestors 'none'", "form-action 'self'"):
+            assert directive in csp, (path, directive)
+        assert "unsafe-inline" not in csp and "script-src" not in csp.replace("default-src", "")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_carry_no_inline_script(client):
+    for path in ("/", "/login", "/register", "/password/forgot"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script" not in page and " onclick=" not in page and "javascript:" not in page
+
+
+def test_account_pages_are_not_cached(client, make_user):
+    make_user(email="ana@example.org")
+    log_in(client, "ana@example.org")
+    assert client.get("/account/profile").headers["Cache-Control"] == "no-store"
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_flags_in_development(client, make_user):
+    make_user(email="ana@example.org")
+    response = log_in(client, "ana@example.org")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_is_secure_and_host_only_in_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEARNHUB_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("LEARNHUB_BASE_URL", "https://learnhub.example.org")
+    monkeypatch.setenv("LEARNHUB_MAIL_DIR", str(tmp_path / "mail"))
+    app = make_app(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, LEARNHUB_ENV="production")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+    response = app.test_client().get("/", base_url="https://learnhub.example.org")
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token", "foreign"])
+def test_forms_refuse_a_missing_or_foreign_csrf_token(app, client, make_user, token):
+    make_user(email="ana@example.org")
+    if token == "foreign":  # a valid token, but from someone else's session
+        other = app.test_client()
+        token = csrf_token(other.get("/login").get_data(as_text=True))
+    data = {"email": "ana@example.org", "password": DEFAULT_PASSWORD}
+    if token is not None:
+        data["csrf_token"] = token
+    client.get("/")
+    response = client.post("/login", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Please send the form again" in page
+    assert 'value="ana@example.org"' in page  # what was typed is kept
+    assert DEFAULT_PASSWORD not in page  # but never a password
+    assert client.get("/account/profile").status_code == 302
+
+
+def test_logout_and_language_switch_need_csrf(client, make_user):
+    make_user(email="ana@example.org")
+    log_in(client, "ana@example.org")
+    assert client.post("/logout").status_code == 400
+    assert client.get("/account/profile").status_code == 200
+    assert client.post("/language", data={"language": "es"}).status_code == 400
+
+
+def test_login_is_throttled_per_account(client, make_user):
+    make_user(email="ana@example.org")
+    statuses = [log_in(client, "ana@example.org", "wrong password number %d" % i).status_code for i in range(6)]
+    assert statuses == [400] * 5 + [429]
+    blocked = log_in(client, "ana@example.org")  # even the right password waits
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    assert log_in(client, "someone.else@example.org", "whatever password").status_code == 400
+
+
+def test_successful_logins_do_not_count_against_the_account(client, make_user):
+    make_user(email="ana@example.org")
+    for _ in range(7):
+        assert log_in(client, "ana@example.org").status_code == 303
+        client.post("/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+
+
+def test_login_is_throttled_per_ip(app, client, make_user):
+    for i in range(30):
+        assert log_in(client, f"user{i}@example.org", "wrong password here").status_code == 400
+    assert log_in(client, "user99@example.org", "wrong password here").status_code == 429
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "/\\evil.example", "https:evil.example", "https://evil.example", "javascript:alert(1)",
+    "/%2F%2Fevil.example", "%2F%2Fevil.example", "/\t/evil.example", "\t//evil.example", "/%5Cevil.example",
+    "/%252F%252Fevil.example", "http:/evil.example", "//", " /account",
+])
+def test_login_never_redirects_off_site(client, make_user, target):
+    make_user(email="ana@example.org")
+    page = client.get("/login", query_string={"next": target}).get_data(as_text=True)
+    response = client.post("/login", data={"csrf_token": csrf_token(page), "email": "ana@example.org",
+                                           "password": DEFAULT_PASSWORD, "next": target})
+    assert response.status_code == 303
+    assert response.location == "/"
+
+
+def test_login_follows_a_local_next(client, make_user):
+    make_user(email="ana@example.org")
+    page = client.get("/login?next=/account/profile").get_data(as_text=True)
+    assert 'value="/account/profile"' in page
+    response = client.post("/login", data={"csrf_token": csrf_token(page), "email": "ana@example.org",
+                                           "password": DEFAULT_PASSWORD, "next": "/account/profile"})
+    assert response.location == "/account/profile"
+
+
+def test_errors_show_a_friendly_page_without_traceback(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'e.db'}", tmp_path)
+    boom = Blueprint("boom", __name__)
+
+    @boom.get("/boom")
+    def explode():
+        raise RuntimeError("secret internal detail")
+
+    app.register_blueprint(boom)
+    client = app.test_client()
+    response = client.get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in page and "error code" in page
+    assert "Traceback" not in page and "secret internal detail" not in page and "RuntimeError" not in page
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404 and "Page not found" in missing.get_data(as_text=True)
+
+
+# Every route, every role: the status each one gets. New routes must be added here (see the test below).
+ROUTE_MATRIX = {
+    ("GET", "/"): {"anonymous": 200, "trainee": 200, "trainer": 200, "analyst": 200, "admin": 200},
+    ("GET", "/health"): {"anonymous": 200, "trainee": 200, "trainer": 200, "analyst": 200, "admin": 200},
+    ("GET", "/login"): {"anonymous": 200, "trainee": 200, "trainer": 200, "analyst": 200, "admin": 200},
+    ("GET", "/register"): {"anonymous": 200, "trainee": 302, "trainer": 302, "analyst": 302, "admin": 302},
+    ("GET", "/password/forgot"): {"anonymous": 200, "trainee": 200, "trainer": 200, "analyst": 200, "admin": 200},
+    ("GET", "/password/reset/<token>"): {"anonymous": 404, "trainee": 404, "trainer": 404, "analyst": 404,
+                                         "admin": 404},
+    ("GET", "/account/profile"): {"anonymous": 302, "trainee": 200, "trainer": 200, "analyst": 200, "admin": 200},
+    ("GET", "/account/password"): {"anonymous": 302, "trainee": 200, "trainer": 200, "analyst": 200,
+                                   "admin": 200},
+    ("POST", "/logout"): {"anonymous": 302, "trainee": 303, "trainer": 303, "analyst": 303, "admin": 303},
+    ("POST", "/language"): {"anonymous": 303, "trainee": 303, "trainer": 303, "analyst": 303, "admin": 303},
+}
+
+
+def test_route_matrix_lists_every_route(app):
+    routes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {(m, r) for m, r in routes if not (m == "POST" and ("GET", r) in routes)}
+    assert routes == set(ROUTE_MATRIX), "add new routes to ROUTE_MATRIX with the status each role gets"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "trainee", "trainer", "analyst", "admin"])
+def test_route_matrix(app, client, make_user, role):
+    if role != "anonymous":
+        make_user(role=role, email=f"{role}@example.org", countries=("DO",) if role == "analyst" else ())
+        assert log_in(client, f"{role}@example.org").status_code == 303
+    for (method, path), expected in ROUTE_MATRIX.items():
+        url = path.replace("<token>", "some-token")
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = csrf_token(client.get("/password/forgot").get_data(as_text=True))
+            response = client.post(url, data={"csrf_token": token, "language": "en"})
+        assert response.status_code == expected[role], (method, path, role)
+        if method == "POST" and path == "/logout" and role != "anonymous":
+            log_in(client, f"{role}@example.org")
