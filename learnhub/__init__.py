@@ -19,8 +19,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"])
     app.config.update(settings)
 
-    from learnhub import database  # noqa: F401  (registers the SQLite engine hooks)
-    from learnhub import errors, i18n, models, security
+    from learnhub import (
+        database,  # noqa: F401  (registers the SQLite engine hooks)
+        errors,
+        i18n,
+        models,
+        security,
+    )
     from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

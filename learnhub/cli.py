@@ -11,7 +11,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import func, select
 
 from learnhub.config import ConfigError
@@ -75,9 +75,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
 
 
-@click.group()
-def users() -> None:
-    """Create and inspect accounts."""
+users = AppGroup("users", help="Create accounts.")
 
 
 @users.command("create")

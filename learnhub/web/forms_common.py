@@ -66,7 +66,8 @@ class ProfileFieldsMixin:
 
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
                        render_kw={"autocomplete": "name"})
-    language = SelectField(_l("Preferred language"), choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()],
+    language = SelectField(_l("Preferred language"),
+                           choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()],
                            validators=[DataRequired()])
     country = SelectField(_l("Country where you work"), validate_choice=True,
                           validators=[DataRequired(_l("Choose the country where you work."))])

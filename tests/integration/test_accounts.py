@@ -124,8 +124,8 @@ def test_password_change_needs_current_password_and_ends_other_sessions(app, cli
     other_device = app.test_client()
     log_in(other_device, "ana@example.org")
     log_in(client, "ana@example.org")
-    wrong = post_form(client, "/account/password", {"current": "wrong password here", "password": "a new long passphrase",
-                                                    "confirm": "a new long passphrase"})
+    wrong = post_form(client, "/account/password", {
+        "current": "wrong password here", "password": "a new long passphrase", "confirm": "a new long passphrase"})
     assert "Your current password is not right." in wrong.get_data(as_text=True)
     right = post_form(client, "/account/password", {"current": DEFAULT_PASSWORD, "password": "a new long passphrase",
                                                     "confirm": "a new long passphrase"})

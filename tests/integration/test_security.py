@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Blueprint
 
-from tests.conftest import DEFAULT_PASSWORD, csrf_token, log_in, make_app, post_form
+from tests.conftest import DEFAULT_PASSWORD, csrf_token, log_in, make_app
 
 
 def test_security_headers_on_every_page(client):
@@ -81,7 +81,7 @@ def test_logout_and_language_switch_need_csrf(client, make_user):
 
 def test_login_is_throttled_per_account(client, make_user):
     make_user(email="ana@example.org")
-    statuses = [log_in(client, "ana@example.org", "wrong password number %d" % i).status_code for i in range(6)]
+    statuses = [log_in(client, "ana@example.org", f"wrong password number {i}").status_code for i in range(6)]
     assert statuses == [400] * 5 + [429]
     blocked = log_in(client, "ana@example.org")  # even the right password waits
     assert blocked.status_code == 429
