@@ -87,3 +87,9 @@ def check_page(page, axe):
 @pytest.fixture
 def mail_folder(live_app) -> Path:
     return Path(live_app.config["MAIL_DIR"])
+
+
+@pytest.fixture(autouse=True)
+def _fail_fast(page):
+    """Local pages answer in milliseconds; a missing element should fail in seconds, not half a minute."""
+    page.set_default_timeout(8_000)

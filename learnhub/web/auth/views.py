@@ -28,6 +28,13 @@ def _start_session(user) -> None:
         session["language"] = language
 
 
+def _end_session(user) -> None:
+    """Forget the login; the next pages stay in the language the learner reads."""
+    logout_user()
+    session.clear()
+    session["language"] = user.language
+
+
 def _login_account_key() -> str:
     return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
 
@@ -95,8 +102,7 @@ def logout():
     user.end_all_sessions()
     audit_request("auth.logout", actor_id=user.id)
     db.session.commit()
-    logout_user()
-    session.clear()
+    _end_session(user)
     flash(_("You have logged out."), "success")
     return redirect(url_for("main.home"), 303)
 
@@ -140,8 +146,7 @@ def reset_password(token: str):
         else:
             audit_request("auth.password_reset", actor_id=user.id)
             db.session.commit()
-            logout_user()
-            session.clear()
+            _end_session(user)
             flash(_("Your password has been changed. Log in with your new password."), "success")
             return redirect(url_for("auth.login"), 303)
     return render_template("auth/reset.html", form=form), 400 if form.errors else 200
