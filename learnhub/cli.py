@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from learnhub.config import ConfigError
+from learnhub.content.loader import load_course, load_tree
+from learnhub.content.revision import course_folders, folder_revision
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGE_NAMES
 from learnhub.models import User
 from learnhub.models.users import ROLES
 from learnhub.reference import country_regions
-from learnhub.services import accounts
+from learnhub.services import accounts, course_sync
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.services.audit import record as audit
 
@@ -73,6 +77,7 @@ def read_password(prompt: str = "Password") -> str:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
+    app.cli.add_command(courses)
 
 
 users = AppGroup("users", help="Create accounts.")
@@ -125,3 +130,72 @@ def create_demo_accounts() -> None:
             organisation="LearnHub demo", organisation_type="government"), role=role, countries=scope)
         click.echo(f"  {role:8} {email:28} password: {password}")
     db.session.commit()
+
+
+courses = AppGroup("courses", help="Validate course sources and load them into the database.")
+
+
+def _courses_root(directory: str | None) -> Path:
+    root = Path(directory or current_app.config["COURSES_DIR"])
+    if not root.is_dir():
+        fail(f"no course folder at {root}; pass the folder that holds the courses, e.g. `courses`")
+    return root
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=problem.is_error)
+
+
+@courses.command("validate")
+@click.argument("directory", required=False)
+def validate_courses(directory: str | None) -> None:
+    """Check every course: prints `path:line: error|warning: message`; exit status 1 on any error."""
+    root = _courses_root(directory)
+    results = load_tree(root)
+    problems = [problem for _, found in results.values() for problem in found]
+    _print_problems(problems)
+    errors = sum(problem.is_error for problem in problems)
+    click.echo(f"{len(results)} courses checked: {errors} errors, {len(problems) - errors} warnings", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@courses.command("sync")
+@click.argument("directory", required=False)
+def sync_courses(directory: str | None) -> None:
+    """Validate and load each course in its own transaction; unchanged courses are skipped.
+
+    A course with errors keeps its last good version live; a course whose folder is gone is retired.
+    Exit status 1 when any course failed.
+    """
+    root = _courses_root(directory)
+    folders = course_folders(root)
+    stored = course_sync.stored_fingerprints()
+    summary = course_sync.SyncSummary()
+    show_bar = sys.stdout.isatty() and len(folders) > 20
+    with click.progressbar(folders, label="Syncing courses", file=None if show_bar else open(os.devnull, "w")) as bar:
+        for folder in bar:
+            fingerprint = folder_revision(folder)
+            if course_sync.is_current(folder.name, fingerprint, stored):
+                summary.record("unchanged", folder.name)
+                continue
+            spec, problems = load_course(folder, course_sync.media_url, display_root=root.absolute().parent)
+            _print_problems(problems)
+            if spec is None:
+                summary.record("failed", folder.name)
+                continue
+            try:
+                summary.record(course_sync.store(spec, fingerprint), spec.id)
+                db.session.commit()
+            except SQLAlchemyError as error:
+                db.session.rollback()
+                click.echo(f"{folder}: error: could not store the course: {error.__class__.__name__}", err=True)
+                summary.record("failed", folder.name)
+    for course_id in course_sync.retire_missing({folder.name for folder in folders}):
+        summary.record("retired", course_id)
+    audit("content.synced", actor_id=None, **summary.counts())
+    db.session.commit()
+    click.echo(f"courses: {summary}")
+    if summary.failed:
+        sys.exit(1)

@@ -31,6 +31,15 @@ GENDER_LABELS = {
     "another": lazy_gettext("Another gender identity"),
     "prefer-not-to-say": lazy_gettext("Prefer not to say"),
 }
+COURSE_KIND_LABELS = {
+    "awareness": lazy_gettext("Awareness"),
+    "skills": lazy_gettext("Skills"),
+}
+COURSE_LEVEL_LABELS = {
+    "beginner": lazy_gettext("Beginner"),
+    "intermediate": lazy_gettext("Intermediate"),
+    "advanced": lazy_gettext("Advanced"),
+}
 ROLE_LABELS = {
     "trainee": lazy_gettext("Trainee"),
     "trainer": lazy_gettext("Trainer"),

@@ -1,6 +1,10 @@
 """All database models, imported here so Alembic's env.py sees the whole schema."""
 
 from learnhub.models.audit import AuditEvent
+from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
 
-__all__ = ["AnalystCountry", "AuditEvent", "PasswordResetToken", "User"]
+__all__ = [
+    "AnalystCountry", "AuditEvent", "Course", "CourseItem", "CourseModule", "LessonBody", "PasswordResetToken",
+    "QuizQuestion", "User",
+]

@@ -25,4 +25,7 @@ def init_app(app: Flask) -> None:
         sector_name=i18n.sector_name,
         ecsf_role_name=i18n.ecsf_role_name,
         role_label=lambda role: i18n.ROLE_LABELS.get(role, role),
+        kind_label=lambda kind: i18n.COURSE_KIND_LABELS.get(kind, kind),
+        level_label=lambda level: i18n.COURSE_LEVEL_LABELS.get(level, level),
+        language_name=lambda code: i18n.LANGUAGE_NAMES.get(code, code),
     )

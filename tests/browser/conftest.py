@@ -8,11 +8,13 @@ violation: call `check_page(page)` after each navigation; a test that left a loa
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from tests.conftest import fresh_database_url, make_app, upgrade_database
@@ -46,6 +48,8 @@ def live_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     app = make_app(fresh_database_url("browser", folder), folder, RATELIMIT_ENABLED=False)
     upgrade_database(app)
+    synced = app.test_cli_runner().invoke(args=["courses", "sync", app.config["COURSES_DIR"]])
+    assert synced.exit_code == 0, synced.output
     return app
 
 
@@ -82,6 +86,30 @@ def check_page(page, axe):
     yield check
     unchecked = [url for url in loaded if url not in checked and not url.endswith((".pdf", ".json"))]
     assert not unchecked, f"pages visited without an accessibility check: {sorted(set(unchecked))}"
+
+
+@pytest.fixture
+def log_in_as(page: Page, live_server: str, live_app, check_page):
+    """Create an account directly and log in through the form: log_in_as("es") -> the account's e-mail."""
+    from learnhub.extensions import db
+    from learnhub.services import accounts
+    from tests.conftest import DEFAULT_PASSWORD, PROFILE
+
+    def log_in(language: str = "en", role: str = "trainee") -> str:
+        email = f"{role}-{language}-{secrets.token_hex(4)}@example.org"
+        with live_app.app_context():
+            accounts.create(email, DEFAULT_PASSWORD, accounts.Profile(**{**PROFILE, "language": language}), role=role)
+            db.session.commit()
+        page.goto(live_server + "/login")
+        check_page()
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(DEFAULT_PASSWORD)
+        page.locator("form.stack button[type=submit], form.stack input[type=submit]").click()
+        page.wait_for_url(live_server + "/")
+        check_page()
+        return email
+
+    return log_in
 
 
 @pytest.fixture

@@ -156,6 +156,13 @@ ROUTE_MATRIX = {
     ("GET", "/account/profile"): {"anonymous": 302, "trainee": 200, "trainer": 200, "analyst": 200, "admin": 200},
     ("GET", "/account/password"): {"anonymous": 302, "trainee": 200, "trainer": 200, "analyst": 200,
                                    "admin": 200},
+    ("GET", "/courses"): {"anonymous": 200, "trainee": 200, "trainer": 200, "analyst": 200, "admin": 200},
+    ("GET", "/courses/<course_id>"): {"anonymous": 200, "trainee": 200, "trainer": 200, "analyst": 200,
+                                      "admin": 200},
+    ("GET", "/courses/<course_id>/lessons/<item_key>"): {"anonymous": 302, "trainee": 200, "trainer": 200,
+                                                         "analyst": 200, "admin": 200},
+    ("GET", "/courses/<course_id>/media/<path:filename>"): {"anonymous": 200, "trainee": 200, "trainer": 200,
+                                                            "analyst": 200, "admin": 200},
     ("POST", "/logout"): {"anonymous": 302, "trainee": 303, "trainer": 303, "analyst": 303, "admin": 303},
     ("POST", "/language"): {"anonymous": 303, "trainee": 303, "trainer": 303, "analyst": 303, "admin": 303},
 }
@@ -168,13 +175,21 @@ def test_route_matrix_lists_every_route(app):
     assert routes == set(ROUTE_MATRIX), "add new routes to ROUTE_MATRIX with the status each role gets"
 
 
+PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<item_key>": "passwords-passphrases",
+                "<path:filename>": "mfa-ladder-en.png"}
+
+
 @pytest.mark.parametrize("role", ["anonymous", "trainee", "trainer", "analyst", "admin"])
 def test_route_matrix(app, client, make_user, role):
+    sync = app.test_cli_runner().invoke(args=["courses", "sync", app.config["COURSES_DIR"]])
+    assert sync.exit_code == 0, sync.output
     if role != "anonymous":
         make_user(role=role, email=f"{role}@example.org", countries=("DO",) if role == "analyst" else ())
         assert log_in(client, f"{role}@example.org").status_code == 303
     for (method, path), expected in ROUTE_MATRIX.items():
-        url = path.replace("<token>", "some-token")
+        url = path
+        for placeholder, value in PLACEHOLDERS.items():
+            url = url.replace(placeholder, value)
         if method == "GET":
             response = client.get(url)
         else:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from learnhub.extensions import db
 from learnhub.security import safe_next_url
-from learnhub.services import catalogue_stats
+from learnhub.services import course_sync
 
 bp = Blueprint("main", __name__)
 
@@ -35,7 +35,7 @@ def health():
     """For load balancers and operators: 200 when the database answers, 503 when not."""
     try:
         db.session.execute(text("SELECT 1"))
-        published = catalogue_stats.published_course_count()
+        published = course_sync.published_course_count()
     except Exception:  # any database failure means unhealthy, whatever the driver raises
         current_app.logger.exception("health check failed")
         db.session.rollback()

@@ -1,0 +1,30 @@
+"""Which folders are courses, and a cheap fingerprint of each one's files.
+
+Sync compares the fingerprint with the stored one before parsing anything, so an unchanged
+catalogue costs a few file reads, not a Markdown render of every lesson.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+def course_folders(root: Path) -> list[Path]:
+    """Course folders under `root` in name order; hidden entries and plain files (LICENSE...) are skipped."""
+    return sorted((entry for entry in Path(root).iterdir() if entry.is_dir() and not entry.name.startswith(".")),
+                  key=lambda entry: entry.name)
+
+
+def folder_revision(folder: Path) -> str:
+    """sha256 over every file's relative path and bytes: any byte changed, added, removed or renamed changes it."""
+    digest = hashlib.sha256()
+    folder = Path(folder)
+    files = sorted(path for path in folder.rglob("*")
+                   if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts))
+    for path in files:
+        relative = path.relative_to(folder).as_posix().encode()
+        data = path.read_bytes()
+        digest.update(len(relative).to_bytes(4, "big") + relative + len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()

@@ -1,0 +1,131 @@
+"""The course catalogue as synced from `courses/`: courses, modules, items, lesson bodies, quiz questions.
+
+Rows are keyed by the author's ids, (course id, item id), and updated in place by sync, so the
+database ids that learners' progress points at survive edits. Nothing is deleted: a course or item
+that disappears from the sources is retired and keeps its history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.extensions import db
+from learnhub.models.base import utcnow
+
+
+def localised(texts: dict[str, str], language: str, default_language: str) -> str:
+    """A text in `language`, else in the course's default language, else any."""
+    return texts.get(language) or texts.get(default_language) or next(iter(texts.values()), "")
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[str] = mapped_column(String(64))
+    """The content revision (files the course uses); attempts record it."""
+    source_hash: Mapped[str] = mapped_column(String(64))
+    """Fingerprint of every file in the folder, checked before parsing to skip unchanged courses."""
+    title: Mapped[dict] = mapped_column(JSON)
+    summary: Mapped[dict] = mapped_column(JSON)
+    languages: Mapped[list] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    minutes: Mapped[int]
+    roles: Mapped[list] = mapped_column(JSON)
+    sectors: Mapped[list] = mapped_column(JSON)
+    certificate: Mapped[bool]
+    pass_mark: Mapped[float]
+    retired: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    modules: Mapped[list[CourseModule]] = relationship(
+        back_populates="course", order_by="CourseModule.position", cascade="all, delete-orphan")
+    items: Mapped[list[CourseItem]] = relationship(
+        back_populates="course", order_by="CourseItem.position", cascade="all, delete-orphan")
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def title_in(self, language: str) -> str:
+        return localised(self.title, language, self.default_language)
+
+    def summary_in(self, language: str) -> str:
+        return localised(self.summary, language, self.default_language)
+
+
+class CourseModule(db.Model):
+    __tablename__ = "course_modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    title: Mapped[dict] = mapped_column(JSON)
+    retired: Mapped[bool] = mapped_column(default=False)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+
+class CourseItem(db.Model):
+    """A lesson or a quiz, in course order."""
+
+    __tablename__ = "course_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int]
+    title: Mapped[dict] = mapped_column(JSON)
+    languages: Mapped[list] = mapped_column(JSON)
+    minutes: Mapped[int | None]
+    pass_mark: Mapped[float | None]
+    max_attempts: Mapped[int | None]
+    shuffle: Mapped[bool] = mapped_column(default=False)
+    retired: Mapped[bool] = mapped_column(default=False)
+
+    course: Mapped[Course] = relationship(back_populates="items")
+    module: Mapped[CourseModule] = relationship()
+
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+
+class LessonBody(db.Model):
+    """A lesson's sanitised HTML in one language (only languages that have their own file)."""
+
+    __tablename__ = "lesson_bodies"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("course_items.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    html: Mapped[str] = mapped_column(Text)
+
+
+class QuizQuestion(db.Model):
+    """One question of a quiz in one language, as `Question.to_dict()` with texts rendered to HTML.
+
+    `revision` is a hash of `data`: attempts store the questions they showed, and regrades compare
+    revisions to find which questions changed.
+    """
+
+    __tablename__ = "quiz_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("course_items.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(5))
+    key: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int]
+    type: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("item_id", "language", "key"),)

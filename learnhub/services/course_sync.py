@@ -1,0 +1,168 @@
+"""Loading validated courses into the database: one course at a time, skipping unchanged ones.
+
+A course is stored under its author ids, so rows that learners' progress points at keep their
+database ids across edits. A course whose sources are now invalid keeps its last good version live;
+a course whose folder is gone is retired (never deleted); items and modules removed from a course
+are retired the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from sqlalchemy import delete, select
+
+from learnhub.content.model import CourseSpec, LessonSpec, QuizSpec
+from learnhub.extensions import db
+from learnhub.models import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
+from learnhub.models.base import utcnow
+
+OUTCOMES = ("added", "updated", "unchanged", "retired", "failed")
+
+
+@dataclass
+class SyncSummary:
+    """Course ids by outcome, in the order they were handled."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def record(self, outcome: str, course_id: str) -> None:
+        getattr(self, outcome).append(course_id)
+
+    def counts(self) -> dict[str, int]:
+        return {outcome: len(getattr(self, outcome)) for outcome in OUTCOMES}
+
+    def __str__(self) -> str:
+        return ", ".join(f"{count} {outcome}" for outcome, count in self.counts().items())
+
+
+def media_url(course_id: str, path: str) -> str:
+    """Where rendered lessons point for the file `media/<path>`: the catalogue's media route."""
+    return f"/courses/{course_id}/media/{quote(path)}"
+
+
+def stored_fingerprints() -> dict[str, tuple[str, bool]]:
+    """course id -> (source hash, retired) for every course ever synced."""
+    return {row.id: (row.source_hash, row.retired) for row in db.session.execute(
+        select(Course.id, Course.source_hash, Course.retired))}
+
+
+def is_current(course_id: str, source_hash: str, stored: dict[str, tuple[str, bool]]) -> bool:
+    """The folder is byte for byte what was last synced, and the course is live: nothing to do."""
+    return stored.get(course_id) == (source_hash, False)
+
+
+def store(spec: CourseSpec, source_hash: str) -> str:
+    """Insert or update one course from its spec: "added", "updated" or "unchanged". Flushes.
+
+    "unchanged" when only files the course does not use changed (same content revision).
+    """
+    course = db.session.get(Course, spec.id)
+    if course is not None and course.revision == spec.revision and not course.retired:
+        course.source_hash = source_hash
+        db.session.flush()
+        return "unchanged"
+    outcome = "updated" if course is not None else "added"
+    if course is None:
+        course = Course(id=spec.id)
+        db.session.add(course)
+    course.source_hash = source_hash
+    course.revision = spec.revision
+    course.title = spec.title.as_dict()
+    course.summary = spec.summary.as_dict()
+    course.languages = list(spec.languages)
+    course.kind, course.level, course.minutes = spec.kind, spec.level, spec.minutes
+    course.roles, course.sectors = list(spec.roles), list(spec.sectors)
+    course.certificate, course.pass_mark = spec.certificate, spec.pass_mark
+    course.retired = False
+    course.synced_at = utcnow()
+    db.session.flush()
+    _store_structure(course, spec)
+    return outcome
+
+
+def _store_structure(course: Course, spec: CourseSpec) -> None:
+    modules = {m.key: m for m in db.session.scalars(select(CourseModule).where(CourseModule.course_id == course.id))}
+    items = {i.key: i for i in db.session.scalars(select(CourseItem).where(CourseItem.course_id == course.id))}
+    for module in modules.values():
+        module.retired = True
+    for item in items.values():
+        item.retired = True
+    position = 0
+    for module_position, module_spec in enumerate(spec.modules):
+        module = modules.get(module_spec.id) or CourseModule(course_id=course.id, key=module_spec.id)
+        module.position, module.title, module.retired = module_position, module_spec.title.as_dict(), False
+        db.session.add(module)
+        for item_spec in module_spec.items:
+            item = items.get(item_spec.id) or CourseItem(course_id=course.id, key=item_spec.id)
+            item.module, item.kind, item.position, item.retired = module, item_spec.kind, position, False
+            item.languages = list(item_spec.languages)
+            if isinstance(item_spec, LessonSpec):
+                item.title, item.minutes = item_spec.title.as_dict(), item_spec.minutes
+                item.pass_mark = item.max_attempts = None
+                item.shuffle = False
+            else:
+                item.title, item.minutes = item_spec.title.as_dict(), None
+                item.pass_mark, item.max_attempts, item.shuffle = (
+                    item_spec.pass_mark, item_spec.max_attempts, item_spec.shuffle)
+            db.session.add(item)
+            position += 1
+            items[item_spec.id] = item
+    db.session.flush()
+    for _, item_spec in spec.items():
+        item = items[item_spec.id]
+        if isinstance(item_spec, LessonSpec):
+            _store_lesson(item, item_spec)
+        else:
+            _store_quiz(item, item_spec)
+    db.session.flush()
+
+
+def _store_lesson(item: CourseItem, spec: LessonSpec) -> None:
+    db.session.execute(delete(LessonBody).where(LessonBody.item_id == item.id))
+    for variant in spec.variants:
+        db.session.add(LessonBody(item_id=item.id, language=variant.language, title=variant.title, html=variant.html))
+
+
+def question_revision(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _store_quiz(item: CourseItem, spec: QuizSpec) -> None:
+    existing = {(q.language, q.key): q for q in db.session.scalars(
+        select(QuizQuestion).where(QuizQuestion.item_id == item.id))}
+    wanted = set()
+    for variant in spec.variants:
+        for position, question in enumerate(variant.questions):
+            data = question.to_dict()
+            row = existing.get((variant.language, question.id)) or QuizQuestion(
+                item_id=item.id, language=variant.language, key=question.id)
+            row.position, row.type, row.data, row.revision = position, question.type, data, question_revision(data)
+            db.session.add(row)
+            wanted.add((variant.language, question.id))
+    for key, row in existing.items():
+        if key not in wanted:
+            db.session.delete(row)
+
+
+def retire_missing(present: set[str]) -> list[str]:
+    """Retire live courses whose folder is gone; their learners keep history and certificates."""
+    retired = []
+    for course in db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.id)):
+        if course.id not in present:
+            course.retired = True
+            course.synced_at = utcnow()
+            retired.append(course.id)
+    db.session.flush()
+    return retired
+
+
+def published_course_count() -> int:
+    return db.session.scalar(select(db.func.count()).select_from(Course).where(Course.retired.is_(False))) or 0

@@ -1,0 +1,71 @@
+"""Browsing the catalogue and reading lessons; course media files."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_file
+from flask_babel import get_locale
+from flask_login import login_required
+
+from learnhub.services import catalogue
+
+bp = Blueprint("catalog", __name__)
+
+# Media types served inline; anything else (SVG included: it can carry script) downloads as a file.
+INLINE_MEDIA_TYPES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".pdf": "application/pdf", ".mp3": "audio/mpeg", ".mp4": "video/mp4",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.get("/courses")
+def index():
+    return render_template("catalog/index.html", courses=catalogue.published_courses(), language=_language())
+
+
+@bp.get("/courses/<course_id>")
+def course(course_id: str):
+    found = catalogue.course_or_none(course_id) or abort(404)
+    return render_template("catalog/course.html", course=found, syllabus=catalogue.syllabus(found),
+                           language=_language())
+
+
+@bp.get("/courses/<course_id>/lessons/<item_key>")
+@login_required
+def lesson(course_id: str, item_key: str):
+    found = catalogue.course_or_none(course_id) or abort(404)
+    syllabus = catalogue.syllabus(found)
+    item = syllabus.item(item_key)
+    if item is None or item.kind != "lesson":
+        abort(404)
+    page = catalogue.lesson_body(found, item, _language()) or abort(404)
+    previous, following = syllabus.neighbours(item)
+    return render_template("catalog/lesson.html", course=found, item=item, page=page, previous=previous,
+                           following=following, language=_language())
+
+
+@bp.get("/courses/<course_id>/media/<path:filename>")
+def media(course_id: str, filename: str):
+    """A file from the course's media/ folder, never anything outside it."""
+    if catalogue.course_or_none(course_id, include_retired=True) is None:
+        abort(404)
+    folder = (Path(current_app.config["COURSES_DIR"]) / course_id / "media").resolve()
+    target = (folder / filename).resolve()
+    if not target.is_relative_to(folder) or not target.is_file():
+        abort(404)
+    suffix = target.suffix.lower()
+    mimetype = INLINE_MEDIA_TYPES.get(suffix)
+    if mimetype is None:
+        guessed = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        response = send_file(target, mimetype=guessed, as_attachment=True, download_name=target.name)
+    else:
+        response = send_file(target, mimetype=mimetype, max_age=86_400)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

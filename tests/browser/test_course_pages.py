@@ -1,0 +1,32 @@
+"""Every starter course renders in English and Spanish, lesson by lesson, and passes axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+COURSES = ["phishing-social-engineering", "passwords-mfa", "reporting-incidents",
+           "incident-response-fundamentals", "ics-critical-infrastructure", "vulnerability-patch-management"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_course_and_lesson_renders(page: Page, live_server, check_page, log_in_as, language):
+    log_in_as(language)
+    page.goto(f"{live_server}/courses")
+    check_page()
+    expect(page.locator(".course-card")).to_have_count(len(COURSES))
+    for course_id in COURSES:
+        page.goto(f"{live_server}/courses/{course_id}")
+        check_page()
+        lessons = [link.get_attribute("href") for link in page.locator(".item-list a").all()]
+        assert len(lessons) >= 3, course_id
+        for href in lessons:
+            page.goto(live_server + href)
+            check_page()
+            article = page.locator("article.lesson")
+            expect(article).to_have_attribute("lang", language)
+            expect(page.locator(".notice")).to_have_count(0)  # every lesson exists in both languages
+            assert len(article.inner_text()) > 1500, href
+            for image in page.locator("article img").all():
+                assert image.get_attribute("alt"), f"image without alt text on {href}"
+                assert image.evaluate("img => img.complete && img.naturalWidth > 0"), f"broken image on {href}"
