@@ -143,6 +143,10 @@ class Question:
         """
         return self.kind.score(self, response)
 
+    def feedback(self, response: Any) -> list[str]:
+        """The author's feedback for this response (per chosen or matched answer), in order; may be empty."""
+        return self.kind.feedback(self, response)
+
     def check(self) -> list[str]:
         """The rules of its type this question breaks (e.g. too few choices), as error messages."""
         return self.kind.check(self)
@@ -300,6 +304,10 @@ class QuestionType:
         """Error messages for the rules of this type ``question`` breaks; empty when it is sound."""
         return []
 
+    def feedback(self, question: Question, response: Any) -> list[str]:
+        """Feedback texts the response earns; types without per-answer feedback give none."""
+        return []
+
 
 class SingleChoice(QuestionType):
     """Multiple choice with radio buttons: the chosen choice's weight, negatives clamped to 0."""
@@ -316,6 +324,11 @@ class SingleChoice(QuestionType):
         if len(question.choices) < 2:
             return ["multiple choice question needs at least two choices"]
         return []
+
+    def feedback(self, question: Question, response: Any) -> list[str]:
+        if not _is_index(response, len(question.choices)):
+            return []
+        return [question.choices[response].feedback] if question.choices[response].feedback else []
 
 
 class MultiChoice(QuestionType):
@@ -346,6 +359,15 @@ class MultiChoice(QuestionType):
             return [f"the right answers of a multiple-answer question add up to {percent(total)}, not 100%"]
         return []
 
+    def feedback(self, question: Question, response: Any) -> list[str]:
+        if isinstance(response, str | bytes | Mapping) or response is None:
+            return []
+        try:
+            chosen = sorted({i for i in response if _is_index(i, len(question.choices))})
+        except TypeError:
+            return []
+        return [question.choices[i].feedback for i in chosen if question.choices[i].feedback]
+
 
 class TrueFalse(QuestionType):
     """True/false: full marks for the right truth value, nothing otherwise."""
@@ -355,6 +377,12 @@ class TrueFalse(QuestionType):
 
     def score(self, question: Question, response: Any) -> float:
         return 1.0 if isinstance(response, bool) and response == question.truth else 0.0
+
+    def feedback(self, question: Question, response: Any) -> list[str]:
+        if not isinstance(response, bool):
+            return []
+        text = question.feedback_right if response == question.truth else question.feedback_wrong
+        return [text] if text else []
 
 
 class ShortAnswer(QuestionType):
@@ -378,6 +406,14 @@ class ShortAnswer(QuestionType):
             return ["short-answer question has no answer worth 100%"]
         return []
 
+    def feedback(self, question: Question, response: Any) -> list[str]:
+        if not isinstance(response, str):
+            return []
+        typed = normalise_short_answer(response)
+        matched = [a for a in question.accepted if normalise_short_answer(a.text) == typed]
+        best = max(matched, key=lambda a: a.weight, default=None)
+        return [best.feedback] if best is not None and best.feedback else []
+
 
 class Numeric(QuestionType):
     """Numerical: the best weight among the ranges that contain the number typed."""
@@ -396,6 +432,13 @@ class Numeric(QuestionType):
         if max((n.weight for n in question.numbers), default=0.0) < 1:
             return ["numerical question has no answer worth 100%"]
         return []
+
+    def feedback(self, question: Question, response: Any) -> list[str]:
+        number = read_number(response)
+        if number is None:
+            return []
+        best = max((n for n in question.numbers if n.contains(number)), key=lambda n: n.weight, default=None)
+        return [best.feedback] if best is not None and best.feedback else []
 
 
 class Matching(QuestionType):

@@ -350,3 +350,32 @@ def test_numeric_answer_tolerance():
 def test_percent_writes_fractions_without_float_noise():
     assert [percent(0.9), percent(0.3333333), percent(1.0)] == ["90%", "33.33333%", "100%"]
     assert percent(-0.25) == "-25%"
+
+
+def test_feedback_follows_the_response_for_each_type():
+    from learnhub.content.gift import parse_gift
+
+    text = """::c:: Pick {=right#yes it is ~wrong#no, look again}
+
+::m:: Pick two {~%50%a#a ok ~%50%b#b ok ~%-100%c#c is wrong}
+
+::t:: The sky is blue {T#it is blue#correct}
+
+::s:: Capital of Peru {=Lima#right, Lima =%50%lima city#almost}
+
+::n:: NIS2 early warning hours {#=24:0#right, 24 hours =%50%72:0#that is the notification}
+
+::e:: Explain {}
+"""
+    questions = {q.id: q for q in parse_gift(text, "f.gift")[0]}
+    assert questions["c"].feedback(1) == ["no, look again"]
+    assert questions["c"].feedback(7) == [] and questions["c"].feedback(None) == []
+    assert questions["m"].feedback([2, 0]) == ["a ok", "c is wrong"]
+    assert questions["m"].feedback("0") == []
+    assert questions["t"].feedback(False) == ["it is blue"]
+    assert questions["t"].feedback(True) == ["correct"]
+    assert questions["s"].feedback("  LIMA ") == ["right, Lima"]
+    assert questions["s"].feedback("Cusco") == []
+    assert questions["n"].feedback("72") == ["that is the notification"]
+    assert questions["n"].feedback("x") == []
+    assert questions["e"].feedback("anything") == []
