@@ -2,9 +2,10 @@
 
 from learnhub.models.audit import AuditEvent
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
+from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
 
 __all__ = [
-    "AnalystCountry", "AuditEvent", "Course", "CourseItem", "CourseModule", "LessonBody", "PasswordResetToken",
+    "AnalystCountry", "Attempt", "Certificate", "Enrolment", "ItemProgress", "AuditEvent", "Course", "CourseItem", "CourseModule", "LessonBody", "PasswordResetToken",
     "QuizQuestion", "User",
 ]
