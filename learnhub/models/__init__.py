@@ -6,6 +6,17 @@ from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgre
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
 
 __all__ = [
-    "AnalystCountry", "Attempt", "Certificate", "Enrolment", "ItemProgress", "AuditEvent", "Course", "CourseItem", "CourseModule", "LessonBody", "PasswordResetToken",
-    "QuizQuestion", "User",
+    "AnalystCountry",
+    "Attempt",
+    "AuditEvent",
+    "Certificate",
+    "Course",
+    "CourseItem",
+    "CourseModule",
+    "Enrolment",
+    "ItemProgress",
+    "LessonBody",
+    "PasswordResetToken",
+    "QuizQuestion",
+    "User",
 ]

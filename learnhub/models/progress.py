@@ -1,0 +1,119 @@
+"""What learners do: enrolments, progress per item, quiz attempts and certificates.
+
+Attempts are facts: each stores the course revision and the questions exactly as shown, so it can
+be reviewed (and regraded, explicitly) whatever happens to the course later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.extensions import db
+from learnhub.models.base import utcnow
+from learnhub.models.courses import Course, CourseItem
+from learnhub.models.users import User
+
+ITEM_STATES = ("done", "passed", "failed")
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id"), index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_item_id: Mapped[int | None] = mapped_column(ForeignKey("course_items.id"))
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (UniqueConstraint("learner_id", "course_id"),)
+
+
+class ItemProgress(db.Model):
+    """A learner's state on one lesson (done) or quiz (passed or failed, best score, attempts)."""
+
+    __tablename__ = "item_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("course_items.id"))
+    state: Mapped[str] = mapped_column(String(8))
+    best_score: Mapped[float | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("learner_id", "item_id"),
+        Index("ix_item_progress_learner_course", "learner_id", "course_id"),
+    )
+
+
+class Attempt(db.Model):
+    """One graded submission of a quiz. `number` is unique per learner and quiz, which is what keeps
+    max_attempts true under concurrent submits; `token` is unique, which makes a resubmission of the
+    same rendered form return this attempt instead of grading again."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("course_items.id"))
+    number: Mapped[int]
+    language: Mapped[str] = mapped_column(String(5))
+    course_revision: Mapped[str] = mapped_column(String(64))
+    questions: Mapped[list] = mapped_column(JSON)
+    """The questions as shown, in the order shown: [{"question": Question.to_dict(), "order": [...]}]."""
+    answers: Mapped[dict] = mapped_column(JSON)
+    """question id -> the learner's response, as graded."""
+    scores: Mapped[dict] = mapped_column(JSON)
+    """question id -> 0..1, or null while an essay awaits marking."""
+    score: Mapped[float | None]
+    """Percent over the auto-graded (and marked) questions."""
+    pass_mark: Mapped[float]
+    passed: Mapped[bool]
+    awaiting_marking: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[CourseItem] = relationship()
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("learner_id", "item_id", "number"),
+        Index("ix_attempts_learner_submitted", "learner_id", "submitted_at"),
+    )
+
+
+class Certificate(db.Model):
+    """Issued once per learner and course; what it says is frozen at issue time."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id"))
+    learner_name: Mapped[str] = mapped_column(String(120))
+    course_title: Mapped[dict] = mapped_column(JSON)
+    minutes: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(500))
+
+    learner: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (UniqueConstraint("learner_id", "course_id"),)
+
+    @property
+    def valid(self) -> bool:
+        return self.revoked_at is None
