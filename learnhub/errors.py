@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -15,6 +16,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         # The form's data is in request.form: the page offers to send it again with a fresh token.
+        if request.endpoint == "learn.submit_quiz" and not current_user.is_authenticated:
+            # The session (and its CSRF secret) expired mid-quiz: log in and submit in one step.
+            return render_template("learn/quiz_login.html", form_data=request.form, failed=False), 401
         return render_template("errors/csrf.html", form_data=request.form, action=request.path), 400
 
     @app.errorhandler(HTTPException)

@@ -40,6 +40,12 @@ COURSE_LEVEL_LABELS = {
     "intermediate": lazy_gettext("Intermediate"),
     "advanced": lazy_gettext("Advanced"),
 }
+ITEM_STATE_LABELS = {
+    "not-started": lazy_gettext("Not started"),
+    "done": lazy_gettext("Done"),
+    "passed": lazy_gettext("Passed"),
+    "failed": lazy_gettext("Not passed yet"),
+}
 ROLE_LABELS = {
     "trainee": lazy_gettext("Trainee"),
     "trainer": lazy_gettext("Trainer"),

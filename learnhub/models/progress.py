@@ -63,7 +63,8 @@ class Attempt(db.Model):
     __tablename__ = "attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the rendered form's token (the token itself is longer than an index should be)."""
     learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("course_items.id"))

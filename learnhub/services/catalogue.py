@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,6 +13,46 @@ from learnhub.models import Course, CourseItem, CourseModule, LessonBody
 
 def published_courses() -> list[Course]:
     return list(db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.id)))
+
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    """What a learner filters the catalogue by; empty values match everything."""
+
+    kind: str = ""
+    level: str = ""
+    language: str = ""
+    role: str = ""
+    sector: str = ""
+    text: str = ""
+
+    def matches(self, course: Course, ui_language: str) -> bool:
+        if self.kind and course.kind != self.kind:
+            return False
+        if self.level and course.level != self.level:
+            return False
+        if self.language and self.language not in course.languages:
+            return False
+        if self.role and self.role not in course.roles:
+            return False
+        if self.sector and course.sectors and self.sector not in course.sectors:
+            return False  # a course with no sectors is for every sector
+        if self.text:
+            haystack = " ".join([*course.title.values(), *course.summary.values(), course.id])
+            return all(_fold(word) in _fold(haystack) for word in self.text.split())
+        return True
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form for searching ("contrasena" finds "contraseña")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def find_courses(criteria: CatalogueFilter, ui_language: str) -> list[Course]:
+    """Published courses that match, sorted by title in the learner's language."""
+    found = [course for course in published_courses() if criteria.matches(course, ui_language)]
+    return sorted(found, key=lambda course: _fold(course.title_in(ui_language)))
 
 
 def course_or_none(course_id: str, *, include_retired: bool = False) -> Course | None:

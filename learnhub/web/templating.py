@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 
 from learnhub import i18n
+from learnhub.models.courses import localised
+from learnhub.services.certificates import display_code
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +22,7 @@ def init_app(app: Flask) -> None:
             "here": request.full_path.rstrip("?") if request else "/",
         }
 
+    app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.globals.update(
         country_name=i18n.country_name,
         sector_name=i18n.sector_name,
@@ -28,4 +31,7 @@ def init_app(app: Flask) -> None:
         kind_label=lambda kind: i18n.COURSE_KIND_LABELS.get(kind, kind),
         level_label=lambda level: i18n.COURSE_LEVEL_LABELS.get(level, level),
         language_name=lambda code: i18n.LANGUAGE_NAMES.get(code, code),
+        state_label=lambda state: i18n.ITEM_STATE_LABELS.get(state, state),
+        local_text=localised,
+        display_code=display_code,
     )

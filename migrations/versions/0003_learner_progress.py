@@ -2,7 +2,7 @@
 
 Revision ID: 0003_learner_progress
 Revises: 0002_course_catalogue
-Create Date: 2026-11-28 14:26:09.232571
+Create Date: 2026-11-28 14:31:34.561285
 
 """
 from alembic import op
@@ -37,7 +37,7 @@ def upgrade():
     )
     op.create_table('attempts',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('learner_id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.String(length=64), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -58,7 +58,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['learner_id'], ['users.id'], name=op.f('fk_attempts_learner_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
     sa.UniqueConstraint('learner_id', 'item_id', 'number', name=op.f('uq_attempts_learner_id_item_id_number')),
-    sa.UniqueConstraint('token', name=op.f('uq_attempts_token'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_attempts_token_hash'))
     )
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.create_index('ix_attempts_learner_submitted', ['learner_id', 'submitted_at'], unique=False)

@@ -1,15 +1,16 @@
-"""Browsing the catalogue and reading lessons; course media files."""
+"""Browsing the catalogue and a course's page; course media files."""
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale
-from flask_login import login_required
+from flask_login import current_user
 
-from learnhub.services import catalogue
+from learnhub.services import catalogue, learning
+from learnhub.web.catalog.forms import CatalogueFilterForm
 
 bp = Blueprint("catalog", __name__)
 
@@ -27,28 +28,20 @@ def _language() -> str:
 
 @bp.get("/courses")
 def index():
-    return render_template("catalog/index.html", courses=catalogue.published_courses(), language=_language())
+    form = CatalogueFilterForm(request.args)
+    form.fill_choices()
+    courses = catalogue.find_courses(form.criteria(), _language())
+    return render_template("catalog/index.html", courses=courses, form=form, language=_language(),
+                           filtered=any(value for value in request.args.values()))
 
 
 @bp.get("/courses/<course_id>")
 def course(course_id: str):
     found = catalogue.course_or_none(course_id) or abort(404)
-    return render_template("catalog/course.html", course=found, syllabus=catalogue.syllabus(found),
-                           language=_language())
-
-
-@bp.get("/courses/<course_id>/lessons/<item_key>")
-@login_required
-def lesson(course_id: str, item_key: str):
-    found = catalogue.course_or_none(course_id) or abort(404)
     syllabus = catalogue.syllabus(found)
-    item = syllabus.item(item_key)
-    if item is None or item.kind != "lesson":
-        abort(404)
-    page = catalogue.lesson_body(found, item, _language()) or abort(404)
-    previous, following = syllabus.neighbours(item)
-    return render_template("catalog/lesson.html", course=found, item=item, page=page, previous=previous,
-                           following=following, language=_language())
+    progress = learning.course_progress(current_user, found, syllabus)
+    return render_template("catalog/course.html", course=found, syllabus=syllabus, progress=progress,
+                           language=_language())
 
 
 @bp.get("/courses/<course_id>/media/<path:filename>")
@@ -60,8 +53,7 @@ def media(course_id: str, filename: str):
     target = (folder / filename).resolve()
     if not target.is_relative_to(folder) or not target.is_file():
         abort(404)
-    suffix = target.suffix.lower()
-    mimetype = INLINE_MEDIA_TYPES.get(suffix)
+    mimetype = INLINE_MEDIA_TYPES.get(target.suffix.lower())
     if mimetype is None:
         guessed = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         response = send_file(target, mimetype=guessed, as_attachment=True, download_name=target.name)

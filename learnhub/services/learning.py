@@ -1,0 +1,183 @@
+"""A learner's way through a course: enrolment, lessons done, quiz results, completion.
+
+Every progress write goes through here, so completion (and the certificate it brings) is checked
+in one place, in the same transaction as the write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from learnhub.extensions import db
+from learnhub.models import Course, CourseItem, Enrolment, ItemProgress, User
+from learnhub.models.base import utcnow
+from learnhub.services import certificates
+from learnhub.services.catalogue import Syllabus
+
+
+def enrolment(learner: User, course: Course) -> Enrolment | None:
+    return db.session.scalar(select(Enrolment).where(
+        Enrolment.learner_id == learner.id, Enrolment.course_id == course.id))
+
+
+def enrol(learner: User, course: Course) -> Enrolment:
+    """The learner's enrolment in the course, created if needed (safe against a concurrent double click)."""
+    existing = enrolment(learner, course)
+    if existing is not None:
+        return existing
+    try:
+        with db.session.begin_nested():
+            created = Enrolment(learner_id=learner.id, course_id=course.id)
+            db.session.add(created)
+        return created
+    except IntegrityError:
+        return enrolment(learner, course)
+
+
+def _touch(learner: User, course: Course, item: CourseItem) -> Enrolment:
+    record = enrol(learner, course)
+    record.last_item_id = item.id
+    record.last_activity_at = utcnow()
+    return record
+
+
+def _progress_row(learner: User, course: Course, item: CourseItem) -> ItemProgress:
+    row = db.session.scalar(select(ItemProgress).where(
+        ItemProgress.learner_id == learner.id, ItemProgress.item_id == item.id))
+    if row is None:
+        row = ItemProgress(learner_id=learner.id, course_id=course.id, item_id=item.id, state="done", attempts=0)
+        db.session.add(row)
+    return row
+
+
+def mark_lesson_done(learner: User, course: Course, item: CourseItem, syllabus: Syllabus) -> ItemProgress:
+    """Record a lesson as done (idempotent) and check whether the course is now complete."""
+    _touch(learner, course, item)
+    row = _progress_row(learner, course, item)
+    row.state = "done"
+    row.updated_at = utcnow()
+    db.session.flush()
+    complete_if_done(learner, course, syllabus)
+    return row
+
+
+def record_quiz_result(learner: User, course: Course, item: CourseItem, score: float | None, passed: bool,
+                       syllabus: Syllabus) -> ItemProgress:
+    """Count an attempt: the best score counts, and once passed a quiz stays passed."""
+    _touch(learner, course, item)
+    row = _progress_row(learner, course, item)
+    row.attempts += 1
+    if score is not None:
+        row.best_score = score if row.best_score is None else max(row.best_score, score)
+    row.state = "passed" if passed or row.state == "passed" else "failed"
+    row.updated_at = utcnow()
+    db.session.flush()
+    complete_if_done(learner, course, syllabus)
+    return row
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """The learner's state on each live item of a course, and what follows from it."""
+
+    states: dict[int, ItemProgress]
+    syllabus: Syllabus
+    enrolment: Enrolment | None
+
+    def state(self, item: CourseItem) -> str:
+        row = self.states.get(item.id)
+        return row.state if row else "not-started"
+
+    def is_finished(self, item: CourseItem) -> bool:
+        return self.state(item) == ("done" if item.kind == "lesson" else "passed")
+
+    @property
+    def finished_count(self) -> int:
+        return sum(self.is_finished(item) for item in self.syllabus.items)
+
+    @property
+    def percent(self) -> int:
+        total = len(self.syllabus.items)
+        return round(100 * self.finished_count / total) if total else 0
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.syllabus.items) and self.finished_count == len(self.syllabus.items)
+
+    def attempts_left(self, item: CourseItem) -> int | None:
+        if item.max_attempts is None:
+            return None
+        row = self.states.get(item.id)
+        return max(item.max_attempts - (row.attempts if row else 0), 0)
+
+    def next_item(self) -> CourseItem | None:
+        """Where to continue: the first unfinished item after the last one visited, else the first unfinished."""
+        items = self.syllabus.items
+        unfinished = [item for item in items if not self.is_finished(item)]
+        if not unfinished:
+            return None
+        last = self.enrolment.last_item_id if self.enrolment else None
+        positions = {item.id: index for index, item in enumerate(items)}
+        if last in positions:
+            after = [item for item in unfinished if positions[item.id] >= positions[last]]
+            if after:
+                return after[0]
+        return unfinished[0]
+
+
+def course_progress(learner: User | None, course: Course, syllabus: Syllabus) -> CourseProgress:
+    """Two queries whatever the course size: the enrolment and the learner's progress rows."""
+    if learner is None or not learner.is_authenticated:
+        return CourseProgress({}, syllabus, None)
+    rows = db.session.scalars(select(ItemProgress).where(
+        ItemProgress.learner_id == learner.id, ItemProgress.course_id == course.id))
+    return CourseProgress({row.item_id: row for row in rows}, syllabus, enrolment(learner, course))
+
+
+def complete_if_done(learner: User, course: Course, syllabus: Syllabus) -> None:
+    """Mark the enrolment complete and issue the certificate once every lesson is done and quiz passed."""
+    progress = course_progress(learner, course, syllabus)
+    if not progress.complete or progress.enrolment is None:
+        return
+    if progress.enrolment.completed_at is None:
+        progress.enrolment.completed_at = utcnow()
+    if course.certificate:
+        certificates.issue(learner, course)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    course: Course
+    enrolment: Enrolment
+    finished: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 0
+
+
+def dashboard(learner: User) -> list[DashboardRow]:
+    """The learner's courses with progress, most recent activity first, in three queries."""
+    pairs = db.session.execute(select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+                               .where(Enrolment.learner_id == learner.id)
+                               .order_by(Enrolment.last_activity_at.desc())).all()
+    if not pairs:
+        return []
+    course_ids = [course.id for _, course in pairs]
+    items = db.session.execute(select(CourseItem.id, CourseItem.course_id, CourseItem.kind).where(
+        CourseItem.course_id.in_(course_ids), CourseItem.retired.is_(False))).all()
+    states = dict(db.session.execute(select(ItemProgress.item_id, ItemProgress.state).where(
+        ItemProgress.learner_id == learner.id, ItemProgress.course_id.in_(course_ids))).all())
+    totals: dict[str, int] = {}
+    finished: dict[str, int] = {}
+    for item_id, course_id, kind in items:
+        totals[course_id] = totals.get(course_id, 0) + 1
+        if states.get(item_id) == ("done" if kind == "lesson" else "passed"):
+            finished[course_id] = finished.get(course_id, 0) + 1
+    return [DashboardRow(course, enrolled, finished.get(course.id, 0), totals.get(course.id, 0))
+            for enrolled, course in pairs]

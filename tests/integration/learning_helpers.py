@@ -1,0 +1,72 @@
+"""Helpers for tests that take courses: sync the catalogue, answer quizzes right or wrong."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from learnhub.extensions import db
+from learnhub.models import Course, CourseItem, User
+from learnhub.services import catalogue, grading
+from tests.conftest import csrf_token
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "courses"
+TOKEN_INPUT = re.compile(r'name="token" value="([^"]+)"')
+
+
+def sync_catalogue(app, folder: Path = CATALOGUE) -> None:
+    result = app.test_cli_runner().invoke(args=["courses", "sync", str(folder)])
+    assert result.exit_code == 0, result.output
+
+
+def answers_for(shown: tuple, right: bool) -> dict:
+    """Form fields answering every question right (or wrong)."""
+    data: dict = {}
+    for item in shown:
+        question, name = item.question, item.field
+        if question.type in ("choice", "multi"):
+            good = [i for i, c in enumerate(question.choices) if c.weight > 0]
+            bad = [i for i, c in enumerate(question.choices) if c.weight <= 0]
+            if question.type == "choice":
+                best = max(range(len(question.choices)), key=lambda i: question.choices[i].weight)
+                data[name] = str(best if right else bad[0])
+            else:
+                data[name] = [str(i) for i in (good if right else bad)]
+        elif question.type == "truefalse":
+            data[name] = "true" if question.truth == right else "false"
+        elif question.type == "short":
+            data[name] = max(question.accepted, key=lambda a: a.weight).text if right else "no idea"
+        elif question.type == "numeric":
+            best = max(question.numbers, key=lambda n: n.weight)
+            value = best.value if best.value is not None else best.low
+            data[name] = str(value) if right else "-987654"
+        elif question.type == "matching":
+            for index, pair in enumerate(question.pairs):
+                chosen = item.offered.index(pair.answer) if right else (item.offered.index(pair.answer) + 1) % len(
+                    item.offered)
+                data[f"{name}-{index}"] = str(chosen)
+        elif question.type == "essay":
+            data[name] = "I would isolate the affected systems and call the national CSIRT."
+    return data
+
+
+def quiz_page(client, course_id: str, item_key: str):
+    response = client.get(f"/courses/{course_id}/quizzes/{item_key}")
+    assert response.status_code == 200, response.status_code
+    html = response.get_data(as_text=True)
+    return html, TOKEN_INPUT.search(html).group(1)
+
+
+def submit_quiz(client, app, learner: User, course_id: str, item_key: str, right: bool, token_html=None):
+    """Render the quiz, answer it, submit; returns (response, token, form data)."""
+    html, token = token_html or quiz_page(client, course_id, item_key)
+    course = db.session.get(Course, course_id)
+    item = catalogue.syllabus(course).item(item_key)
+    with app.app_context():
+        shown = grading.form_for_token(token, learner, course, item, app.config["SECRET_KEY"]).questions
+    data = {"csrf_token": csrf_token(html), "token": token, **answers_for(shown, right)}
+    return client.post(f"/courses/{course_id}/quizzes/{item_key}", data=data), token, data
+
+
+def items_of(course_id: str) -> list[CourseItem]:
+    return catalogue.syllabus(db.session.get(Course, course_id)).items
