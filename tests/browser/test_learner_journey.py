@@ -1,0 +1,114 @@
+"""The trainee's journey in the browser, in English and Spanish: find, enrol, learn, fail, pass, certify, verify."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from learnhub.extensions import db
+from learnhub.models import Course, User
+from learnhub.services import catalogue, grading
+from tests.integration.learning_helpers import answers_for
+
+COURSE = "passwords-mfa"
+TEXT = {
+    "en": {"search": "Search", "filter": "Filter", "type": "Type", "awareness": "Awareness", "enrol": "Enrol in this course",
+           "done": "Mark as done and continue", "submit": "Submit answers", "failed": "Not passed yet",
+           "feedback_word": "Incorrect", "retry": "Try again", "passed": "Passed", "course": "Back to the course",
+           "my_learning": "My learning", "pdf": "Download PDF", "verify": "Public verification page",
+           "valid": "Valid", "complete": "You have completed this course.", "pdf_heading": "Certificate of completion"},
+    "es": {"search": "Buscar", "filter": "Filtrar", "type": "Tipo", "awareness": "Sensibilización",
+           "enrol": "Inscribirse en este curso", "done": "Marcar como completada y continuar",
+           "submit": "Enviar respuestas", "failed": "Aún no aprobado", "feedback_word": "Incorrect",
+           "retry": "Intentar de nuevo", "passed": "Aprobado", "course": "Volver al curso",
+           "my_learning": "Mi aprendizaje", "pdf": "Descargar PDF", "verify": "Página pública de verificación",
+           "valid": "Válido", "complete": "Completó este curso.", "pdf_heading": "Certificado de finalización"},
+}
+
+
+def answer_quiz(page: Page, live_app, email: str, right: bool) -> None:
+    """Fill the quiz on the page right or wrong, as a learner would, from the questions its token shows."""
+    token = page.locator('input[name="token"]').input_value()
+    with live_app.app_context():
+        learner = db.session.scalar(db.select(User).where(User.email == email))
+        course = db.session.get(Course, COURSE)
+        item = catalogue.syllabus(course).item("check-passwords-mfa")
+        shown = grading.form_for_token(token, learner, course, item, live_app.config["SECRET_KEY"]).questions
+        db.session.remove()
+    for name, value in answers_for(shown, right).items():
+        if name == "csrf_token":
+            continue
+        if re.fullmatch(r"q\d+-\d+", name):
+            page.locator(f"#{name}").select_option(value)
+        elif isinstance(value, list):
+            for choice in value:
+                page.locator(f"#{name}-{choice}").check()
+        elif page.locator(f"#{name}-input").count():
+            page.locator(f"#{name}-input").fill(value)
+        else:
+            page.locator(f"#{name}-{value}").check()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_learner_journey(page: Page, live_server, live_app, check_page, log_in_as, language):
+    t = TEXT[language]
+    email = log_in_as(language)
+    # Find the course with the filters.
+    page.goto(live_server + "/courses")
+    check_page()
+    page.get_by_label(t["search"]).fill("MFA" if language == "en" else "contraseñas")
+    page.get_by_label(t["type"]).select_option("awareness")
+    page.get_by_role("button", name=t["filter"]).click()
+    check_page()
+    expect(page.locator(".course-card")).to_have_count(1)
+    page.locator(".course-card h2 a").click()
+    check_page()
+    # Enrol and read every lesson.
+    page.get_by_role("button", name=t["enrol"]).click()
+    check_page()
+    while page.get_by_role("button", name=t["done"]).count():
+        expect(page.locator("article.lesson")).to_have_attribute("lang", language)
+        page.get_by_role("button", name=t["done"]).click()
+        check_page()
+    # The last lesson leads to the quiz: fail it first and read the feedback.
+    expect(page.locator("form.quiz")).to_be_visible()
+    expect(page.locator("fieldset.question").first.locator("legend")).not_to_be_empty()
+    answer_quiz(page, live_app, email, right=False)
+    page.get_by_role("button", name=t["submit"]).click()
+    check_page()
+    expect(page.get_by_role("status")).to_contain_text(t["failed"])
+    expect(page.locator(".feedback").first).to_be_visible()
+    page.get_by_role("link", name=t["retry"]).click()
+    check_page()
+    answer_quiz(page, live_app, email, right=True)
+    page.get_by_role("button", name=t["submit"]).click()
+    check_page()
+    expect(page.locator(".score")).to_contain_text("100")
+    expect(page.get_by_role("status")).to_contain_text(t["passed"])
+    page.get_by_role("link", name=t["course"]).click()
+    check_page()
+    expect(page.locator("main")).to_contain_text(t["complete"])
+    # The certificate: download it, read it, verify it publicly.
+    page.get_by_role("link", name=t["my_learning"]).click()
+    check_page()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=t["pdf"]).click()
+    pdf_path = download_info.value.path()
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert t["pdf_heading"] in text and "Lucía Fernández" in text
+    verify_href = page.get_by_role("link", name=t["verify"]).get_attribute("href")
+    anonymous = page.context.browser.new_page(locale=language)  # a verifier reading in their own language
+    try:
+        anonymous.goto(live_server + verify_href)
+        check_page(anonymous)
+        expect(anonymous.locator(".certificate-facts")).to_contain_text("Lucía Fernández")
+        expect(anonymous.locator(".certificate-facts")).to_contain_text(t["valid"])
+        expect(anonymous.locator("main")).not_to_contain_text(email)
+    finally:
+        anonymous.close()
