@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -63,30 +64,69 @@ def course_or_none(course_id: str, *, include_retired: bool = False) -> Course |
 
 
 @dataclass(frozen=True)
-class Syllabus:
-    """A course's live modules and items in order, loaded in two queries."""
+class ModuleInfo:
+    id: int
+    key: str
+    title: dict
 
-    modules: list[tuple[CourseModule, list[CourseItem]]]
+
+@dataclass(frozen=True)
+class ItemInfo:
+    """A live lesson or quiz as pages need it: plain values, safe to share between requests."""
+
+    id: int
+    key: str
+    kind: str
+    module_id: int
+    title: dict
+    languages: list
+    minutes: int | None
+    pass_mark: float | None
+    max_attempts: int | None
+    shuffle: bool
+
+
+@dataclass(frozen=True)
+class Syllabus:
+    """A course's live modules and items in order."""
+
+    modules: tuple[tuple[ModuleInfo, tuple[ItemInfo, ...]], ...]
 
     @property
-    def items(self) -> list[CourseItem]:
-        return [item for _, items in self.modules for item in items]
+    def items(self) -> tuple[ItemInfo, ...]:
+        return tuple(item for _, items in self.modules for item in items)
 
-    def neighbours(self, item: CourseItem) -> tuple[CourseItem | None, CourseItem | None]:
+    def neighbours(self, item: ItemInfo) -> tuple[ItemInfo | None, ItemInfo | None]:
         items = self.items
         index = next(i for i, candidate in enumerate(items) if candidate.id == item.id)
         return (items[index - 1] if index > 0 else None, items[index + 1] if index + 1 < len(items) else None)
 
-    def item(self, key: str) -> CourseItem | None:
+    def item(self, key: str) -> ItemInfo | None:
         return next((item for item in self.items if item.key == key), None)
 
 
+# Syllabi change only when a sync changes the course (and with it `synced_at`): keep them per worker.
+_syllabus_cache: dict[tuple[str, str, datetime], Syllabus] = {}
+
+
 def syllabus(course: Course) -> Syllabus:
-    modules = list(db.session.scalars(select(CourseModule).where(
-        CourseModule.course_id == course.id, CourseModule.retired.is_(False)).order_by(CourseModule.position)))
-    items = list(db.session.scalars(select(CourseItem).where(
-        CourseItem.course_id == course.id, CourseItem.retired.is_(False)).order_by(CourseItem.position)))
-    return Syllabus([(module, [item for item in items if item.module_id == module.id]) for module in modules])
+    """The live structure of the course; two queries the first time after each sync, none afterwards."""
+    key = (course.id, course.revision, course.synced_at)
+    cached = _syllabus_cache.get(key)
+    if cached is not None:
+        return cached
+    modules = db.session.execute(select(CourseModule.id, CourseModule.key, CourseModule.title).where(
+        CourseModule.course_id == course.id, CourseModule.retired.is_(False)).order_by(CourseModule.position)).all()
+    items = [ItemInfo(*row) for row in db.session.execute(select(
+        CourseItem.id, CourseItem.key, CourseItem.kind, CourseItem.module_id, CourseItem.title, CourseItem.languages,
+        CourseItem.minutes, CourseItem.pass_mark, CourseItem.max_attempts, CourseItem.shuffle).where(
+        CourseItem.course_id == course.id, CourseItem.retired.is_(False)).order_by(CourseItem.position))]
+    built = Syllabus(tuple((ModuleInfo(*module), tuple(item for item in items if item.module_id == module.id))
+                           for module in modules))
+    if len(_syllabus_cache) > 1000:
+        _syllabus_cache.clear()
+    _syllabus_cache[key] = built
+    return built
 
 
 @dataclass(frozen=True)
@@ -96,7 +136,7 @@ class LessonPage:
     """True when the lesson has no version in the requested language and shows the default one."""
 
 
-def lesson_body(course: Course, item: CourseItem, language: str) -> LessonPage | None:
+def lesson_body(course: Course, item: ItemInfo, language: str) -> LessonPage | None:
     """The lesson in `language`, else in the course's default language (with fallback=True)."""
     wanted = language if language in item.languages else course.default_language
     body = db.session.get(LessonBody, (item.id, wanted))

@@ -22,10 +22,10 @@ from sqlalchemy.exc import IntegrityError
 
 from learnhub.content.questions import Question
 from learnhub.extensions import db
-from learnhub.models import Attempt, Course, CourseItem, QuizQuestion, User
+from learnhub.models import Attempt, Course, QuizQuestion, User
 from learnhub.models.base import utcnow
 from learnhub.services import learning
-from learnhub.services.catalogue import Syllabus
+from learnhub.services.catalogue import ItemInfo, Syllabus
 
 TOKEN_SALT = "learnhub.quiz-form"  # noqa: S105  (a namespace, not a secret)
 
@@ -72,7 +72,7 @@ def _serializer(secret_key: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=TOKEN_SALT)
 
 
-def questions_in(item: CourseItem, language: str, default_language: str) -> tuple[str, list[Question]]:
+def questions_in(item: ItemInfo, language: str, default_language: str) -> tuple[str, list[Question]]:
     """The quiz's questions in `language`, else in the course's default language."""
     wanted = language if language in item.languages else default_language
     rows = db.session.scalars(select(QuizQuestion).where(
@@ -99,7 +99,7 @@ def arrange(questions: list[Question], shuffle: bool, seed: int) -> tuple[ShownQ
     return tuple(shown)
 
 
-def new_form(learner: User, course: Course, item: CourseItem, language: str, secret_key: str) -> QuizForm:
+def new_form(learner: User, course: Course, item: ItemInfo, language: str, secret_key: str) -> QuizForm:
     """A quiz form to render: a fresh token and the questions in their display order. Writes nothing."""
     shown_language, questions = questions_in(item, language, course.default_language)
     seed = secrets.randbits(32)
@@ -108,7 +108,7 @@ def new_form(learner: User, course: Course, item: CourseItem, language: str, sec
     return QuizForm(token, shown_language, arrange(questions, bool(item.shuffle), seed))
 
 
-def read_token(token: str, learner: User, item: CourseItem, secret_key: str) -> dict:
+def read_token(token: str, learner: User, item: ItemInfo, secret_key: str) -> dict:
     try:
         payload = _serializer(secret_key).loads(token)
     except BadSignature:
@@ -118,7 +118,7 @@ def read_token(token: str, learner: User, item: CourseItem, secret_key: str) -> 
     return payload
 
 
-def form_for_token(token: str, learner: User, course: Course, item: CourseItem, secret_key: str) -> QuizForm:
+def form_for_token(token: str, learner: User, course: Course, item: ItemInfo, secret_key: str) -> QuizForm:
     """The same form again from its token (to show it with the learner's answers after an error)."""
     payload = read_token(token, learner, item, secret_key)
     _, questions = questions_in(item, payload["g"], course.default_language)
@@ -170,7 +170,7 @@ def grade(shown: tuple[ShownQuestion, ...], answers: dict[str, Any]) -> Grade:
     return Grade(scores, score, awaiting)
 
 
-def attempts_used(learner: User, item: CourseItem) -> int:
+def attempts_used(learner: User, item: ItemInfo) -> int:
     return db.session.scalar(select(func.count()).select_from(Attempt).where(
         Attempt.learner_id == learner.id, Attempt.item_id == item.id)) or 0
 
@@ -183,7 +183,7 @@ def by_token(token: str) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(Attempt.token_hash == token_hash(token)))
 
 
-def submit(learner: User, course: Course, item: CourseItem, syllabus: Syllabus, token: str, form,
+def submit(learner: User, course: Course, item: ItemInfo, syllabus: Syllabus, token: str, form,
            secret_key: str) -> Attempt:
     """Grade and store the attempt for this form; a replayed token returns the attempt already stored.
 

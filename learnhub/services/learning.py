@@ -15,7 +15,7 @@ from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, Enrolment, ItemProgress, User
 from learnhub.models.base import utcnow
 from learnhub.services import certificates
-from learnhub.services.catalogue import Syllabus
+from learnhub.services.catalogue import ItemInfo, Syllabus
 
 
 def enrolment(learner: User, course: Course) -> Enrolment | None:
@@ -37,14 +37,14 @@ def enrol(learner: User, course: Course) -> Enrolment:
         return enrolment(learner, course)
 
 
-def _touch(learner: User, course: Course, item: CourseItem) -> Enrolment:
+def _touch(learner: User, course: Course, item: ItemInfo) -> Enrolment:
     record = enrol(learner, course)
     record.last_item_id = item.id
     record.last_activity_at = utcnow()
     return record
 
 
-def _progress_row(learner: User, course: Course, item: CourseItem) -> ItemProgress:
+def _progress_row(learner: User, course: Course, item: ItemInfo) -> ItemProgress:
     row = db.session.scalar(select(ItemProgress).where(
         ItemProgress.learner_id == learner.id, ItemProgress.item_id == item.id))
     if row is None:
@@ -53,7 +53,7 @@ def _progress_row(learner: User, course: Course, item: CourseItem) -> ItemProgre
     return row
 
 
-def mark_lesson_done(learner: User, course: Course, item: CourseItem, syllabus: Syllabus) -> ItemProgress:
+def mark_lesson_done(learner: User, course: Course, item: ItemInfo, syllabus: Syllabus) -> ItemProgress:
     """Record a lesson as done (idempotent) and check whether the course is now complete."""
     _touch(learner, course, item)
     row = _progress_row(learner, course, item)
@@ -64,7 +64,7 @@ def mark_lesson_done(learner: User, course: Course, item: CourseItem, syllabus: 
     return row
 
 
-def record_quiz_result(learner: User, course: Course, item: CourseItem, score: float | None, passed: bool,
+def record_quiz_result(learner: User, course: Course, item: ItemInfo, score: float | None, passed: bool,
                        syllabus: Syllabus) -> ItemProgress:
     """Count an attempt: the best score counts, and once passed a quiz stays passed."""
     _touch(learner, course, item)
@@ -87,11 +87,11 @@ class CourseProgress:
     syllabus: Syllabus
     enrolment: Enrolment | None
 
-    def state(self, item: CourseItem) -> str:
+    def state(self, item: ItemInfo) -> str:
         row = self.states.get(item.id)
         return row.state if row else "not-started"
 
-    def is_finished(self, item: CourseItem) -> bool:
+    def is_finished(self, item: ItemInfo) -> bool:
         return self.state(item) == ("done" if item.kind == "lesson" else "passed")
 
     @property
@@ -107,7 +107,7 @@ class CourseProgress:
     def complete(self) -> bool:
         return bool(self.syllabus.items) and self.finished_count == len(self.syllabus.items)
 
-    def attempts_left(self, item: CourseItem) -> int | None:
+    def attempts_left(self, item: ItemInfo) -> int | None:
         if item.max_attempts is None:
             return None
         row = self.states.get(item.id)

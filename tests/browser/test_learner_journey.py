@@ -16,7 +16,8 @@ from tests.integration.learning_helpers import answers_for
 
 COURSE = "passwords-mfa"
 TEXT = {
-    "en": {"search": "Search", "filter": "Filter", "type": "Type", "awareness": "Awareness", "enrol": "Enrol in this course",
+    "en": {"search": "Search", "filter": "Filter", "type": "Type", "awareness": "Awareness",
+           "enrol": "Enrol in this course",
            "done": "Mark as done and continue", "submit": "Submit answers", "failed": "Not passed yet",
            "feedback_word": "Incorrect", "retry": "Try again", "passed": "Passed", "course": "Back to the course",
            "my_learning": "My learning", "pdf": "Download PDF", "verify": "Public verification page",
