@@ -1,21 +1,26 @@
 """All database models, imported here so Alembic's env.py sees the whole schema."""
 
 from learnhub.models.audit import AuditEvent
+from learnhub.models.cohorts import Assignment, Cohort, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
 
 __all__ = [
     "AnalystCountry",
+    "Assignment",
     "Attempt",
     "AuditEvent",
     "Certificate",
+    "Cohort",
+    "CohortMember",
     "Course",
     "CourseItem",
     "CourseModule",
     "Enrolment",
     "ItemProgress",
     "LessonBody",
+    "Notice",
     "PasswordResetToken",
     "QuizQuestion",
     "User",

@@ -82,6 +82,9 @@ class Attempt(db.Model):
     pass_mark: Mapped[float]
     passed: Mapped[bool]
     awaiting_marking: Mapped[int] = mapped_column(default=0)
+    marks: Mapped[dict] = mapped_column(JSON, default=dict)
+    """Essay marks: question id -> {"score": 0..1, "feedback": text, "marker_id": id, "marked_at": iso}."""
+    regraded_at: Mapped[datetime | None]
     started_at: Mapped[datetime]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 

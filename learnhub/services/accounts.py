@@ -107,7 +107,8 @@ def update_profile(user: User, profile: Profile) -> None:
     db.session.flush()
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """Only this hash of a reset or invitation token is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -118,14 +119,14 @@ def issue_reset_token(user: User, valid_for: timedelta) -> str:
             PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
         old.used_at = now
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordResetToken(user_id=user.id, token_hash=_token_hash(token), expires_at=now + valid_for))
+    db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash(token), expires_at=now + valid_for))
     db.session.flush()
     return token
 
 
 def user_for_reset_token(token: str) -> User | None:
     """The account a still-valid, unused token belongs to."""
-    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
+    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token)))
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
     return row.user
@@ -140,7 +141,7 @@ def reset_password(token: str, new_password: str) -> User:
     set_password(user, new_password)
     claimed = db.session.execute(
         PasswordResetToken.__table__.update()
-        .where(PasswordResetToken.token_hash == _token_hash(token), PasswordResetToken.used_at.is_(None))
+        .where(PasswordResetToken.token_hash == token_hash(token), PasswordResetToken.used_at.is_(None))
         .values(used_at=utcnow())
     ).rowcount
     if claimed != 1:

@@ -217,7 +217,7 @@ def submit(learner: User, course: Course, item: ItemInfo, syllabus: Syllabus, to
             if replayed is not None:
                 return replayed
             continue  # another form took this attempt number at the same moment: count again
-        learning.record_quiz_result(learner, course, item, result.score, passed, syllabus)
+        learning.record_quiz_result(learner, course, item, syllabus)
         return attempt
     raise QuizClosed
 

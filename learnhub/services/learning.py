@@ -7,12 +7,13 @@ in one place, in the same transaction as the write.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.extensions import db
-from learnhub.models import Course, CourseItem, Enrolment, ItemProgress, User
+from learnhub.models import Attempt, Course, CourseItem, Enrolment, ItemProgress, User
 from learnhub.models.base import utcnow
 from learnhub.services import certificates
 from learnhub.services.catalogue import ItemInfo, Syllabus
@@ -64,15 +65,17 @@ def mark_lesson_done(learner: User, course: Course, item: ItemInfo, syllabus: Sy
     return row
 
 
-def record_quiz_result(learner: User, course: Course, item: ItemInfo, score: float | None, passed: bool,
-                       syllabus: Syllabus) -> ItemProgress:
-    """Count an attempt: the best score counts, and once passed a quiz stays passed."""
+def record_quiz_result(learner: User, course: Course, item: ItemInfo, syllabus: Syllabus) -> ItemProgress:
+    """Bring the learner's quiz progress in line with their attempts: the best score counts, the quiz is
+    passed if any attempt passed. Called after a submit, an essay mark or a regrade."""
     _touch(learner, course, item)
     row = _progress_row(learner, course, item)
-    row.attempts += 1
-    if score is not None:
-        row.best_score = score if row.best_score is None else max(row.best_score, score)
-    row.state = "passed" if passed or row.state == "passed" else "failed"
+    count, best, any_passed = db.session.execute(select(
+        func.count(Attempt.id), func.max(Attempt.score),
+        func.max(case((Attempt.passed.is_(True), 1), else_=0))).where(
+        Attempt.learner_id == learner.id, Attempt.item_id == item.id)).one()
+    row.attempts, row.best_score = count, best
+    row.state = "passed" if any_passed else "failed"
     row.updated_at = utcnow()
     db.session.flush()
     complete_if_done(learner, course, syllabus)
@@ -152,32 +155,56 @@ def complete_if_done(learner: User, course: Course, syllabus: Syllabus) -> None:
 @dataclass(frozen=True)
 class DashboardRow:
     course: Course
-    enrolment: Enrolment
+    enrolment: Enrolment | None
     finished: int
     total: int
+    due_on: date | None = None
+    assigned: bool = False
 
     @property
     def percent(self) -> int:
         return round(100 * self.finished / self.total) if self.total else 0
 
+    @property
+    def overdue(self) -> bool:
+        completed = self.enrolment is not None and self.enrolment.completed_at is not None
+        return self.due_on is not None and self.due_on < utcnow().date() and not completed
+
 
 def dashboard(learner: User) -> list[DashboardRow]:
-    """The learner's courses with progress, most recent activity first, in three queries."""
-    pairs = db.session.execute(select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
-                               .where(Enrolment.learner_id == learner.id)
-                               .order_by(Enrolment.last_activity_at.desc())).all()
-    if not pairs:
+    """The learner's courses with progress: courses assigned to their cohorts first (earliest due date
+    first, even before they enrol), then the others by most recent activity. Four queries."""
+    from learnhub.models import Assignment, CohortMember
+
+    due: dict[str, date | None] = {}
+    for course_id, due_on in db.session.execute(select(Assignment.course_id, Assignment.due_on).join(
+            CohortMember, CohortMember.cohort_id == Assignment.cohort_id).where(CohortMember.learner_id == learner.id)):
+        if course_id not in due or (due_on is not None and (due[course_id] is None or due_on < due[course_id])):
+            due[course_id] = due_on
+    enrolled = {course.id: (enrolment, course) for enrolment, course in db.session.execute(
+        select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.learner_id == learner.id).order_by(Enrolment.last_activity_at.desc())).all()}
+    missing = [course_id for course_id in due if course_id not in enrolled]
+    courses = {course.id: course for _, course in enrolled.values()}
+    if missing:
+        courses.update({c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_(missing)))})
+    if not courses:
         return []
-    course_ids = [course.id for _, course in pairs]
     items = db.session.execute(select(CourseItem.id, CourseItem.course_id, CourseItem.kind).where(
-        CourseItem.course_id.in_(course_ids), CourseItem.retired.is_(False))).all()
+        CourseItem.course_id.in_(list(courses)), CourseItem.retired.is_(False))).all()
     states = dict(db.session.execute(select(ItemProgress.item_id, ItemProgress.state).where(
-        ItemProgress.learner_id == learner.id, ItemProgress.course_id.in_(course_ids))).all())
+        ItemProgress.learner_id == learner.id, ItemProgress.course_id.in_(list(courses)))).all())
     totals: dict[str, int] = {}
     finished: dict[str, int] = {}
     for item_id, course_id, kind in items:
         totals[course_id] = totals.get(course_id, 0) + 1
         if states.get(item_id) == ("done" if kind == "lesson" else "passed"):
             finished[course_id] = finished.get(course_id, 0) + 1
-    return [DashboardRow(course, enrolled, finished.get(course.id, 0), totals.get(course.id, 0))
-            for enrolled, course in pairs]
+
+    def row(course_id: str) -> DashboardRow:
+        return DashboardRow(courses[course_id], enrolled.get(course_id, (None, None))[0], finished.get(course_id, 0),
+                            totals.get(course_id, 0), due.get(course_id), course_id in due)
+
+    assigned = sorted((row(c) for c in due if c in courses), key=lambda r: (r.due_on is None, r.due_on or date.max))
+    others = [row(c) for c in enrolled if c not in due]
+    return assigned + others

@@ -172,6 +172,24 @@ ROUTE_MATRIX = {
     ("GET", "/learning"): statuses(302, 200),
     ("GET", "/certificates/<code>.pdf"): statuses(302, 404),
     ("GET", "/verify/<code>"): statuses(404, 404),
+    ("POST", "/learning/notices/dismiss"): statuses(302, 303),
+    ("GET", "/trainer/"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/cohorts/<int:cohort_id>"): statuses(302, 404),
+    ("POST", "/trainer/cohorts/<int:cohort_id>/people"): statuses(302, 404),
+    ("POST", "/trainer/cohorts/<int:cohort_id>/import"): statuses(302, 404),
+    ("POST", "/trainer/cohorts/<int:cohort_id>/import/confirm"): statuses(302, 404),
+    ("POST", "/trainer/cohorts/<int:cohort_id>/assignments"): statuses(302, 404),
+    ("GET", "/trainer/cohorts/<int:cohort_id>/progress"): statuses(302, 404),
+    ("GET", "/trainer/cohorts/<int:cohort_id>/progress.<any(csv, xlsx):fmt>"): statuses(302, 404),
+    ("GET", "/trainer/cohorts/<int:cohort_id>/learners/<int:learner_id>"): statuses(302, 404),
+    ("POST", "/trainer/certificates/<code>/revoke"): statuses(302, 404),
+    ("GET", "/trainer/quizzes"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/quizzes/<course_id>/<item_key>/analysis"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/quizzes/<course_id>/<item_key>/regrade"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/marking"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/marking/<int:attempt_id>/<question_id>"): statuses(302, 404),
+    ("GET", "/trainer/content"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/content/<course_id>"): statuses(302, 404, trainer=200, admin=200),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
 }
@@ -186,7 +204,8 @@ def test_route_matrix_lists_every_route(app):
 
 
 PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:filename>": "mfa-ladder-en.png",
-                "<int:attempt_id>": "1", "<code>": "NOSUCHCODE23"}
+                "<int:attempt_id>": "1", "<code>": "NOSUCHCODE23", "<int:cohort_id>": "999",
+                "<int:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

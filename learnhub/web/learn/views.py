@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from learnhub.extensions import db, limiter
 from learnhub.security import audit_request
-from learnhub.services import accounts, catalogue, certificates, grading, learning
+from learnhub.services import accounts, catalogue, certificates, grading, learning, marking
 
 bp = Blueprint("learn", __name__)
 
@@ -150,9 +150,19 @@ def attempt(attempt_id: int):
 @login_required
 def dashboard():
     rows = learning.dashboard(current_user)
+    notices = marking.unseen_notices(current_user)
     html = render_template("learn/dashboard.html", rows=rows, attempts=grading.recent_attempts(current_user),
-                           certificates=certificates.for_learner(current_user), language=_language())
+                           certificates=certificates.for_learner(current_user), notices=notices,
+                           language=_language())
     return no_store(current_app.make_response(html))
+
+
+@bp.post("/learning/notices/dismiss")
+@login_required
+def dismiss_notices():
+    marking.mark_seen(marking.unseen_notices(current_user))
+    db.session.commit()
+    return redirect(url_for("learn.dashboard"), 303)
 
 
 @bp.get("/certificates/<code>.pdf")

@@ -1,0 +1,69 @@
+"""Trainers' cohorts: who is in them, which courses they are assigned and by when; learner notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.extensions import db
+from learnhub.models.base import utcnow
+from learnhub.models.courses import Course
+from learnhub.models.users import User
+
+
+class Cohort(db.Model):
+    """A group of learners a trainer runs; only its trainer (and admins) may see it."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    trainer: Mapped[User] = relationship()
+
+
+class CohortMember(db.Model):
+    __tablename__ = "cohort_members"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    learner: Mapped[User] = relationship()
+
+
+class Assignment(db.Model):
+    """A course a cohort must take, with an optional due date."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id"))
+    due_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (UniqueConstraint("cohort_id", "course_id"),)
+
+
+class Notice(db.Model):
+    """Something a learner should see on their dashboard, e.g. an essay was marked."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime | None]

@@ -1,0 +1,350 @@
+"""Cohorts: trainers' groups of learners, their members, assignments and progress table.
+
+A trainer sees only their own cohorts and the learners in them; an admin sees every cohort. Every
+lookup here takes the acting user, so a view cannot forget the check.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from learnhub.extensions import db
+from learnhub.models import (
+    Assignment,
+    Attempt,
+    Certificate,
+    Cohort,
+    CohortMember,
+    Course,
+    CourseItem,
+    Enrolment,
+    ItemProgress,
+    PasswordResetToken,
+    User,
+)
+from learnhub.models.base import utcnow
+from learnhub.services import accounts
+
+INVITATION_DAYS = 14
+# An invited person has no password until they follow their link; no Argon2 hash ever matches this.
+NO_PASSWORD = "!invited"  # noqa: S105  (a marker, never a password)
+
+
+def visible_cohorts(user: User) -> list[Cohort]:
+    query = select(Cohort).order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    if not user.has_role("admin"):
+        query = query.where(Cohort.trainer_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def cohort_for(user: User, cohort_id: int) -> Cohort | None:
+    """The cohort if `user` runs it (or is an admin); None otherwise, so the view answers 404."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or (cohort.trainer_id != user.id and not user.has_role("admin")):
+        return None
+    return cohort
+
+
+def create(trainer: User, name: str, organisation: str, country: str, language: str) -> Cohort:
+    cohort = Cohort(trainer_id=trainer.id, name=name.strip(), organisation=organisation.strip(),
+                    country=country, language=language)
+    db.session.add(cohort)
+    db.session.flush()
+    return cohort
+
+
+def members(cohort: Cohort) -> list[User]:
+    return list(db.session.scalars(select(User).join(CohortMember, CohortMember.learner_id == User.id)
+                                   .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id)))
+
+
+def is_member(cohort: Cohort, learner_id: int) -> bool:
+    return db.session.get(CohortMember, (cohort.id, learner_id)) is not None
+
+
+@dataclass
+class AddResult:
+    """What adding people did: who joined as an existing account, who was invited, who was there already."""
+
+    joined: list[User]
+    invited: list[tuple[User, str]]
+    already: list[User]
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    country: str | None = None
+    sector: str | None = None
+    organisation: str | None = None
+    organisation_type: str | None = None
+    ecsf_role: str | None = None
+    language: str | None = None
+
+
+def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
+    """Add people by e-mail: existing accounts join; new people get an account without a password and an
+    invitation token (returned, for the caller to e-mail). Nobody is ever duplicated: e-mails compare
+    trimmed and lower-cased, against the database and within the list. Flushes."""
+    wanted: dict[str, Person] = {}
+    for person in people:
+        wanted.setdefault(accounts.normalise_email(person.email), person)
+    existing: dict[str, User] = {}
+    emails = list(wanted)
+    for start in range(0, len(emails), 500):
+        chunk = emails[start:start + 500]
+        existing.update({user.email: user for user in db.session.scalars(select(User).where(User.email.in_(chunk)))})
+    current = set(db.session.scalars(select(CohortMember.learner_id).where(CohortMember.cohort_id == cohort.id)))
+    result = AddResult([], [], [])
+    new_users: list[tuple[User, Person]] = []
+    for email, person in wanted.items():
+        user = existing.get(email)
+        if user is None:
+            user = User(email=email, name=person.name.strip()[:120], password_hash=NO_PASSWORD, role="trainee",
+                        language=person.language or cohort.language, country=person.country or cohort.country,
+                        sector=person.sector or "public-administration",
+                        organisation=(person.organisation or cohort.organisation)[:200],
+                        organisation_type=person.organisation_type or "government", ecsf_role=person.ecsf_role)
+            db.session.add(user)
+            new_users.append((user, person))
+        elif user.id in current:
+            result.already.append(user)
+            continue
+        else:
+            result.joined.append(user)
+    db.session.flush()
+    expires = utcnow() + timedelta(days=INVITATION_DAYS)
+    tokens = []
+    for user, _ in new_users:
+        token = secrets.token_urlsafe(32)
+        tokens.append(PasswordResetToken(user_id=user.id, token_hash=accounts.token_hash(token), expires_at=expires))
+        result.invited.append((user, token))
+    db.session.add_all(tokens)
+    db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=user.id)
+                       for user in [*result.joined, *(u for u, _ in result.invited)])
+    db.session.flush()
+    return result
+
+
+def assign(cohort: Cohort, course: Course, due_on: date | None) -> Assignment:
+    """Assign a course (or change its due date when already assigned)."""
+    assignment = db.session.scalar(select(Assignment).where(Assignment.cohort_id == cohort.id,
+                                                            Assignment.course_id == course.id))
+    if assignment is None:
+        assignment = Assignment(cohort_id=cohort.id, course_id=course.id)
+        db.session.add(assignment)
+    assignment.due_on = due_on
+    db.session.flush()
+    return assignment
+
+
+def assignments(cohort: Cohort) -> list[Assignment]:
+    return list(db.session.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id)
+                                   .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One learner on one assigned course."""
+
+    state: str            # "not-started", "in-progress", "completed"
+    finished: int
+    total: int
+    score: float | None   # mean of the best scores of the course's quizzes attempted
+    on: datetime | None   # completion date, else last activity
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    learner: User
+    cells: tuple[Cell, ...]
+
+    @property
+    def overdue(self) -> bool:
+        return any(cell.overdue for cell in self.cells)
+
+    @property
+    def not_started(self) -> bool:
+        return all(cell.state == "not-started" for cell in self.cells)
+
+
+def progress_table(cohort: Cohort, today: date | None = None) -> tuple[list[Assignment], list[ProgressRow]]:
+    """Learners x assigned courses in five queries, whatever the cohort's size."""
+    today = today or utcnow().date()
+    assigned = assignments(cohort)
+    people = members(cohort)
+    course_ids = [a.course_id for a in assigned]
+    if not course_ids or not people:
+        return assigned, [ProgressRow(person, ()) for person in people]
+    member_ids = select(CohortMember.learner_id).where(CohortMember.cohort_id == cohort.id).scalar_subquery()
+    kinds = db.session.execute(select(CourseItem.id, CourseItem.course_id, CourseItem.kind).where(
+        CourseItem.course_id.in_(course_ids), CourseItem.retired.is_(False))).all()
+    enrolments = {(e.learner_id, e.course_id): e for e in db.session.scalars(select(Enrolment).where(
+        Enrolment.course_id.in_(course_ids), Enrolment.learner_id.in_(member_ids)))}
+    progress = db.session.execute(select(ItemProgress.learner_id, ItemProgress.item_id, ItemProgress.state,
+                                         ItemProgress.best_score).where(
+        ItemProgress.course_id.in_(course_ids), ItemProgress.learner_id.in_(member_ids))).all()
+    item_kind = {item_id: (course_id, kind) for item_id, course_id, kind in kinds}
+    totals: dict[str, int] = {}
+    for _, course_id, _ in kinds:
+        totals[course_id] = totals.get(course_id, 0) + 1
+    finished: dict[tuple[int, str], int] = {}
+    scores: dict[tuple[int, str], list[float]] = {}
+    for learner_id, item_id, state, best in progress:
+        if item_id not in item_kind:
+            continue
+        course_id, kind = item_kind[item_id]
+        if state == ("done" if kind == "lesson" else "passed"):
+            finished[(learner_id, course_id)] = finished.get((learner_id, course_id), 0) + 1
+        if best is not None:
+            scores.setdefault((learner_id, course_id), []).append(best)
+    rows = []
+    for person in people:
+        cells = []
+        for assignment in assigned:
+            key = (person.id, assignment.course_id)
+            enrolment = enrolments.get(key)
+            done = finished.get(key, 0)
+            total = totals.get(assignment.course_id, 0)
+            completed = enrolment is not None and enrolment.completed_at is not None
+            state = "completed" if completed else ("in-progress" if enrolment or done else "not-started")
+            quiz_scores = scores.get(key)
+            cells.append(Cell(
+                state=state, finished=done, total=total,
+                score=round(sum(quiz_scores) / len(quiz_scores), 1) if quiz_scores else None,
+                on=(enrolment.completed_at or enrolment.last_activity_at) if enrolment else None,
+                overdue=assignment.due_on is not None and assignment.due_on < today and not completed))
+        rows.append(ProgressRow(person, tuple(cells)))
+    return assigned, rows
+
+
+SORTS = ("name", "email", "progress", "overdue")
+FILTERS = ("all", "overdue", "not-started")
+
+
+def sort_and_filter(rows: list[ProgressRow], sort: str, show: str) -> list[ProgressRow]:
+    if show == "overdue":
+        rows = [row for row in rows if row.overdue]
+    elif show == "not-started":
+        rows = [row for row in rows if row.not_started]
+    keys = {
+        "name": lambda row: (row.learner.name.casefold(), row.learner.id),
+        "email": lambda row: row.learner.email,
+        "progress": lambda row: (-sum(cell.finished / cell.total for cell in row.cells if cell.total),
+                                 row.learner.name.casefold()),
+        "overdue": lambda row: (not row.overdue, row.learner.name.casefold()),
+    }
+    return sorted(rows, key=keys.get(sort, keys["name"]))
+
+
+def learners_of(user: User) -> select:
+    """Ids of the learners a trainer may see (members of their cohorts); every learner for admins."""
+    if user.has_role("admin"):
+        return select(User.id)
+    return select(CohortMember.learner_id).join(Cohort, Cohort.id == CohortMember.cohort_id).where(
+        Cohort.trainer_id == user.id)
+
+
+def can_see_learner(user: User, learner_id: int) -> bool:
+    """Whether `user` may see this learner: a member of one of their cohorts, or anyone for an admin."""
+    if user.has_role("admin"):
+        return db.session.get(User, learner_id) is not None
+    return db.session.scalar(select(CohortMember.learner_id).join(Cohort, Cohort.id == CohortMember.cohort_id).where(
+        Cohort.trainer_id == user.id, CohortMember.learner_id == learner_id).limit(1)) is not None
+
+
+def neutralise(value: object) -> object:
+    """Spreadsheet formula injection: a text cell starting with = + - @ (or tab/CR) is prefixed with '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def table_records(assigned: list[Assignment], rows: list[ProgressRow], language: str) -> tuple[list, list]:
+    """Header and rows of the progress table as plain values, for CSV and XLSX exports."""
+    header = ["name", "email"]
+    for assignment in assigned:
+        title = assignment.course.title_in(language)
+        header += [f"{title}: state", f"{title}: items done", f"{title}: score", f"{title}: date"]
+    records = []
+    for row in rows:
+        record: list = [row.learner.name, row.learner.email]
+        for cell in row.cells:
+            record += [cell.state + (" (overdue)" if cell.overdue else ""), f"{cell.finished}/{cell.total}",
+                       cell.score, cell.on.date().isoformat() if cell.on else ""]
+        records.append(record)
+    return header, records
+
+
+def to_csv(header: list, records: list) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(value) for value in header])
+    for record in records:
+        writer.writerow(["" if value is None else neutralise(value) for value in record])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: list, records: list, sheet_title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = sheet_title[:31] or "Progress"
+    sheet.append([neutralise(value) for value in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for record in records:
+        sheet.append([neutralise(value) for value in record])
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+
+@dataclass(frozen=True)
+class CourseDetail:
+    assignment: Assignment
+    items: list[tuple[object, ItemProgress | None]]
+    attempts: list[Attempt]
+    certificate: Certificate | None
+
+
+@dataclass(frozen=True)
+class LearnerDetails:
+    learner: User
+    courses: list[CourseDetail]
+
+
+def learner_details(cohort: Cohort, learner_id: int) -> LearnerDetails:
+    """One learner's item-by-item progress, attempts and certificates in the cohort's assigned courses."""
+    from learnhub.services import catalogue
+
+    learner = db.session.get(User, learner_id)
+    assigned = assignments(cohort)
+    course_ids = [a.course_id for a in assigned]
+    progress = {row.item_id: row for row in db.session.scalars(select(ItemProgress).where(
+        ItemProgress.learner_id == learner_id, ItemProgress.course_id.in_(course_ids)))}
+    attempts = list(db.session.scalars(select(Attempt).where(
+        Attempt.learner_id == learner_id, Attempt.course_id.in_(course_ids)).order_by(Attempt.submitted_at)))
+    issued = {c.course_id: c for c in db.session.scalars(select(Certificate).where(
+        Certificate.learner_id == learner_id, Certificate.course_id.in_(course_ids)))}
+    courses = []
+    for assignment in assigned:
+        syllabus = catalogue.syllabus(assignment.course)
+        courses.append(CourseDetail(
+            assignment, [(item, progress.get(item.id)) for item in syllabus.items],
+            [a for a in attempts if a.course_id == assignment.course_id], issued.get(assignment.course_id)))
+    return LearnerDetails(learner, courses)

@@ -1,0 +1,340 @@
+"""Trainers: cohorts, imports, assignments, progress, question analysis, essay marking, regrades, preview."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from learnhub.content.loader import load_course, load_tree
+from learnhub.extensions import db
+from learnhub.security import audit_request, client_ip, role_required
+from learnhub.services import catalogue, certificates, cohort_csv, cohorts, mail, marking, quiz_analysis
+from learnhub.services.cohorts import Person
+from learnhub.services.course_sync import media_url
+from learnhub.web.trainer.forms import (
+    AddPersonForm,
+    AssignForm,
+    CohortForm,
+    ConfirmImportForm,
+    ImportForm,
+    MarkForm,
+    RegradeForm,
+    RevokeForm,
+)
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+trainer_only = role_required("trainer", "admin")
+UPLOAD_NAME = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _cohort(cohort_id: int):
+    return cohorts.cohort_for(current_user, cohort_id) or abort(404)
+
+
+def _no_store(html, status=200):
+    response = current_app.make_response((html, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _invite(invited) -> None:
+    """E-mail each invited person their single-use link, in their language."""
+    for user, token in invited:
+        link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
+        with force_locale(user.language):
+            mail.send(user.email, _("You are invited to LearnHub"),
+                      render_template("trainer/email/invite.txt", user=user, link=link,
+                                      trainer=current_user.name, days=cohorts.INVITATION_DAYS))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@trainer_only
+def index():
+    form = CohortForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        cohort = cohorts.create(current_user, form.name.data, form.organisation.data, form.country.data,
+                                form.language.data)
+        audit_request("cohort.created", cohort_id=cohort.id)
+        db.session.commit()
+        flash(_("The cohort %(name)s is ready. Add people to it.", name=cohort.name), "success")
+        return redirect(url_for("trainer.cohort", cohort_id=cohort.id), 303)
+    if request.method == "GET":
+        form.language.data = _language()
+    return _no_store(render_template("trainer/index.html", cohorts=cohorts.visible_cohorts(current_user), form=form),
+                     400 if form.errors else 200)
+
+
+def _render_cohort(cohort, add_form=None, import_form=None, assign_form=None, status=200):
+    assign_form = assign_form or AssignForm()
+    assign_form.course.choices = [("", _("Choose…"))] + [
+        (course.id, course.title_in(_language())) for course in catalogue.published_courses()]
+    return _no_store(render_template(
+        "trainer/cohort.html", cohort=cohort, members=cohorts.members(cohort),
+        assignments=cohorts.assignments(cohort), add_form=add_form or AddPersonForm(),
+        import_form=import_form or ImportForm(), assign_form=assign_form, language=_language()), status)
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@trainer_only
+def cohort(cohort_id: int):
+    return _render_cohort(_cohort(cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/people")
+@trainer_only
+def add_person(cohort_id: int):
+    found = _cohort(cohort_id)
+    form = AddPersonForm()
+    if not form.validate_on_submit():
+        return _render_cohort(found, add_form=form, status=400)
+    result = cohorts.add_people(found, [Person(form.email.data, form.name.data)])
+    _invite(result.invited)
+    audit_request("cohort.people_added", cohort_id=found.id, joined=len(result.joined), invited=len(result.invited))
+    db.session.commit()
+    if result.already:
+        flash(_("%(email)s is already in this cohort.", email=result.already[0].email), "success")
+    elif result.invited:
+        flash(_("%(email)s was invited by e-mail to set a password.", email=result.invited[0][0].email), "success")
+    else:
+        flash(_("%(email)s has an account and joined the cohort.", email=result.joined[0].email), "success")
+    return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+
+
+def _upload_folder() -> Path:
+    folder = Path(current_app.config["INSTANCE_DIR"]) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.post("/cohorts/<int:cohort_id>/import")
+@trainer_only
+def import_check(cohort_id: int):
+    """Check an uploaded CSV: import it at once when it is clean, else show every bad row and let the trainer
+    confirm importing the good ones (the file waits under a generated name)."""
+    found = _cohort(cohort_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _render_cohort(found, import_form=form, status=400)
+    data = form.file.data.read()
+    parsed = cohort_csv.parse_learners_csv(data)
+    if not parsed.errors:
+        return _import_rows(found, parsed)
+    name = secrets.token_urlsafe(24)
+    (_upload_folder() / f"{name}.csv").write_bytes(data)
+    confirm = ConfirmImportForm(upload=name)
+    return _no_store(render_template("trainer/import_check.html", cohort=found, parsed=parsed, confirm=confirm),
+                     400 if not parsed.rows else 200)
+
+
+@bp.post("/cohorts/<int:cohort_id>/import/confirm")
+@trainer_only
+def import_confirm(cohort_id: int):
+    found = _cohort(cohort_id)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit() or not UPLOAD_NAME.match(form.upload.data):
+        abort(400)
+    path = _upload_folder() / f"{form.upload.data}.csv"
+    if not path.is_file():
+        flash(_("That upload has expired. Please upload the file again."), "error")
+        return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+    parsed = cohort_csv.parse_learners_csv(path.read_bytes())
+    response = _import_rows(found, parsed)
+    path.unlink(missing_ok=True)
+    return response
+
+
+def _import_rows(found, parsed):
+    result = cohorts.add_people(found, [Person(row.email, row.name, row.country, row.sector, row.organisation,
+                                               row.organisation_type, row.ecsf_role, row.language)
+                                        for row in parsed.rows])
+    _invite(result.invited)
+    audit_request("cohort.imported", cohort_id=found.id, rows=len(parsed.rows), skipped=len(parsed.errors),
+                  joined=len(result.joined), invited=len(result.invited), already=len(result.already))
+    db.session.commit()
+    flash(_("Imported %(rows)d rows: %(joined)d joined with their account, %(invited)d invited, "
+            "%(already)d already in the cohort; %(skipped)d rows with errors were skipped.",
+            rows=len(parsed.rows), joined=len(result.joined), invited=len(result.invited),
+            already=len(result.already), skipped=len({error.line for error in parsed.errors})), "success")
+    return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/assignments")
+@trainer_only
+def assign(cohort_id: int):
+    found = _cohort(cohort_id)
+    form = AssignForm()
+    form.course.choices = [(course.id, course.id) for course in catalogue.published_courses()]
+    if not form.validate_on_submit():
+        return _render_cohort(found, assign_form=form, status=400)
+    course = catalogue.course_or_none(form.course.data) or abort(404)
+    cohorts.assign(found, course, form.due_on.data)
+    audit_request("cohort.assigned", cohort_id=found.id, course_id=course.id,
+                  due_on=form.due_on.data.isoformat() if form.due_on.data else None)
+    db.session.commit()
+    flash(_("%(course)s is assigned to the cohort.", course=course.title_in(_language())), "success")
+    return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+
+
+def _table(found):
+    sort = request.args.get("sort", "name")
+    show = request.args.get("show", "all")
+    assigned, rows = cohorts.progress_table(found)
+    return assigned, cohorts.sort_and_filter(rows, sort if sort in cohorts.SORTS else "name",
+                                             show if show in cohorts.FILTERS else "all"), sort, show
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress")
+@trainer_only
+def progress(cohort_id: int):
+    found = _cohort(cohort_id)
+    assigned, rows, sort, show = _table(found)
+    return _no_store(render_template("trainer/progress.html", cohort=found, assigned=assigned, rows=rows, sort=sort,
+                                     show=show, language=_language()))
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress.<any(csv, xlsx):fmt>")
+@trainer_only
+def progress_export(cohort_id: int, fmt: str):
+    found = _cohort(cohort_id)
+    assigned, rows, _sort, _show = _table(found)
+    header, records = cohorts.table_records(assigned, rows, _language())
+    audit_request("cohort.progress_exported", cohort_id=found.id, format=fmt, rows=len(records))
+    db.session.commit()
+    if fmt == "csv":
+        data, mimetype = cohorts.to_csv(header, records), "text/csv; charset=utf-8"
+    else:
+        data = cohorts.to_xlsx(header, records, found.name)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="cohort-{found.id}-progress.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners/<int:learner_id>")
+@trainer_only
+def learner(cohort_id: int, learner_id: int):
+    found = _cohort(cohort_id)
+    if not cohorts.is_member(found, learner_id):
+        abort(404)
+    details = cohorts.learner_details(found, learner_id)
+    return _no_store(render_template("trainer/learner.html", cohort=found, details=details,
+                                     revoke_form=RevokeForm(), language=_language()))
+
+
+@bp.post("/certificates/<code>/revoke")
+@trainer_only
+def revoke(code: str):
+    certificate = certificates.by_code(code)
+    if certificate is None or not cohorts.can_see_learner(current_user, certificate.learner_id):
+        abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the certificate is revoked."), "error")
+        return redirect(request.referrer or url_for("trainer.index"), 303)
+    marking.revoke_certificate(current_user, certificate, form.reason.data, ip=client_ip())
+    db.session.commit()
+    flash(_("The certificate %(code)s is revoked.", code=certificates.display_code(certificate.code)), "success")
+    return redirect(url_for("trainer.index"), 303)
+
+
+@bp.get("/quizzes")
+@trainer_only
+def quizzes():
+    courses = [(course, catalogue.syllabus(course)) for course in catalogue.published_courses()]
+    return render_template("trainer/quizzes.html", courses=courses, language=_language())
+
+
+def _quiz(course_id: str, item_key: str):
+    course = catalogue.course_or_none(course_id) or abort(404)
+    item = catalogue.syllabus(course).item(item_key)
+    if item is None or item.kind != "quiz":
+        abort(404)
+    return course, item
+
+
+@bp.get("/quizzes/<course_id>/<item_key>/analysis")
+@trainer_only
+def analysis(course_id: str, item_key: str):
+    course, item = _quiz(course_id, item_key)
+    result = quiz_analysis.for_quiz(current_user, course, item)
+    return _no_store(render_template("trainer/analysis.html", course=course, item=item, result=result,
+                                     language=_language()))
+
+
+@bp.route("/quizzes/<course_id>/<item_key>/regrade", methods=["GET", "POST"])
+@trainer_only
+def regrade(course_id: str, item_key: str):
+    course, item = _quiz(course_id, item_key)
+    form = RegradeForm()
+    changes, skipped = marking.regrade_preview(current_user, course, item)
+    if form.validate_on_submit():
+        applied = marking.apply_regrade(current_user, changes, ip=client_ip())
+        db.session.commit()
+        flash(_("Regraded %(num)d attempts; every change is in the audit log.", num=applied), "success")
+        return redirect(url_for("trainer.regrade", course_id=course.id, item_key=item.key), 303)
+    return _no_store(render_template("trainer/regrade.html", course=course, item=item, changes=changes,
+                                     skipped=skipped, form=form, language=_language()))
+
+
+@bp.get("/marking")
+@trainer_only
+def marking_queue():
+    return _no_store(render_template("trainer/marking.html", queue=marking.marking_queue(current_user),
+                                     language=_language()))
+
+
+@bp.route("/marking/<int:attempt_id>/<question_id>", methods=["GET", "POST"])
+@trainer_only
+def mark(attempt_id: int, question_id: str):
+    attempt = marking.attempt_to_mark(current_user, attempt_id) or abort(404)
+    essay = next((e for e in marking.marking_queue_for(attempt) if e.question.id == question_id), None)
+    if essay is None:
+        abort(404)
+    form = MarkForm()
+    if form.validate_on_submit():
+        marking.mark_essay(current_user, attempt, question_id, float(form.score.data) / 100, form.feedback.data or "",
+                           ip=client_ip())
+        db.session.commit()
+        flash(_("Mark saved; the learner sees it on their dashboard."), "success")
+        return redirect(url_for("trainer.marking_queue"), 303)
+    return _no_store(render_template("trainer/mark.html", essay=essay, form=form, language=_language()),
+                     400 if form.errors else 200)
+
+
+@bp.get("/content")
+@trainer_only
+def content():
+    root = Path(current_app.config["COURSES_DIR"])
+    results = load_tree(root, media_url) if root.is_dir() else {}
+    return render_template("trainer/content.html", results=results, language=_language())
+
+
+@bp.get("/content/<course_id>")
+@trainer_only
+def content_preview(course_id: str):
+    root = Path(current_app.config["COURSES_DIR"])
+    folder = root / course_id
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", course_id) or not folder.is_dir():
+        abort(404)
+    spec, problems = load_course(folder, media_url, display_root=root.absolute().parent)
+    from learnhub.services.grading import arrange
+
+    quizzes = {}
+    if spec is not None:
+        for _module, item in spec.items():
+            if item.kind == "quiz":
+                quizzes[item.id] = arrange(list(item.variant(_language()).questions), False, 0)
+    return render_template("trainer/content_preview.html", course_id=course_id, spec=spec, problems=problems,
+                           quizzes=quizzes, language=_language())
