@@ -194,7 +194,7 @@ def _detect_delimiter(text: str) -> str:
 
     def score(delimiter: str) -> tuple[int, int]:
         fields = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
-        return len(_columns(fields)), unquoted.count(delimiter)
+        return 0, header.count(delimiter)
 
     return max(DELIMITERS, key=score)
 

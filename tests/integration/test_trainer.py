@@ -191,7 +191,8 @@ def test_essay_marking_updates_the_attempt_and_tells_the_learner(app, db, client
     link = re.search(r'href="(/trainer/marking/\d+/[^"]+)"', queue).group(1)
     bad = post_form(client, link, {"score": "150", "feedback": "x"})
     assert bad.status_code == 400 and "Enter a mark from 0 to 100." in bad.get_data(as_text=True)
-    assert post_form(client, link, {"score": "80", "feedback": "Good plan; add who calls the CSIRT."}).status_code == 303
+    marked = post_form(client, link, {"score": "80", "feedback": "Good plan; add who calls the CSIRT."})
+    assert marked.status_code == 303
     attempt = db.session.get(Attempt, attempt.id)
     assert attempt.awaiting_marking == 0 and attempt.passed is True and attempt.score > 95
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 1

@@ -461,6 +461,8 @@ def test_any_lengths_fit_one_page_inside_the_border(tmp_path, heading, name, int
     assert_inside_border(path)
     extracted = pdftotext(path)
     if "…" not in extracted:
-        words = set(extracted.split())
+        # pdftotext may glue a one-letter word to its neighbour ("y y" -> "yy") at small sizes, so words are
+        # looked for in the extracted text, not among its whitespace-separated tokens.
         for field in PRINTED_FIELDS:
-            assert set(getattr(text, field).split()) <= words, field
+            for word in getattr(text, field).split():
+                assert word in extracted, (field, word)
