@@ -193,8 +193,11 @@ def _detect_delimiter(text: str) -> str:
     unquoted = re.sub(r'"[^"]*"', "", header)
 
     def score(delimiter: str) -> tuple[int, int]:
-        fields = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
-        return 0, header.count(delimiter)
+        try:
+            fields = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
+        except csv.Error:   # a header over the field size limit; _records reports it
+            fields = []
+        return len(_columns(fields)), unquoted.count(delimiter)
 
     return max(DELIMITERS, key=score)
 
@@ -332,7 +335,6 @@ def _country_names() -> dict[str, str]:
         for attribute in ("name", "official_name", "common_name"):
             if (name := getattr(country, attribute, None)) is not None:
                 names[_fold(name)] = code
-                names[_fold(name.split(",")[0])] = code   # "Bolivia, Plurinational State of"
     return names
 
 

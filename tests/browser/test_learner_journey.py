@@ -31,14 +31,15 @@ TEXT = {
 }
 
 
-def answer_quiz(page: Page, live_app, email: str, right: bool) -> None:
+def answer_quiz(page: Page, live_app, email: str, right: bool, course: str = COURSE,
+                quiz: str = "check-passwords-mfa") -> None:
     """Fill the quiz on the page right or wrong, as a learner would, from the questions its token shows."""
     token = page.locator('input[name="token"]').input_value()
     with live_app.app_context():
         learner = db.session.scalar(db.select(User).where(User.email == email))
-        course = db.session.get(Course, COURSE)
-        item = catalogue.syllabus(course).item("check-passwords-mfa")
-        shown = grading.form_for_token(token, learner, course, item, live_app.config["SECRET_KEY"]).questions
+        course_row = db.session.get(Course, course)
+        item = catalogue.syllabus(course_row).item(quiz)
+        shown = grading.form_for_token(token, learner, course_row, item, live_app.config["SECRET_KEY"]).questions
         db.session.remove()
     for name, value in answers_for(shown, right).items():
         if name == "csrf_token":

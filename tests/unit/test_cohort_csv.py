@@ -87,6 +87,12 @@ def test_a_semicolon_file_whose_header_quotes_a_comma_is_still_semicolon_separat
     assert parsed.rows[0].country == "CL"
 
 
+def test_commas_inside_a_quoted_header_do_not_outvote_the_semicolons():
+    parsed = parse_learners_csv(csv_bytes('email;name;"Notas, comentarios, etc., más"', "a@b.org;Ana, la de TI;x"))
+    assert parsed.delimiter == ";"
+    assert [r.name for r in parsed.rows] == ["Ana, la de TI"]
+
+
 def test_a_single_column_header_defaults_to_comma():
     assert parse_learners_csv(b"email\na@b.org\n").delimiter == ","
 
@@ -369,6 +375,12 @@ def test_a_quote_never_closed_is_reported_at_its_line_and_keeps_the_rows_before(
     parsed = parse_learners_csv(data)
     assert [r.email for r in parsed.rows] == ["a@example.org"]
     assert codes(parsed) == [(3, None, "bad-csv", "")]
+
+
+def test_an_unreadable_header_is_reported_at_its_line():
+    parsed = parse_learners_csv(b"\r\n" + b'"email' + b"x" * 140_000)
+    assert parsed.rows == ()
+    assert codes(parsed) == [(2, None, "bad-csv", "")]
 
 
 def test_messages_name_the_line_and_value_and_are_rendered_without_an_app():
