@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -200,7 +200,26 @@ def progress(cohort_id: int):
     found = _cohort(cohort_id)
     assigned, rows, sort, show = _table(found)
     return _no_store(render_template("trainer/progress.html", cohort=found, assigned=assigned, rows=rows, sort=sort,
-                                     show=show, language=_language()))
+                                     show=show, language=_language(), cell_detail=_cell_detail()))
+
+
+def _cell_detail():
+    """"3/5 · 80% · 28 Nov 2026" for a progress cell. A big table repeats the same few dates, and Babel's
+    date formatting is slow, so each date is formatted once per page."""
+    dates: dict = {}
+
+    def detail(cell) -> str:
+        text = f"{cell.finished}/{cell.total}"
+        if cell.score is not None:
+            text += f" · {round(cell.score)}%"
+        if cell.on is not None:
+            day = cell.on.date()
+            if day not in dates:
+                dates[day] = format_date(day, "medium")
+            text += f" · {dates[day]}"
+        return text
+
+    return detail
 
 
 @bp.get("/cohorts/<int:cohort_id>/progress.<any(csv, xlsx):fmt>")
