@@ -38,7 +38,7 @@ def main() -> None:
     from learnhub.models.base import utcnow
     from learnhub.services import accounts, cohorts, passwords
 
-    rng = random.Random(7)  # noqa: S311
+    rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         url = fresh_schema(args.database_url) if args.database_url else f"sqlite:///{Path(tmp) / 'bench.db'}"
         app = create_app({"LEARNHUB_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "MAIL_DIR": str(Path(tmp) / "m"),

@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_learner_journey import answer_quiz
 from tests.integration.learning_helpers import CATALOGUE
 
-CSV = ("name;email;country;sector\n"
-       "Marisol Quispe;marisol@minsa.gob.pe;PE;health\n"
-       "No e-mail here;;PE;health\n"
-       "Jean-Baptiste Louis;jb.louis@mspp.gouv.ht;HT;health\n").encode()
+CSV = (b"name;email;country;sector\n"
+       b"Marisol Quispe;marisol@minsa.gob.pe;PE;health\n"
+       b"No e-mail here;;PE;health\n"
+       b"Jean-Baptiste Louis;jb.louis@mspp.gouv.ht;HT;health\n")
 
 
 def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_as, tmp_path):
@@ -49,7 +49,8 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         page.get_by_role("button", name="Add to cohort").click()
         check_page()
         expect(page.get_by_role("status")).to_contain_text("joined the cohort")
-        for course, due in (("passwords-mfa", date.today() + timedelta(days=14)), ("ics-critical-infrastructure", None)):
+        assignments = (("passwords-mfa", date.today() + timedelta(days=14)), ("ics-critical-infrastructure", None))
+        for course, due in assignments:
             page.get_by_label("Course", exact=True).select_option(course)
             if due:
                 page.get_by_label("Due date (optional)").fill(due.isoformat())
