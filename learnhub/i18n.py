@@ -16,6 +16,7 @@ from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user
 
 from learnhub import reference
+from learnhub.text import fold
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
 
@@ -73,13 +74,7 @@ def country_name(code: str) -> str:
 def country_choices() -> list[tuple[str, str]]:
     """EU and CELAC countries as (code, name) sorted by the name in the current language."""
     names = [(code, country_name(code)) for code in reference.country_regions()]
-    return sorted(names, key=lambda pair: _collation_key(pair[1]))
-
-
-def _collation_key(text: str) -> str:
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return sorted(names, key=lambda pair: fold(pair[1]))
 
 
 def sector_choices() -> list[tuple[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +9,7 @@ from sqlalchemy import select
 
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, CourseModule, LessonBody
+from learnhub.text import fold
 
 
 def published_courses() -> list[Course]:
@@ -40,20 +40,14 @@ class CatalogueFilter:
             return False  # a course with no sectors is for every sector
         if self.text:
             haystack = " ".join([*course.title.values(), *course.summary.values(), course.id])
-            return all(_fold(word) in _fold(haystack) for word in self.text.split())
+            return all(fold(word) in fold(haystack) for word in self.text.split())
         return True
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form for searching ("contrasena" finds "contraseña")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def find_courses(criteria: CatalogueFilter, ui_language: str) -> list[Course]:
     """Published courses that match, sorted by title in the learner's language."""
     found = [course for course in published_courses() if criteria.matches(course, ui_language)]
-    return sorted(found, key=lambda course: _fold(course.title_in(ui_language)))
+    return sorted(found, key=lambda course: fold(course.title_in(ui_language)))
 
 
 def course_or_none(course_id: str, *, include_retired: bool = False) -> Course | None:

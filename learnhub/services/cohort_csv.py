@@ -14,7 +14,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -25,6 +24,7 @@ from flask_babel import LazyString, lazy_gettext
 
 from learnhub import reference
 from learnhub.services.accounts import normalise_email
+from learnhub.text import fold
 
 DELIMITERS = (",", ";", "\t")
 MAX_EMAIL = 254
@@ -224,9 +224,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None]
 
 def _fold(text: str) -> str:
     """Lower case, no accents, words separated by single spaces: how names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(_NON_WORD.sub(" ", bare).split())
+    return " ".join(_NON_WORD.sub(" ", fold(text.replace("&", " and "))).split())
 
 
 @cache
