@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -33,9 +33,18 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def writes_on_get(view):
+    """Mark a GET view that writes (a download that is audited): its transaction begins IMMEDIATE too."""
+    view.writes_on_get = True
+    return view
+
+
 def begins_immediate() -> bool:
     """Whether a new SQLite transaction should take the write lock at once (everything but safe requests)."""
-    return not (has_request_context() and request.method in _READ_ONLY_METHODS)
+    if not has_request_context() or request.method not in _READ_ONLY_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "writes_on_get", False))
 
 
 @event.listens_for(Engine, "begin")

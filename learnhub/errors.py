@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_login import current_user
@@ -12,6 +13,13 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from learnhub.extensions import db
 
 
+def _same_origin(source: str | None) -> bool:
+    if not source:
+        return True  # browsers may omit both; SameSite=Lax cookies already stop cross-site posts then
+    parts = urlsplit(source)
+    return parts.netloc == request.host and parts.scheme in ("http", "https")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -19,7 +27,11 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "learn.submit_quiz" and not current_user.is_authenticated:
             # The session (and its CSRF secret) expired mid-quiz: log in and submit in one step.
             return render_template("learn/quiz_login.html", form_data=request.form, failed=False), 401
-        return render_template("errors/csrf.html", form_data=request.form, action=request.path), 400
+        # Offer to resend only what came from one of our own pages: a form posted from another site must
+        # not become a one-click "send again".
+        same_site = _same_origin(request.headers.get("Origin") or request.headers.get("Referer"))
+        return render_template("errors/csrf.html", form_data=request.form if same_site else None,
+                               action=request.path), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -12,3 +12,4 @@ def record(event: str, *, actor_id: int | None = None, ip: str | None = None, **
     db.session.add(entry)
     db.session.flush()
     return entry
+

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import and_, case, func, or_, select
 
 from learnhub.extensions import db
@@ -71,11 +73,13 @@ def is_member(cohort: Cohort, learner_id: int) -> bool:
 
 @dataclass
 class AddResult:
-    """What adding people did: who joined as an existing account, who was invited, who was there already."""
+    """What adding people did: who joined as an existing account, who was invited, who was there already, and
+    whose account may not be put in a cohort (trainers, analysts and admins are never a trainer's learners)."""
 
     joined: list[User]
     invited: list[tuple[User, str]]
     already: list[User]
+    refused: list[User]
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
         chunk = emails[start:start + 500]
         existing.update({user.email: user for user in db.session.scalars(select(User).where(User.email.in_(chunk)))})
     current = set(db.session.scalars(select(CohortMember.learner_id).where(CohortMember.cohort_id == cohort.id)))
-    result = AddResult([], [], [])
+    result = AddResult([], [], [], [])
     new_users: list[tuple[User, Person]] = []
     for email, person in wanted.items():
         user = existing.get(email)
@@ -115,6 +119,9 @@ def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
                         organisation_type=person.organisation_type or "government", ecsf_role=person.ecsf_role)
             db.session.add(user)
             new_users.append((user, person))
+        elif user.role != "trainee":
+            result.refused.append(user)
+            continue
         elif user.id in current:
             result.already.append(user)
             continue
@@ -278,16 +285,20 @@ def neutralise(value: object) -> object:
 
 def table_records(assigned: list[Assignment], rows: list[ProgressRow], language: str) -> tuple[list, list]:
     """Header and rows of the progress table as plain values, for CSV and XLSX exports."""
-    header = ["name", "email"]
+    states = {"completed": gettext("Completed"), "in-progress": gettext("In progress"),
+              "not-started": gettext("Not started")}
+    header = [gettext("Name"), gettext("E-mail address")]
     for assignment in assigned:
         title = assignment.course.title_in(language)
-        header += [f"{title}: state", f"{title}: items done", f"{title}: score", f"{title}: date"]
+        header += [f"{title}: {gettext('Status')}", f"{title}: {gettext('Items done')}",
+                   f"{title}: {gettext('Score')}", f"{title}: {gettext('Date')}"]
     records = []
     for row in rows:
         record: list = [row.learner.name, row.learner.email]
         for cell in row.cells:
-            record += [cell.state + (" (overdue)" if cell.overdue else ""), f"{cell.finished}/{cell.total}",
-                       cell.score, cell.on.date().isoformat() if cell.on else ""]
+            state = states[cell.state] + (f" ({gettext('Overdue')})" if cell.overdue else "")
+            on = cell.on.date().isoformat() if cell.on else ""
+            record += [state, f"{cell.finished}/{cell.total}", cell.score, on]
         records.append(record)
     return header, records
 
@@ -307,7 +318,7 @@ def to_xlsx(header: list, records: list, sheet_title: str) -> bytes:
 
     workbook = Workbook(write_only=False)
     sheet = workbook.active
-    sheet.title = sheet_title[:31] or "Progress"
+    sheet.title = re.sub(r"[\\/?*\[\]:]", "-", sheet_title)[:31] or "Progress"  # characters Excel refuses
     sheet.append([neutralise(value) for value in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

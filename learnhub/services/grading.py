@@ -34,6 +34,10 @@ class QuizClosed(Exception):
     """No attempts left on this quiz."""
 
 
+class QuizChanged(Exception):
+    """The course was synced with changes since the form was shown: its answers may not fit any more."""
+
+
 class BadToken(Exception):
     """The form's token is forged, or belongs to another learner or quiz."""
 
@@ -104,6 +108,7 @@ def new_form(learner: User, course: Course, item: ItemInfo, language: str, secre
     shown_language, questions = questions_in(item, language, course.default_language)
     seed = secrets.randbits(32)
     token = _serializer(secret_key).dumps({"l": learner.id, "i": item.id, "s": seed, "g": shown_language,
+                                           "r": course.revision,
                                            "n": secrets.token_urlsafe(12), "t": int(utcnow().timestamp())})
     return QuizForm(token, shown_language, arrange(questions, bool(item.shuffle), seed))
 
@@ -125,22 +130,26 @@ def form_for_token(token: str, learner: User, course: Course, item: ItemInfo, se
     return QuizForm(token, payload["g"], arrange(questions, bool(item.shuffle), payload["s"]))
 
 
+def _index(value: str) -> int | None:
+    """A choice index typed by the form: plain ASCII digits only, and short (anything else is no answer)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
+
+
 def read_response(shown: ShownQuestion, form) -> Any:
     """The learner's answer to one question from the submitted form, in the shape Question.score expects."""
     question, name = shown.question, shown.field
     if question.type == "choice":
-        value = form.get(name, "")
-        return int(value) if value.isdigit() else None
+        return _index(form.get(name, ""))
     if question.type == "multi":
-        return sorted({int(v) for v in form.getlist(name) if v.isdigit()})
+        return sorted({index for v in form.getlist(name) if (index := _index(v)) is not None})
     if question.type == "truefalse":
         return {"true": True, "false": False}.get(form.get(name, ""))
     if question.type == "matching":
         chosen = {}
         for index in range(len(question.pairs)):
-            value = form.get(f"{name}-{index}", "")
-            if value.isdigit() and int(value) < len(shown.offered):
-                chosen[str(index)] = shown.offered[int(value)]
+            offered = _index(form.get(f"{name}-{index}", ""))
+            if offered is not None and offered < len(shown.offered):
+                chosen[str(index)] = shown.offered[offered]
         return chosen
     if question.type in ("short", "numeric", "essay"):
         return form.get(name, "")[:10_000]
@@ -194,6 +203,8 @@ def submit(learner: User, course: Course, item: ItemInfo, syllabus: Syllabus, to
     existing = by_token(token)
     if existing is not None:
         return existing
+    if payload.get("r") != course.revision:
+        raise QuizChanged
     quiz = form_for_token(token, learner, course, item, secret_key)
     answers = {shown.question.id: read_response(shown, form) for shown in quiz.questions}
     result = grade(quiz.questions, answers)

@@ -31,7 +31,7 @@ def _refresh_progress(attempt: Attempt) -> None:
     item = next((i for i in syllabus.items if i.id == attempt.item_id), None)
     learner = db.session.get(User, attempt.learner_id)
     if item is not None:
-        learning.record_quiz_result(learner, course, item, syllabus)
+        learning.record_quiz_result(learner, course, item, syllabus, by_learner=False)
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,9 @@ def regrade_preview(user: User, course: Course, item: CourseItem) -> tuple[list[
         .order_by(Attempt.submitted_at, Attempt.id))
     changes: list[RegradeChange] = []
     skipped: set[str] = set()
-    learners: dict[int, User] = {}
+    attempts = list(attempts)
+    learners = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_({attempt.learner_id for attempt in attempts})))}
     for attempt in attempts:
         new_questions, new_scores, changed = [], dict(attempt.scores), []
         for shown in attempt.questions:
@@ -144,10 +146,8 @@ def regrade_preview(user: User, course: Course, item: CourseItem) -> tuple[list[
         score_after = round(100 * sum(graded) / len(graded), 2) if graded else None
         awaiting = sum(1 for value in new_scores.values() if value is None)
         passed_after = awaiting == 0 and score_after is not None and score_after >= attempt.pass_mark
-        learner = learners.get(attempt.learner_id) or db.session.get(User, attempt.learner_id)
-        learners[learner.id] = learner
-        changes.append(RegradeChange(attempt, learner, attempt.score, score_after, attempt.passed, passed_after,
-                                     new_scores, new_questions, tuple(changed)))
+        changes.append(RegradeChange(attempt, learners[attempt.learner_id], attempt.score, score_after,
+                                     attempt.passed, passed_after, new_scores, new_questions, tuple(changed)))
     return changes, sorted(skipped)
 
 

@@ -63,8 +63,10 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant-work check: an unknown account still pays for one Argon2 verification."""
+    real = stored_hash is not None and stored_hash.startswith("$argon2")
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        # Accounts without a usable hash (unknown, invited) still pay for one verification.
+        return _hasher.verify(stored_hash if real else _DUMMY_HASH, password) and real
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from flask_babel import gettext
 from sqlalchemy import select
 
 from learnhub.content.questions import Question
@@ -22,4 +25,14 @@ def for_quiz(user: User, course: Course, item: ItemInfo) -> question_stats.QuizA
         .order_by(Attempt.submitted_at, Attempt.id))
     records = [question_stats.AttemptRecord(learner_id=learner_id, score=score, scores=scores, answers=answers)
                for learner_id, score, scores, answers in attempts]
-    return question_stats.analyse(questions, records)
+    result = question_stats.analyse(questions, records)
+    return replace(result, questions=tuple(
+        replace(q, distribution=tuple((_label(label), count) for label, count in q.distribution))
+        for q in result.questions))
+
+
+def _label(label: str) -> str:
+    """The statistics name these answers in English; trainers read them in their language."""
+    translated = {question_stats.NO_ANSWER: gettext("(no answer)"), "True": gettext("True"),
+                  "False": gettext("False")}
+    return translated.get(label, label)

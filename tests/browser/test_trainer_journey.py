@@ -48,7 +48,7 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         page.get_by_label("Full name").fill("Kevin Baptiste")
         page.get_by_role("button", name="Add to cohort").click()
         check_page()
-        expect(page.get_by_role("status")).to_contain_text("joined the cohort")
+        expect(page.get_by_role("status")).to_contain_text("is in the cohort")
         assignments = (("passwords-mfa", date.today() + timedelta(days=14)), ("ics-critical-infrastructure", None))
         for course, due in assignments:
             page.get_by_label("Course", exact=True).select_option(course)

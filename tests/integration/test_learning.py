@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from sqlalchemy import event, func, select
 
-from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress
+from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, User
 from tests.conftest import csrf_token, log_in
 from tests.integration.learning_helpers import CATALOGUE, items_of, quiz_page, submit_quiz, sync_catalogue
 
@@ -194,6 +194,16 @@ def test_completion_issues_one_certificate_that_verifies_publicly(app, client, d
     assert "learner@example.org" not in verify and "Ministerio" not in verify
     assert anonymous.get("/verify/NOTACODE1234").status_code == 404
     assert anonymous.get(f"/certificates/{code}.pdf").status_code == 302  # log in first
+    other = app.test_client()
+    other_user = User(email="other@example.org", name="Other", password_hash="x", country="DO", sector="health",
+                      organisation="MSP", organisation_type="government")
+    db.session.add(other_user)
+    db.session.commit()
+    with other.session_transaction() as session:
+        session["_user_id"] = other_user.get_id()
+        session["_fresh"] = True
+    assert other.get("/learning").status_code == 200  # really logged in as someone else
+    assert other.get(f"/certificates/{code}.pdf").status_code == 404
 
 
 def test_review_after_a_course_edit_shows_what_was_asked(app, client, db, learner, tmp_path):

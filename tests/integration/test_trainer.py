@@ -40,6 +40,25 @@ def upload(client, cohort_id: int, data: bytes, name="people.csv"):
                        data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), name)})
 
 
+def test_trainers_cannot_put_staff_accounts_in_a_cohort_and_learn_nothing_from_the_answer(client, db, trainer,
+                                                                                         make_user):
+    cohort_id = create_cohort(client)
+    make_user(role="admin", email="boss@example.org")
+    make_user(email="ana@example.org")
+    refused = post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": "boss@example.org", "name": "B"},
+                        page=f"/trainer/cohorts/{cohort_id}")
+    assert refused.status_code == 303
+    assert "cannot be added" in client.get(refused.location).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 0
+    messages = []
+    for address in ("ana@example.org", "zoe@example.org"):  # an account exists for the first only
+        response = post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": address, "name": "A"},
+                             page=f"/trainer/cohorts/{cohort_id}")
+        page = client.get(response.location).get_data(as_text=True)
+        messages.append(re.search(r'class="flash[^"]*">([^<]+)<', page).group(1).replace(address, "EMAIL"))
+    assert messages[0] == messages[1] == "EMAIL is in the cohort and has been told by e-mail."
+
+
 def test_only_trainers_and_admins_reach_trainer_pages(app, db, make_user):
     for role, status in (("trainee", 404), ("analyst", 404), ("trainer", 200), ("admin", 200)):
         client = app.test_client()
@@ -81,8 +100,10 @@ def test_adding_people_joins_accounts_invites_newcomers_and_never_duplicates(cli
     assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 2
     assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "new.person@example.org")) == 1
     messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in mail_dir.glob("*.eml")]
-    assert [m["To"] for m in messages] == ["new.person@example.org"]
-    assert messages[0]["Subject"] == "Está invitado a LearnHub"  # the cohort's language, Spanish
+    invitation = next(m for m in messages if m["To"] == "new.person@example.org")
+    assert sorted(m["To"] for m in messages) == ["ana@example.org", "new.person@example.org"]  # both are told
+    assert invitation["Subject"] == "Está invitado a LearnHub"  # the cohort's language, Spanish
+    messages = [invitation]
     link = re.search(r"http://\S+/password/reset/(\S+)", messages[0].get_content()).group(1)
     assert client.get(f"/password/reset/{link}").status_code == 200
 
@@ -176,6 +197,8 @@ def test_progress_table_updates_and_exports_safely(app, db, client, trainer, mak
     workbook = load_workbook(io.BytesIO(client.get(f"/trainer/cohorts/{cohort_id}/progress.xlsx").data))
     values = [cell.value for cell in workbook.active[2]]
     assert values[0].startswith("'=HYPERLINK") and values[4] == 100
+    assert [cell.value for cell in workbook.active[1]][:3] == ["Name", "E-mail address", "Passwords, password managers "
+                                                                "and multi-factor authentication: Status"]
     events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "cohort.progress_exported"))
     assert [e["format"] for e in events] == ["csv", "xlsx"]
 

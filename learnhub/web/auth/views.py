@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from learnhub.extensions import db, limiter
-from learnhub.security import audit_request, safe_next_url
+from learnhub.security import audit_request, login_limit_per_account, login_limit_per_ip, safe_next_url
 from learnhub.services import accounts, mail
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.web.auth.forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
@@ -35,16 +35,8 @@ def _end_session(user) -> None:
     session["language"] = user.language
 
 
-def _login_account_key() -> str:
-    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
-
-
-def _failed(response) -> bool:
-    """Only failed logins count against the per-account limit (a success answers with a redirect)."""
-    return response.status_code != 303
-
-
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], error_message="too many registrations")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -72,10 +64,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               error_message="too many login attempts")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], deduct_when=_failed, error_message="too many login attempts")
+@login_limit_per_ip()
+@login_limit_per_account()
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -116,12 +106,12 @@ def forgot_password():
         if user is not None and user.active:
             hours = current_app.config["PASSWORD_RESET_HOURS"]
             token = accounts.issue_reset_token(user, timedelta(hours=hours))
+            audit_request("auth.reset_requested", actor_id=user.id)
+            db.session.commit()  # the token exists before the link leaves; no lock held while mail is sent
             link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
             with force_locale(user.language):
                 mail.send(user.email, _("Reset your LearnHub password"),
                           render_template("auth/email/reset.txt", user=user, link=link, hours=hours))
-            audit_request("auth.reset_requested", actor_id=user.id)
-            db.session.commit()
         # The same answer whether or not the account exists.
         flash(_("If an account uses %(email)s, we have sent it a link to choose a new password.",
                 email=accounts.normalise_email(form.email.data)), "success")

@@ -49,6 +49,8 @@ def media(course_id: str, filename: str):
     """A file from the course's media/ folder, never anything outside it."""
     if catalogue.course_or_none(course_id, include_retired=True) is None:
         abort(404)
+    if "\x00" in filename:
+        abort(404)
     folder = (Path(current_app.config["COURSES_DIR"]) / course_id / "media").resolve()
     target = (folder / filename).resolve()
     if not target.is_relative_to(folder) or not target.is_file():

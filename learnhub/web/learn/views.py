@@ -7,8 +7,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from learnhub.extensions import db, limiter
-from learnhub.security import audit_request
+from learnhub.extensions import db
+from learnhub.security import audit_request, login_limit_per_account, login_limit_per_ip
 from learnhub.services import accounts, catalogue, certificates, grading, learning, marking
 
 bp = Blueprint("learn", __name__)
@@ -94,9 +94,8 @@ def quiz(course_id: str, item_key: str):
 
 
 @bp.post("/courses/<course_id>/quizzes/<item_key>")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=lambda: "login-account:" + accounts.normalise_email(request.form.get("email", "")),
-               exempt_when=lambda: "password" not in request.form)
+@login_limit_per_ip(exempt_when=lambda: "password" not in request.form)
+@login_limit_per_account(exempt_when=lambda: "password" not in request.form)
 def submit_quiz(course_id: str, item_key: str):
     """Grade a submitted quiz. A learner whose session ended meanwhile logs in here, answers kept."""
     course, syllabus, item = _course_item(course_id, item_key, "quiz")
@@ -109,6 +108,11 @@ def submit_quiz(course_id: str, item_key: str):
                                  current_app.config["SECRET_KEY"])
     except grading.BadToken:
         abort(404)
+    except grading.QuizChanged:
+        db.session.rollback()
+        form = grading.new_form(current_user, course, item, _language(), current_app.config["SECRET_KEY"])
+        return _render_quiz(course, syllabus, item, form, status=409, message=_(
+            "This quiz was updated while you were answering it. Please check the questions and answer again."))
     except grading.QuizClosed:
         db.session.rollback()
         flash(_("You have used every attempt of this quiz."), "error")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnhub import i18n
 from learnhub.web.forms_common import email_field, options
@@ -52,7 +52,7 @@ class AssignForm(FlaskForm):
 
 class MarkForm(FlaskForm):
     score = DecimalField(_l("Mark (0 to 100%)"), places=None, validators=[
-        DataRequired(_l("Enter a mark from 0 to 100.")), NumberRange(0, 100, _l("Enter a mark from 0 to 100."))])
+        InputRequired(_l("Enter a mark from 0 to 100.")), NumberRange(0, 100, _l("Enter a mark from 0 to 100."))])
     feedback = TextAreaField(_l("Feedback for the learner"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Save mark"))
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date, get_locale
+from flask_babel import force_locale, format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from learnhub.content.loader import load_course, load_tree
+from learnhub.database import writes_on_get
 from learnhub.extensions import db
-from learnhub.security import audit_request, client_ip, role_required
-from learnhub.services import catalogue, certificates, cohort_csv, cohorts, mail, marking, quiz_analysis
+from learnhub.security import audit_request, client_ip, role_required, safe_next_url
+from learnhub.services import accounts, catalogue, certificates, cohort_csv, cohorts, mail, marking, quiz_analysis
 from learnhub.services.cohorts import Person
 from learnhub.services.course_sync import media_url
 from learnhub.web.trainer.forms import (
@@ -48,13 +50,23 @@ def _no_store(html, status=200):
 
 
 def _invite(invited) -> None:
-    """E-mail each invited person their single-use link, in their language."""
+    """E-mail each invited person their single-use link, in their language. Called after the commit, so no
+    database lock is held while mail goes out and no link points at an account that was rolled back; a
+    failure is reported to the trainer, who can add the person again to resend."""
+    failed = 0
     for user, token in invited:
         link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
-        with force_locale(user.language):
-            mail.send(user.email, _("You are invited to LearnHub"),
-                      render_template("trainer/email/invite.txt", user=user, link=link,
-                                      trainer=current_user.name, days=cohorts.INVITATION_DAYS))
+        try:
+            with force_locale(user.language):
+                mail.send(user.email, _("You are invited to LearnHub"),
+                          render_template("trainer/email/invite.txt", user=user, link=link,
+                                          trainer=current_user.name, days=cohorts.INVITATION_DAYS))
+        except OSError:
+            current_app.logger.exception("invitation to %s not sent", user.email)
+            failed += 1
+    if failed:
+        flash(ngettext("%(num)d invitation could not be sent; check the mail settings.",
+                       "%(num)d invitations could not be sent; check the mail settings.", failed), "error")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -99,16 +111,39 @@ def add_person(cohort_id: int):
     if not form.validate_on_submit():
         return _render_cohort(found, add_form=form, status=400)
     result = cohorts.add_people(found, [Person(form.email.data, form.name.data)])
-    _invite(result.invited)
-    audit_request("cohort.people_added", cohort_id=found.id, joined=len(result.joined), invited=len(result.invited))
+    audit_request("cohort.people_added", cohort_id=found.id, joined=len(result.joined), invited=len(result.invited),
+                  refused=len(result.refused))
     db.session.commit()
-    if result.already:
-        flash(_("%(email)s is already in this cohort.", email=result.already[0].email), "success")
-    elif result.invited:
-        flash(_("%(email)s was invited by e-mail to set a password.", email=result.invited[0][0].email), "success")
+    _invite(result.invited)
+    _tell_joined(found, result.joined)
+    email = accounts.normalise_email(form.email.data)
+    if result.refused:
+        flash(_("%(email)s cannot be added to a cohort.", email=email), "error")
     else:
-        flash(_("%(email)s has an account and joined the cohort.", email=result.joined[0].email), "success")
+        # The same words whether the person had an account: a trainer does not learn who uses LearnHub.
+        flash(_("%(email)s is in the cohort and has been told by e-mail.", email=email), "success")
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+
+
+def _tell_joined(found, joined) -> None:
+    """People with an account learn that they were added to a cohort, and by whom."""
+    for user in joined:
+        try:
+            with force_locale(user.language):
+                mail.send(user.email, _("You were added to a LearnHub cohort"),
+                          render_template("trainer/email/added.txt", user=user, cohort=found,
+                                          trainer=current_user.name,
+                                          link=current_app.config["BASE_URL"] + url_for("learn.dashboard")))
+        except OSError:
+            current_app.logger.exception("cohort notice to %s not sent", user.email)
+
+
+def _clean_uploads(max_age_seconds: int = 86_400) -> None:
+    """Uploads wait a day for their confirmation at most: they hold people's names and e-mails."""
+    limit = time.time() - max_age_seconds
+    for path in _upload_folder().glob("*.csv"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 def _upload_folder() -> Path:
@@ -130,9 +165,12 @@ def import_check(cohort_id: int):
     parsed = cohort_csv.parse_learners_csv(data)
     if not parsed.errors:
         return _import_rows(found, parsed)
-    name = secrets.token_urlsafe(24)
-    (_upload_folder() / f"{name}.csv").write_bytes(data)
-    confirm = ConfirmImportForm(upload=name)
+    confirm = None
+    if parsed.rows:
+        name = secrets.token_urlsafe(24)
+        _clean_uploads()
+        (_upload_folder() / f"{found.id}-{name}.csv").write_bytes(data)
+        confirm = ConfirmImportForm(upload=name)
     return _no_store(render_template("trainer/import_check.html", cohort=found, parsed=parsed, confirm=confirm),
                      400 if not parsed.rows else 200)
 
@@ -144,7 +182,7 @@ def import_confirm(cohort_id: int):
     form = ConfirmImportForm()
     if not form.validate_on_submit() or not UPLOAD_NAME.match(form.upload.data):
         abort(400)
-    path = _upload_folder() / f"{form.upload.data}.csv"
+    path = _upload_folder() / f"{found.id}-{form.upload.data}.csv"
     if not path.is_file():
         flash(_("That upload has expired. Please upload the file again."), "error")
         return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
@@ -158,14 +196,17 @@ def _import_rows(found, parsed):
     result = cohorts.add_people(found, [Person(row.email, row.name, row.country, row.sector, row.organisation,
                                                row.organisation_type, row.ecsf_role, row.language)
                                         for row in parsed.rows])
-    _invite(result.invited)
     audit_request("cohort.imported", cohort_id=found.id, rows=len(parsed.rows), skipped=len(parsed.errors),
-                  joined=len(result.joined), invited=len(result.invited), already=len(result.already))
+                  joined=len(result.joined), invited=len(result.invited), already=len(result.already),
+                  refused=len(result.refused))
     db.session.commit()
+    _invite(result.invited)
+    _tell_joined(found, result.joined)
     flash(_("Imported %(rows)d rows: %(joined)d joined with their account, %(invited)d invited, "
-            "%(already)d already in the cohort; %(skipped)d rows with errors were skipped.",
-            rows=len(parsed.rows), joined=len(result.joined), invited=len(result.invited),
-            already=len(result.already), skipped=len({error.line for error in parsed.errors})), "success")
+            "%(already)d already in the cohort, %(refused)d cannot be added; %(skipped)d rows with errors were "
+            "skipped.", rows=len(parsed.rows), joined=len(result.joined), invited=len(result.invited),
+            already=len(result.already), refused=len(result.refused),
+            skipped=len({error.line for error in parsed.errors})), "success")
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
@@ -223,6 +264,7 @@ def _cell_detail():
 
 
 @bp.get("/cohorts/<int:cohort_id>/progress.<any(csv, xlsx):fmt>")
+@writes_on_get
 @trainer_only
 def progress_export(cohort_id: int, fmt: str):
     found = _cohort(cohort_id)
@@ -261,7 +303,7 @@ def revoke(code: str):
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Say why the certificate is revoked."), "error")
-        return redirect(request.referrer or url_for("trainer.index"), 303)
+        return redirect(safe_next_url(request.form.get("next")) or url_for("trainer.index"), 303)
     marking.revoke_certificate(current_user, certificate, form.reason.data, ip=client_ip())
     db.session.commit()
     flash(_("The certificate %(code)s is revoked.", code=certificates.display_code(certificate.code)), "success")

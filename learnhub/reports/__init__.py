@@ -1,0 +1,1 @@
+"""Coverage reports for ministries: one query layer, one Report object, many formats."""
