@@ -29,6 +29,7 @@ test: translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r learnhub -ll
 
 # Refresh the catalogues after changing user-facing strings.
 messages: $(STAMP)
