@@ -123,6 +123,8 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "RATELIMIT_STORAGE_URI": env.get("LEARNHUB_RATELIMIT_STORAGE_URI", "").strip() or "memory://",
         "RATELIMIT_ENABLED": _bool(env, "LEARNHUB_RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A moving window: a fixed one would let an attacker double the rate across a window boundary.
+        "RATELIMIT_STRATEGY": "moving-window",
         "LOGIN_LIMIT_PER_IP": env.get("LEARNHUB_LOGIN_LIMIT_PER_IP", "30 per minute; 300 per hour"),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LEARNHUB_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
         "MAIL_DIR": mail_dir,

@@ -46,7 +46,7 @@ def browser_type_launch_args():
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    app = make_app(fresh_database_url("browser", folder), folder, RATELIMIT_ENABLED=False)
+    app = make_app(fresh_database_url("browser", folder), folder)
     upgrade_database(app)
     synced = app.test_cli_runner().invoke(args=["courses", "sync", app.config["COURSES_DIR"]])
     assert synced.exit_code == 0, synced.output

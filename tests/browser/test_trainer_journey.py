@@ -73,7 +73,7 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         with page.expect_download() as download:
             page.get_by_role("link", name="Download Excel (XLSX)").click()
         sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
-        assert any(r[0].value == "Kevin Baptiste" and r[2].value == "completed" for r in sheet.iter_rows(min_row=2))
+        assert any(r[0].value == "Kevin Baptiste" and r[2].value == "Completed" for r in sheet.iter_rows(min_row=2))
         # Mark the essay.
         page.get_by_role("link", name="Essays to mark").click()
         check_page()

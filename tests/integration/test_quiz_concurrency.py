@@ -19,7 +19,7 @@ COURSE, QUIZ = "passwords-mfa", "check-passwords-mfa"
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("concurrency")
-    app = make_app(fresh_database_url("concurrency", folder), folder, RATELIMIT_ENABLED=False)
+    app = make_app(fresh_database_url("concurrency", folder), folder)
     upgrade_database(app)
     sync_catalogue(app)
     yield app

@@ -40,7 +40,7 @@ def test_logging_in_from_a_quiz_shares_the_login_throttle(app, db, client, make_
     statuses = [client.post(f"/courses/{COURSE}/quizzes/{QUIZ}", data={
         "csrf_token": token, "email": f"user{i}@example.org", "password": "wrong password here"}).status_code
         for i in range(31)]
-    assert statuses[:30] == [401] * 30 and statuses[30] == 429
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429, statuses
     assert client.post("/login", data={"csrf_token": token, "email": "x@example.org",
                                        "password": "whatever it is"}).status_code == 429
 
