@@ -6,9 +6,6 @@ lookup here takes the acting user, so a view cannot forget the check.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -276,13 +273,6 @@ def can_see_learner(user: User, learner_id: int) -> bool:
         Cohort.trainer_id == user.id, CohortMember.learner_id == learner_id).limit(1)) is not None
 
 
-def neutralise(value: object) -> object:
-    """Spreadsheet formula injection: a text cell starting with = + - @ (or tab/CR) is prefixed with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def table_records(assigned: list[Assignment], rows: list[ProgressRow], language: str) -> tuple[list, list]:
     """Header and rows of the progress table as plain values, for CSV and XLSX exports."""
     states = {"completed": gettext("Completed"), "in-progress": gettext("In progress"),
@@ -301,35 +291,6 @@ def table_records(assigned: list[Assignment], rows: list[ProgressRow], language:
             record += [state, f"{cell.finished}/{cell.total}", cell.score, on]
         records.append(record)
     return header, records
-
-
-def to_csv(header: list, records: list) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(value) for value in header])
-    for record in records:
-        writer.writerow(["" if value is None else neutralise(value) for value in record])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(header: list, records: list, sheet_title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = re.sub(r"[\\/?*\[\]:]", "-", sheet_title)[:31] or "Progress"  # characters Excel refuses
-    sheet.append([neutralise(value) for value in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for record in records:
-        sheet.append([neutralise(value) for value in record])
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
 
 
 @dataclass(frozen=True)

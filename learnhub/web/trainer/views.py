@@ -12,6 +12,7 @@ from flask_babel import force_locale, format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from learnhub import exports
 from learnhub.content.loader import load_course, load_tree
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
@@ -273,9 +274,9 @@ def progress_export(cohort_id: int, fmt: str):
     audit_request("cohort.progress_exported", cohort_id=found.id, format=fmt, rows=len(records))
     db.session.commit()
     if fmt == "csv":
-        data, mimetype = cohorts.to_csv(header, records), "text/csv; charset=utf-8"
+        data, mimetype = exports.to_csv(header, records), "text/csv; charset=utf-8"
     else:
-        data = cohorts.to_xlsx(header, records, found.name)
+        data = exports.to_xlsx(header, records, found.name)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="cohort-{found.id}-progress.{fmt}"'
