@@ -78,6 +78,7 @@ def read_password(prompt: str = "Password") -> str:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(courses)
+    app.cli.add_command(report)
 
 
 users = AppGroup("users", help="Create accounts.")
@@ -199,3 +200,37 @@ def sync_courses(directory: str | None) -> None:
     click.echo(f"courses: {summary}")
     if summary.failed:
         sys.exit(1)
+
+
+report = AppGroup("report", help="Coverage reports for ministries.")
+
+
+@report.command("coverage")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. DO.")
+@click.option("--year", type=int, default=None, help="Calendar year (default: this year).")
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--as", "as_email", required=True,
+              help="The analyst (or admin) the report is for: only their countries can be reported.")
+def coverage_report(country: str, year: int | None, fmt: str, output: str, as_email: str) -> None:
+    """Write a country's coverage report, exactly as the dashboard's download would be."""
+    from flask_babel import force_locale
+
+    from learnhub.models.base import utcnow
+    from learnhub.reports import coverage, formats
+
+    person = accounts.find_by_email(as_email)
+    if person is None or not person.has_role("analyst", "admin"):
+        fail(f"{as_email} is not an analyst or admin account")
+    country = country.upper()
+    allowed = set(country_regions()) if person.has_role("admin") else person.countries_in_scope
+    if country not in allowed:
+        fail(f"{country} is not in the scope of {person.email}")
+    year = year or utcnow().year
+    result = coverage.build(country, year, current_app.config["SUPPRESSION_K"])
+    with force_locale(person.language):
+        data, _ = formats.render(result, fmt, person.language)
+    Path(output).write_bytes(data)
+    audit("report.downloaded", actor_id=person.id, country=country, year=year, format=fmt, via="cli")
+    db.session.commit()
+    click.echo(f"wrote {output} ({len(data)} bytes): coverage of {country} in {year}")

@@ -190,6 +190,9 @@ ROUTE_MATRIX = {
     ("GET", "/trainer/marking/<int:attempt_id>/<question_id>"): statuses(302, 404),
     ("GET", "/trainer/content"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/trainer/content/<course_id>"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/reports/"): statuses(302, 404, analyst=200, admin=200),
+    ("GET", "/reports/<country>"): statuses(302, 404, analyst=200, admin=200),
+    ("GET", "/reports/<country>.<any(csv, xlsx, json):fmt>"): statuses(302, 404, analyst=200, admin=200),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
 }
@@ -205,7 +208,8 @@ def test_route_matrix_lists_every_route(app):
 
 PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:filename>": "mfa-ladder-en.png",
                 "<int:attempt_id>": "1", "<code>": "NOSUCHCODE23", "<int:cohort_id>": "999",
-                "<int:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1"}
+                "<int:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1",
+                "<country>": "DO", "<any(csv, xlsx, json):fmt>": "json"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -1,0 +1,112 @@
+"""Analysts' coverage reports: a country dashboard and its downloads, only for countries in scope."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from learnhub import i18n, reference
+from learnhub.database import writes_on_get
+from learnhub.extensions import db
+from learnhub.models.base import utcnow
+from learnhub.reports import charts, coverage, formats
+from learnhub.security import audit_request, role_required
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+analysts_only = role_required("analyst", "admin")
+
+
+def countries_in_scope() -> list[str]:
+    """An analyst's own countries; every EU and CELAC state for an admin."""
+    if current_user.has_role("admin"):
+        return sorted(reference.country_regions())
+    return sorted(current_user.countries_in_scope)
+
+
+def _report(country: str) -> coverage.Report:
+    country = country.upper()
+    if country not in countries_in_scope():
+        abort(404)
+    try:
+        year = int(request.args.get("year", utcnow().year))
+    except ValueError:
+        abort(404)
+    if not 2000 <= year <= utcnow().year + 1:
+        abort(404)
+    return coverage.build(country, year, current_app.config["SUPPRESSION_K"])
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+@analysts_only
+def index():
+    year = utcnow().year
+    countries = [(code, i18n.country_name(code)) for code in countries_in_scope()]
+    return _no_store(current_app.make_response(render_template(
+        "reports/index.html", countries=countries, years=list(range(year, year - 5, -1)))))
+
+
+def shown(cell) -> str:
+    return "—" if cell.suppressed else f"{cell.value:,}".replace(",", "\u202f")
+
+
+def table(report: coverage.Report, cut: coverage.Cut, language: str) -> tuple[list[str], list[list]]:
+    """One cut as plain values: the same numbers on screen and in every download."""
+    names = formats.metric_names()
+    header = [formats.cut_names()[cut.name], *(names[metric] for metric in cut.metrics)]
+    rows = [[formats.row_label(cut.name, row.key, language), *(None if row.values[m].suppressed else row.values[m].value
+                                                       for m in cut.metrics)] for row in cut.rows]
+    return header, rows
+
+
+@bp.get("/<country>")
+@analysts_only
+def country(country: str):
+    report = _report(country)
+    language = str(get_locale() or "en")
+    names = formats.metric_names()
+    sections = []
+    for cut in report.cuts:
+        header, rows = table(report, cut, language)
+        if cut.name == "month":
+            chart = charts.line_chart(
+                [charts.Point(row.key, None if row.values["active"].suppressed else row.values["active"].value,
+                              shown(row.values["active"])) for row in cut.rows],
+                title=_("Active learners by month"), description=_("The same figures are in the table below."),
+                chart_id=f"chart-{cut.name}")
+        else:
+            chart = charts.bar_chart(
+                [charts.Bar(formats.row_label(cut.name, row.key, language),
+                            None if row.values["certified"].suppressed else row.values["certified"].value,
+                            shown(row.values["certified"])) for row in cut.rows],
+                title=_("Certified learners, %(cut)s", cut=formats.cut_names()[cut.name].lower()),
+                description=_("The same figures are in the table below."), suppressed_text=_("not shown"),
+                chart_id=f"chart-{cut.name.replace('_', '-')}")
+        sections.append((cut, formats.cut_names()[cut.name], chart, header, rows))
+    share = report.certified_share()
+    html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
+                           share=share, country_label=i18n.country_name(report.country),
+                           downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
+                                                   year=report.year) for fmt in ("csv", "xlsx", "json")})
+    return _no_store(current_app.make_response(html))
+
+
+@bp.get("/<country>.<any(csv, xlsx, json):fmt>")
+@writes_on_get
+@analysts_only
+def download(country: str, fmt: str):
+    report = _report(country)
+    language = str(get_locale() or "en")
+    audit_request("report.downloaded", country=report.country, year=report.year, format=fmt)
+    db.session.commit()
+    name = f"learnhub-coverage-{report.country}-{report.year}.{fmt}"
+    data, mimetype = formats.render(report, fmt, language)
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _no_store(response)

@@ -1,0 +1,131 @@
+"""Coverage reports for analysts: scope, suppression, and every format carrying the same numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from learnhub.extensions import db as database
+from learnhub.models import AuditEvent, Certificate, Course, Enrolment
+from learnhub.models.base import utcnow
+from learnhub.reports import coverage
+from tests.conftest import log_in
+from tests.integration.learning_helpers import sync_catalogue
+
+YEAR = utcnow().year
+
+
+@pytest.fixture
+def population(app, db, make_user):
+    """24 learners in DO (20 health, 4 energy; 12 women, 12 men), 2 in CO; the first 20 complete and are certified."""
+    sync_catalogue(app)
+    now = utcnow()
+    learners = [make_user(email=f"do{i}@example.org", country="DO", sector="health" if i < 20 else "energy",
+                          gender="woman" if i % 2 else "man") for i in range(24)]
+    learners += [make_user(email=f"co{i}@example.org", country="CO") for i in range(2)]
+    for index, learner in enumerate(learners):
+        completed = now if index < 20 else None
+        db.session.add(Enrolment(learner_id=learner.id, course_id="passwords-mfa", enrolled_at=now,
+                                 last_activity_at=now, completed_at=completed))
+        if completed:
+            db.session.add(Certificate(code=f"CODE{index:08d}", learner_id=learner.id, course_id="passwords-mfa",
+                                       learner_name=learner.name, course_title={"en": "x"}, minutes=60,
+                                       issued_at=now))
+    db.session.commit()
+    return learners
+
+
+def analyst_client(app, make_user, countries=("DO",), language="en"):
+    client = app.test_client()
+    make_user(role="analyst", email="analyst@example.org", countries=countries, language=language)
+    log_in(client, "analyst@example.org")
+    return client
+
+
+def test_the_report_counts_distinct_learners_and_suppresses_small_cells(app, db, population):
+    with app.app_context():
+        report = coverage.build("DO", YEAR, 10)
+    assert {m: report.headline[m].value for m in coverage.METRICS} == {
+        "population": 24, "enrolled": 24, "active": 0, "completed": 20, "certified": 20}
+    sectors = {row.key: row.values for row in report.cut("sector").rows}
+    assert sectors["energy"]["population"].reason == "small"  # 4 learners: 1..k-1
+    # with the total published, health alone would give 24 - 20 = 4 away: it is hidden too
+    assert sectors["health"]["population"].reason == "complementary"
+    assert sectors["transport"]["population"].value == 0  # a true zero reveals nobody
+    genders = {row.key: row.values for row in report.cut("gender").rows}
+    assert (genders["woman"]["population"].value, genders["man"]["population"].value) == (12, 12)
+    assert genders["woman"]["certified"].value == 10 and genders["man"]["certified"].value == 10
+    assert report.certified_share() == pytest.approx(20 / 24)
+
+
+def test_analysts_see_only_their_countries_whatever_the_form(app, db, population, make_user):
+    client = analyst_client(app, make_user)
+    assert client.get("/reports/DO").status_code == 200
+    for path in ("/reports/CO", "/reports/co", "/reports/CO.csv", "/reports/CO.json", "/reports/CO.xlsx",
+                 "/reports/CO?year=2020", "/reports/XX", "/reports/DO?year=abc", "/reports/DO?year=1900"):
+        assert client.get(path).status_code == 404, path
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "/reports/DO" in page and "/reports/CO" not in page
+    trainee = app.test_client()
+    make_user(email="trainee@example.org")
+    log_in(trainee, "trainee@example.org")
+    assert trainee.get("/reports/DO").status_code == 404
+    assert app.test_client().get("/reports/DO").status_code == 302
+
+
+def test_every_format_carries_the_same_numbers_and_is_audited(app, db, population, make_user):
+    client = analyst_client(app, make_user)
+    page = client.get(f"/reports/DO?year={YEAR}")
+    assert page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert "<svg" in html and "<script" not in html
+    as_json = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(client.get(f"/reports/DO.xlsx?year={YEAR}").data)).active
+    xlsx = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert as_json["headline"] == {"population": 24, "enrolled": 24, "active": 0, "completed": 20, "certified": 20}
+    assert rows[1][4:] == ["24", "24", "0", "20", "20"] and xlsx[1][4:] == [24, 24, 0, 20, 20]
+    women_csv = next(r for r in rows if r[3] == "Woman")
+    women_xlsx = next(r for r in xlsx if r[3] == "Woman")
+    women_json = next(r for r in as_json["cuts"]["gender"] if r["key"] == "woman")
+    assert women_csv[4:] == ["12", "12", "0", "10", "10"] and women_xlsx[4:] == [12, 12, 0, 10, 10]
+    assert [women_json[m] for m in coverage.METRICS] == [12, 12, 0, 10, 10]
+    energy_json = next(r for r in as_json["cuts"]["sector"] if r["key"] == "energy")
+    energy_csv = next(r for r in rows if r[3] == "Energy")
+    assert energy_json["population"] is None and energy_csv[4] == ""
+    assert "<td>12</td>" in html and "<td>10</td>" in html
+    events = database.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "report.downloaded"))
+    assert sorted(e["format"] for e in events) == ["csv", "json", "xlsx"]
+
+
+def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
+    client = analyst_client(app, make_user, language="es")
+    page = client.get("/reports/DO").get_data(as_text=True)
+    assert "República Dominicana" in page and '<html lang="es">' in page
+
+
+def test_courses_removed_later_keep_their_rows(app, db, population):
+    db.session.get(Course, "passwords-mfa").retired = True
+    db.session.commit()
+    with app.app_context():
+        report = coverage.build("DO", YEAR, 10)
+    assert {row.key for row in report.cut("course").rows} >= {"passwords-mfa"}
+
+
+def test_the_command_line_writes_the_same_report_within_scope(app, db, population, make_user, tmp_path):
+    make_user(role="analyst", email="analyst@example.org", countries=("DO",), language="en")
+    runner = app.test_cli_runner()
+    target = tmp_path / "do.json"
+    result = runner.invoke(args=["report", "coverage", "--country", "do", "--format", "json", "-o", str(target),
+                                 "--as", "analyst@example.org"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text())["headline"]["certified"] == 20
+    refused = runner.invoke(args=["report", "coverage", "--country", "CO", "--format", "csv", "-o",
+                                  str(tmp_path / "co.csv"), "--as", "analyst@example.org"])
+    assert refused.exit_code == 1 and "CO is not in the scope of analyst@example.org" in refused.output
+    assert not (tmp_path / "co.csv").exists()
