@@ -208,7 +208,7 @@ report = AppGroup("report", help="Coverage reports for ministries.")
 @report.command("coverage")
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. DO.")
 @click.option("--year", type=int, default=None, help="Calendar year (default: this year).")
-@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), required=True)
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json", "pdf")), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--as", "as_email", required=True,
               help="The analyst (or admin) the report is for: only their countries can be reported.")

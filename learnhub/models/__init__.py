@@ -4,6 +4,7 @@ from learnhub.models.audit import AuditEvent
 from learnhub.models.cohorts import Assignment, Cohort, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress
+from learnhub.models.reports import Target
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "Notice",
     "PasswordResetToken",
     "QuizQuestion",
+    "Target",
     "User",
 ]

@@ -17,7 +17,7 @@ from sqlalchemy import and_, extract, select, union
 
 from learnhub import reference
 from learnhub.extensions import db
-from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, User
+from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, Target, User
 from learnhub.models.base import utcnow
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line
 
@@ -54,12 +54,28 @@ class Report:
     generated_at: datetime
     headline: dict[str, Cell]
     cuts: tuple[Cut, ...]
+    targets: dict[str, int]
+    """Sector -> headcount to train this year (targets for every role); empty when none is set."""
 
     def cut(self, name: str) -> Cut:
         return next(cut for cut in self.cuts if cut.name == name)
 
     def certified_share(self) -> float | None:
         return ratio(self.headline["certified"], self.headline["population"], self.k)
+
+    @property
+    def total_target(self) -> int | None:
+        return sum(self.targets.values()) if self.targets else None
+
+    def coverage(self, sector: str | None = None) -> float | None:
+        """Certified / target, for the country (sector None) or one sector; None without a target or when
+        the certified count may not be published."""
+        if sector is None:
+            return ratio(self.headline["certified"], self.total_target, self.k) if self.targets else None
+        if sector not in self.targets:
+            return None
+        row = next(row for row in self.cut("sector").rows if row.key == sector)
+        return ratio(row.values["certified"], self.targets[sector], self.k)
 
 
 def _year_range(year: int) -> tuple[datetime, datetime]:
@@ -104,7 +120,9 @@ def build(country: str, year: int, k: int) -> Report:
     cuts.append(_course_cut("course_kind", course_sets, headline_counts, k, key=lambda course: course.kind))
     cuts.append(_month_cut(in_country, start, end, active_rows, headline_counts, k))
     headline = {metric: suppress_line([], headline_counts[metric], k)[1] for metric in METRICS}
-    return Report(country, year, k, utcnow(), headline, tuple(cuts))
+    targets = {target.sector: target.headcount for target in db.session.scalars(select(Target).where(
+        Target.country == country, Target.year == year, Target.ecsf_role == ""))}
+    return Report(country, year, k, utcnow(), headline, tuple(cuts), targets)
 
 
 def _suppressed_rows(keys: list[str], counts: dict[str, dict[str, int]], metrics: tuple[str, ...],

@@ -10,8 +10,8 @@ from learnhub import exports, i18n
 from learnhub.reports import coverage
 from learnhub.services import catalogue
 
-FORMATS = ("csv", "xlsx", "json")
-MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+FORMATS = ("csv", "xlsx", "json", "pdf")
+MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -49,17 +49,61 @@ def cut_names() -> dict[str, str]:
 def flat_records(report: coverage.Report, language: str) -> tuple[list[str], list[list]]:
     """Every cut in one long table: cut, row, then the five metrics (blank where a metric does not apply)."""
     names = metric_names()
-    header = [_("Country"), _("Year"), _("Cut"), _("Group"), *(names[m] for m in coverage.METRICS)]
+    header = [_("Country"), _("Year"), _("Cut"), _("Group"), *(names[m] for m in coverage.METRICS), _("Target"),
+              _("Coverage (% of target certified)")]
     records = [[report.country, report.year, _("Total"), "", *(None if report.headline[m].suppressed
                                                                else report.headline[m].value
-                                                               for m in coverage.METRICS)]]
+                                                               for m in coverage.METRICS),
+                report.total_target, _percent(report.coverage())]]
     for cut in report.cuts:
         for row in cut.rows:
             values = [None if m not in row.values or row.values[m].suppressed else row.values[m].value
                       for m in coverage.METRICS]
+            target = report.targets.get(row.key) if cut.name == "sector" else None
             records.append([report.country, report.year, cut_names()[cut.name],
-                            row_label(cut.name, row.key, language), *values])
+                            row_label(cut.name, row.key, language), *values, target,
+                            _percent(report.coverage(row.key)) if cut.name == "sector" else None])
     return header, records
+
+
+def definitions(report: coverage.Report) -> list[str]:
+    """What the figures mean, as every format states it."""
+    return [
+        _("Learners: trainees and trainers whose country of work is this country. Enrolled, active (any progress), "
+          "completed and certified: distinct learners with that event in the year."),
+        _("Counts from 1 to %(k)d are not shown (—), nor any other cell that would let someone work them out from "
+          "the totals; no percentage is shown over fewer than %(n)d learners.", k=report.k - 1, n=report.k),
+        _("A learner in two courses counts in both course rows and once in the totals; months do not add up to "
+          "the year for the same reason."),
+    ]
+
+
+def _pdf(report: coverage.Report, language: str) -> bytes:
+    from learnhub.reports.pdf import PdfSection, format_number, render_report_pdf
+
+    names = metric_names()
+    headline = [(names[m], "—" if report.headline[m].suppressed else format_number(report.headline[m].value,
+                                                                                  language))
+                for m in coverage.METRICS]
+    if report.coverage() is not None:
+        headline.append((_("Coverage of the target"), f"{format_number(100 * report.coverage(), language)} %"))
+    sections = []
+    for cut in report.cuts:
+        header = [cut_names()[cut.name], *(names[m] for m in cut.metrics)]
+        rows = [[row_label(cut.name, row.key, language), *(row.values[m].value for m in cut.metrics)]
+                for row in cut.rows]
+        chart_metric = "active" if cut.name == "month" else "certified"
+        chart = [(row_label(cut.name, row.key, language), row.values[chart_metric].value) for row in cut.rows]
+        sections.append(PdfSection(cut_names()[cut.name], header, rows, chart))
+    return render_report_pdf(
+        title=_("Coverage: %(country)s, %(year)s", country=i18n.country_name(report.country), year=report.year),
+        subtitle=_("Cybersecurity training of the workforce, LearnHub"), headline=headline,
+        definitions=definitions(report), sections=sections,
+        footer=_("Generated %(date)s", date=report.generated_at.date().isoformat()), language=language)
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else round(100 * fraction, 1)
 
 
 def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str]:
@@ -70,6 +114,8 @@ def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str
     if fmt == "xlsx":
         header, records = flat_records(report, language)
         return exports.to_xlsx(header, records, f"{report.country} {report.year}"), MIMETYPES[fmt]
+    if fmt == "pdf":
+        return _pdf(report, language), MIMETYPES[fmt]
     if fmt != "json":
         raise ValueError(f"unknown format {fmt!r}")
     document = {
@@ -78,6 +124,9 @@ def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str
         "note": _("Counts of distinct learners. Counts from 1 to %(k)d and cells that would reveal them are "
                   "not shown (null).", k=report.k - 1),
         "headline": {m: report.headline[m].value for m in coverage.METRICS},
+        "targets": report.targets,
+        "coverage": {"total": _percent(report.coverage()),
+                     **{sector: _percent(report.coverage(sector)) for sector in report.targets}},
         "cuts": {cut.name: [{"key": row.key, **{m: row.values[m].value for m in cut.metrics}} for row in cut.rows]
                  for cut in report.cuts},
     }

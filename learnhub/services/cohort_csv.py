@@ -450,3 +450,8 @@ def _error(line: int, field: str | None, code: str, value: str = "", **numbers: 
     value = value[:MAX_VALUE]
     message = _MESSAGES.get(f"{code}:{field}") or _MESSAGES[code]
     return RowError(line, field, code, value, message(line=line, value=value, **numbers))
+
+
+# The same reading rules serve every spreadsheet upload (targets too).
+decode_text = _decode
+read_records = _records

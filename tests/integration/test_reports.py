@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from learnhub.extensions import db as database
 from learnhub.models import AuditEvent, Certificate, Course, Enrolment
@@ -89,18 +91,25 @@ def test_every_format_carries_the_same_numbers_and_is_audited(app, db, populatio
     sheet = load_workbook(io.BytesIO(client.get(f"/reports/DO.xlsx?year={YEAR}").data)).active
     xlsx = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert as_json["headline"] == {"population": 24, "enrolled": 24, "active": 0, "completed": 20, "certified": 20}
-    assert rows[1][4:] == ["24", "24", "0", "20", "20"] and xlsx[1][4:] == [24, 24, 0, 20, 20]
+    assert rows[1][4:9] == ["24", "24", "0", "20", "20"] and xlsx[1][4:9] == [24, 24, 0, 20, 20]
     women_csv = next(r for r in rows if r[3] == "Woman")
     women_xlsx = next(r for r in xlsx if r[3] == "Woman")
     women_json = next(r for r in as_json["cuts"]["gender"] if r["key"] == "woman")
-    assert women_csv[4:] == ["12", "12", "0", "10", "10"] and women_xlsx[4:] == [12, 12, 0, 10, 10]
+    assert women_csv[4:9] == ["12", "12", "0", "10", "10"] and women_xlsx[4:9] == [12, 12, 0, 10, 10]
     assert [women_json[m] for m in coverage.METRICS] == [12, 12, 0, 10, 10]
     energy_json = next(r for r in as_json["cuts"]["sector"] if r["key"] == "energy")
     energy_csv = next(r for r in rows if r[3] == "Energy")
     assert energy_json["population"] is None and energy_csv[4] == ""
     assert "<td>12</td>" in html and "<td>10</td>" in html
+    pdf = client.get(f"/reports/DO.pdf?year={YEAR}")
+    assert pdf.mimetype == "application/pdf"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True,
+                              check=True).stdout.decode()
+        woman_rows = [line.split()[1:] for line in text.splitlines() if line.strip().startswith("Woman")]
+        assert ["12", "12", "0", "10", "10"] in woman_rows  # the table row (the chart's label line has one value)
     events = database.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "report.downloaded"))
-    assert sorted(e["format"] for e in events) == ["csv", "json", "xlsx"]
+    assert sorted(e["format"] for e in events) == ["csv", "json", "pdf", "xlsx"]
 
 
 def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
@@ -129,3 +138,47 @@ def test_the_command_line_writes_the_same_report_within_scope(app, db, populatio
                                   str(tmp_path / "co.csv"), "--as", "analyst@example.org"])
     assert refused.exit_code == 1 and "CO is not in the scope of analyst@example.org" in refused.output
     assert not (tmp_path / "co.csv").exists()
+
+
+def upload_targets(client, country: str, data: bytes):
+    page = client.get(f"/reports/{country}/targets").get_data(as_text=True)
+    from tests.conftest import csrf_token
+
+    return client.post(f"/reports/{country}/targets", content_type="multipart/form-data",
+                       data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), "targets.csv")})
+
+
+def test_targets_from_a_csv_are_all_or_nothing_and_give_coverage(app, db, population, make_user):
+    from learnhub.models import Target
+
+    client = analyst_client(app, make_user)
+    bad = (f"año;sector;rol;meta\n{YEAR};health;;40\n{YEAR};salud pública;;10\n{YEAR};energy;;-5\n"
+           f"{YEAR};health;;41\n").encode("cp1252")
+    response = upload_targets(client, "DO", bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Line 3" in page and "Line 4" in page and "Line 5" in page and "Nothing was saved" in page
+    assert db.session.scalar(select(func.count()).select_from(Target)) == 0
+    good = f"year,sector,role,headcount\n{YEAR},health,,40\n{YEAR},Energy,,10\n{YEAR},health,CISO,5\n".encode()
+    assert upload_targets(client, "DO", good).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Target)) == 3
+    document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
+    assert document["targets"] == {"health": 40, "energy": 10}
+    assert document["coverage"]["total"] == 40.0  # 20 certified of a target of 50
+    assert document["coverage"]["health"] == 50.0  # 20 certified in health (published) of a target of 40
+    assert document["coverage"]["energy"] == 0.0  # a true zero over a target of k or more is published
+    assert upload_targets(client, "CO", good).status_code == 404
+
+
+def test_one_target_by_form_and_clear_messages(app, db, population, make_user):
+    from learnhub.models import Target
+    from tests.conftest import post_form
+
+    client = analyst_client(app, make_user)
+    bad = post_form(client, "/reports/DO/targets", {"year": "20x6", "sector": "health", "ecsf_role": "",
+                                                    "headcount": "ten"})
+    assert bad.status_code == 400 and "Enter a year such as 2026." in bad.get_data(as_text=True)
+    good = post_form(client, "/reports/DO/targets", {"year": str(YEAR), "sector": "health", "ecsf_role": "",
+                                                     "headcount": "25"})
+    assert good.status_code == 303
+    assert db.session.scalar(select(Target.headcount)) == 25

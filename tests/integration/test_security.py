@@ -192,7 +192,8 @@ ROUTE_MATRIX = {
     ("GET", "/trainer/content/<course_id>"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/reports/"): statuses(302, 404, analyst=200, admin=200),
     ("GET", "/reports/<country>"): statuses(302, 404, analyst=200, admin=200),
-    ("GET", "/reports/<country>.<any(csv, xlsx, json):fmt>"): statuses(302, 404, analyst=200, admin=200),
+    ("GET", "/reports/<country>.<any(csv, xlsx, json, pdf):fmt>"): statuses(302, 404, analyst=200, admin=200),
+    ("GET", "/reports/<country>/targets"): statuses(302, 404, analyst=200, admin=200),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
 }
@@ -209,7 +210,7 @@ def test_route_matrix_lists_every_route(app):
 PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:filename>": "mfa-ladder-en.png",
                 "<int:attempt_id>": "1", "<code>": "NOSUCHCODE23", "<int:cohort_id>": "999",
                 "<int:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1",
-                "<country>": "DO", "<any(csv, xlsx, json):fmt>": "json"}
+                "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ from learnhub.extensions import db
 from learnhub.models.base import utcnow
 from learnhub.reports import charts, coverage, formats
 from learnhub.security import audit_request, role_required
+from learnhub.services import targets as target_rules
+from learnhub.web.reports.forms import TargetForm, TargetUploadForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 analysts_only = role_required("analyst", "admin")
@@ -93,11 +95,11 @@ def country(country: str):
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
                            share=share, country_label=i18n.country_name(report.country),
                            downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
-                                                   year=report.year) for fmt in ("csv", "xlsx", "json")})
+                                                   year=report.year) for fmt in formats.FORMATS})
     return _no_store(current_app.make_response(html))
 
 
-@bp.get("/<country>.<any(csv, xlsx, json):fmt>")
+@bp.get("/<country>.<any(csv, xlsx, json, pdf):fmt>")
 @writes_on_get
 @analysts_only
 def download(country: str, fmt: str):
@@ -110,3 +112,42 @@ def download(country: str, fmt: str):
     response = current_app.response_class(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return _no_store(response)
+
+
+@bp.route("/<country>/targets", methods=["GET", "POST"])
+@analysts_only
+def targets(country: str):
+    """Set the year's targets by form (one row) or CSV upload (many rows); nothing is half-applied."""
+    country = country.upper()
+    if country not in countries_in_scope():
+        abort(404)
+    form = TargetForm()
+    upload = TargetUploadForm()
+    form.fill_choices()
+    errors: list = []
+    if request.method == "POST" and "file" in request.files:
+        if upload.validate_on_submit():
+            rows, errors = target_rules.parse_csv(upload.file.data.read())
+            if not errors:
+                saved = target_rules.save(country, rows, current_user)
+                audit_request("targets.uploaded", country=country, rows=saved)
+                db.session.commit()
+                flash(ngettext("%(num)d target saved.", "%(num)d targets saved.", saved), "success")
+                return redirect(url_for("reports.targets", country=country), 303)
+    elif form.validate_on_submit():
+        row, errors = target_rules.check_row(1, str(form.year.data), form.sector.data, form.ecsf_role.data or "",
+                                             str(form.headcount.data))
+        if row is not None:
+            target_rules.save(country, [row], current_user)
+            audit_request("targets.saved", country=country, year=row.year, sector=row.sector,
+                          ecsf_role=row.ecsf_role, headcount=row.headcount)
+            db.session.commit()
+            flash(_("Target saved."), "success")
+            return redirect(url_for("reports.targets", country=country), 303)
+    if request.method == "GET":
+        form.year.data = utcnow().year
+    year = form.year.data or utcnow().year
+    status = 400 if (errors or form.errors or upload.errors) else 200
+    return _no_store(current_app.make_response((render_template(
+        "reports/targets.html", country=country, country_label=i18n.country_name(country), form=form, upload=upload,
+        errors=errors, targets=target_rules.for_country(country, int(year))), status)))
