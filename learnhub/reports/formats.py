@@ -50,7 +50,7 @@ def flat_records(report: coverage.Report, language: str) -> tuple[list[str], lis
     """Every cut in one long table: cut, row, then the five metrics (blank where a metric does not apply)."""
     names = metric_names()
     header = [_("Country"), _("Year"), _("Cut"), _("Group"), *(names[m] for m in coverage.METRICS), _("Target"),
-              _("Coverage (% of target certified)")]
+              _("Coverage, percent of target")]
     records = [[report.country, report.year, _("Total"), "", *(None if report.headline[m].suppressed
                                                                else report.headline[m].value
                                                                for m in coverage.METRICS),
