@@ -16,6 +16,7 @@ from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from learnhub.cli_demo import demo_command
 from learnhub.config import ConfigError
 from learnhub.content.loader import load_course, load_tree
 from learnhub.content.revision import course_folders, folder_revision
@@ -79,6 +80,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(courses)
     app.cli.add_command(report)
+    app.cli.add_command(demo_command)
 
 
 users = AppGroup("users", help="Create accounts.")
