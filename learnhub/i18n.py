@@ -65,6 +65,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
+def current_language() -> str:
+    """The language code of the current request ("en" outside one)."""
+    return str(get_locale() or "en")
+
+
 def country_name(code: str) -> str:
     """The country's name in the current language, from the CLDR data Babel ships."""
     locale = get_locale() or Locale("en")

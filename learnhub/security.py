@@ -91,6 +91,12 @@ def audit_request(event: str, actor_id: int | None = None, **detail) -> None:
     audit.record(event, actor_id=actor_id, ip=client_ip(), **detail)
 
 
+def no_store(response):
+    """Pages with a learner's results, a form token or a report must never be kept by a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def add_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response):

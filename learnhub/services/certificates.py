@@ -7,6 +7,7 @@ import secrets
 from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from learnhub.extensions import db
 from learnhub.models import Certificate, Course, User
@@ -58,7 +59,7 @@ def by_code(code: str) -> Certificate | None:
 
 def for_learner(learner: User) -> list[Certificate]:
     return list(db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id)
-                                   .order_by(Certificate.issued_at.desc())))
+                                   .options(joinedload(Certificate.course)).order_by(Certificate.issued_at.desc())))
 
 
 def hours_text(minutes: int) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from learnhub.content.questions import Question
 from learnhub.extensions import db
@@ -244,6 +245,7 @@ def shown_questions(attempt: Attempt) -> tuple[ShownQuestion, ...]:
 
 def recent_attempts(learner: User, limit: int = 10) -> list[Attempt]:
     return list(db.session.scalars(select(Attempt).where(Attempt.learner_id == learner.id)
+                                   .options(joinedload(Attempt.item), joinedload(Attempt.course))
                                    .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(limit)))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from learnhub.content.questions import Question
 from learnhub.extensions import db
@@ -45,7 +46,7 @@ def marking_queue(user: User) -> list[EssayToMark]:
     """Essay answers awaiting marking from learners the user may see, oldest first."""
     attempts = db.session.scalars(select(Attempt).where(
         Attempt.awaiting_marking > 0, Attempt.learner_id.in_(cohorts.learners_of(user)))
-        .order_by(Attempt.submitted_at, Attempt.id))
+        .options(joinedload(Attempt.course)).order_by(Attempt.submitted_at, Attempt.id))
     return [essay for attempt in attempts for essay in marking_queue_for(attempt)]
 
 

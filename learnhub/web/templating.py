@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 
 from learnhub import i18n
 from learnhub.models.courses import localised
@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
         from learnhub.web.auth.forms import LogoutForm
 
         return {
-            "current_language": str(get_locale() or "en"),
+            "current_language": i18n.current_language(),
             "language_names": i18n.LANGUAGE_NAMES,
             "logout_form": LogoutForm(),
             "here": request.full_path.rstrip("?") if request else "/",

@@ -6,9 +6,9 @@ import mimetypes
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
-from flask_babel import get_locale
 from flask_login import current_user
 
+from learnhub.i18n import current_language
 from learnhub.services import catalogue, learning
 from learnhub.web.catalog.forms import CatalogueFilterForm
 
@@ -22,16 +22,12 @@ INLINE_MEDIA_TYPES = {
 }
 
 
-def _language() -> str:
-    return str(get_locale() or "en")
-
-
 @bp.get("/courses")
 def index():
     form = CatalogueFilterForm(request.args)
     form.fill_choices()
-    courses = catalogue.find_courses(form.criteria(), _language())
-    return render_template("catalog/index.html", courses=courses, form=form, language=_language(),
+    courses = catalogue.find_courses(form.criteria(), current_language())
+    return render_template("catalog/index.html", courses=courses, form=form, language=current_language(),
                            filtered=any(value for value in request.args.values()))
 
 
@@ -41,7 +37,7 @@ def course(course_id: str):
     syllabus = catalogue.syllabus(found)
     progress = learning.course_progress(current_user, found, syllabus)
     return render_template("catalog/course.html", course=found, syllabus=syllabus, progress=progress,
-                           language=_language())
+                           language=current_language())
 
 
 @bp.get("/courses/<course_id>/media/<path:filename>")

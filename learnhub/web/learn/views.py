@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from learnhub.extensions import db
-from learnhub.security import audit_request, login_limit_per_account, login_limit_per_ip
+from learnhub.i18n import current_language
+from learnhub.security import audit_request, login_limit_per_account, login_limit_per_ip, no_store
 from learnhub.services import accounts, catalogue, certificates, grading, learning, marking
 
 bp = Blueprint("learn", __name__)
-
-
-def _language() -> str:
-    return str(get_locale() or "en")
 
 
 def _course_item(course_id: str, item_key: str, kind: str):
@@ -25,11 +21,6 @@ def _course_item(course_id: str, item_key: str, kind: str):
     if item is None or item.kind != kind:
         abort(404)
     return course, syllabus, item
-
-
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/courses/<course_id>/enrol")
@@ -53,11 +44,11 @@ def item_url(course, item) -> str:
 @login_required
 def lesson(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "lesson")
-    page = catalogue.lesson_body(course, item, _language()) or abort(404)
+    page = catalogue.lesson_body(course, item, current_language()) or abort(404)
     progress = learning.course_progress(current_user, course, syllabus)
     previous, following = syllabus.neighbours(item)
     return render_template("learn/lesson.html", course=course, item=item, page=page, previous=previous,
-                           following=following, progress=progress, language=_language())
+                           following=following, progress=progress, language=current_language())
 
 
 @bp.post("/courses/<course_id>/lessons/<item_key>/done")
@@ -78,7 +69,7 @@ def lesson_done(course_id: str, item_key: str):
 def _render_quiz(course, syllabus, item, form, answers=None, status=200, message=None):
     progress = learning.course_progress(current_user, course, syllabus)
     response = render_template("learn/quiz.html", course=course, item=item, form=form, answers=answers or {},
-                               progress=progress, message=message, language=_language())
+                               progress=progress, message=message, language=current_language())
     return no_store(current_app.make_response((response, status)))
 
 
@@ -89,7 +80,7 @@ def quiz(course_id: str, item_key: str):
     progress = learning.course_progress(current_user, course, syllabus)
     if progress.attempts_left(item) == 0:
         return _render_quiz(course, syllabus, item, None)
-    form = grading.new_form(current_user, course, item, _language(), current_app.config["SECRET_KEY"])
+    form = grading.new_form(current_user, course, item, current_language(), current_app.config["SECRET_KEY"])
     return _render_quiz(course, syllabus, item, form)
 
 
@@ -110,7 +101,7 @@ def submit_quiz(course_id: str, item_key: str):
         abort(404)
     except grading.QuizChanged:
         db.session.rollback()
-        form = grading.new_form(current_user, course, item, _language(), current_app.config["SECRET_KEY"])
+        form = grading.new_form(current_user, course, item, current_language(), current_app.config["SECRET_KEY"])
         return _render_quiz(course, syllabus, item, form, status=409, message=_(
             "This quiz was updated while you were answering it. Please check the questions and answer again."))
     except grading.QuizClosed:
@@ -146,7 +137,7 @@ def attempt(attempt_id: int):
     syllabus = catalogue.syllabus(course)
     progress = learning.course_progress(current_user, course, syllabus)
     html = render_template("learn/attempt.html", attempt=found, course=course, item=found.item,
-                           shown=grading.shown_questions(found), progress=progress, language=_language())
+                           shown=grading.shown_questions(found), progress=progress, language=current_language())
     return no_store(current_app.make_response(html))
 
 
@@ -157,7 +148,7 @@ def dashboard():
     notices = marking.unseen_notices(current_user)
     html = render_template("learn/dashboard.html", rows=rows, attempts=grading.recent_attempts(current_user),
                            certificates=certificates.for_learner(current_user), notices=notices,
-                           language=_language())
+                           language=current_language())
     return no_store(current_app.make_response(html))
 
 
@@ -176,7 +167,7 @@ def certificate_pdf(code: str):
     if certificate is None or certificate.learner_id != current_user.id:
         abort(404)
     verify_url = current_app.config["BASE_URL"] + url_for("learn.verify", code=certificate.code)
-    data = certificates.pdf(certificate, _language(), verify_url)
+    data = certificates.pdf(certificate, current_language(), verify_url)
     response = current_app.response_class(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="learnhub-certificate-{certificate.code}.pdf"'
     return no_store(response)
@@ -187,4 +178,4 @@ def verify(code: str):
     certificate = certificates.by_code(code)
     if certificate is None:
         return render_template("learn/verify.html", certificate=None, code=code), 404
-    return render_template("learn/verify.html", certificate=certificate, code=code, language=_language())
+    return render_template("learn/verify.html", certificate=certificate, code=code, language=current_language())

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from learnhub import i18n, reference
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
+from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
 from learnhub.reports import charts, coverage, formats
-from learnhub.security import audit_request, role_required
+from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
 
@@ -40,17 +41,12 @@ def _report(country: str) -> coverage.Report:
     return coverage.build(country, year, current_app.config["SUPPRESSION_K"])
 
 
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/")
 @analysts_only
 def index():
     year = utcnow().year
     countries = [(code, i18n.country_name(code)) for code in countries_in_scope()]
-    return _no_store(current_app.make_response(render_template(
+    return no_store(current_app.make_response(render_template(
         "reports/index.html", countries=countries, years=list(range(year, year - 5, -1)))))
 
 
@@ -71,7 +67,7 @@ def table(report: coverage.Report, cut: coverage.Cut, language: str) -> tuple[li
 @analysts_only
 def country(country: str):
     report = _report(country)
-    language = str(get_locale() or "en")
+    language = current_language()
     names = formats.metric_names()
     sections = []
     for cut in report.cuts:
@@ -96,7 +92,7 @@ def country(country: str):
                            share=share, country_label=i18n.country_name(report.country),
                            downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
                                                    year=report.year) for fmt in formats.FORMATS})
-    return _no_store(current_app.make_response(html))
+    return no_store(current_app.make_response(html))
 
 
 @bp.get("/<country>.<any(csv, xlsx, json, pdf):fmt>")
@@ -104,14 +100,14 @@ def country(country: str):
 @analysts_only
 def download(country: str, fmt: str):
     report = _report(country)
-    language = str(get_locale() or "en")
+    language = current_language()
     audit_request("report.downloaded", country=report.country, year=report.year, format=fmt)
     db.session.commit()
     name = f"learnhub-coverage-{report.country}-{report.year}.{fmt}"
     data, mimetype = formats.render(report, fmt, language)
     response = current_app.response_class(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _no_store(response)
+    return no_store(response)
 
 
 @bp.route("/<country>/targets", methods=["GET", "POST"])
@@ -148,6 +144,6 @@ def targets(country: str):
         form.year.data = utcnow().year
     year = form.year.data or utcnow().year
     status = 400 if (errors or form.errors or upload.errors) else 200
-    return _no_store(current_app.make_response((render_template(
+    return no_store(current_app.make_response((render_template(
         "reports/targets.html", country=country, country_label=i18n.country_name(country), form=form, upload=upload,
         errors=errors, targets=target_rules.for_country(country, int(year))), status)))

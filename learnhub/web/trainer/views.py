@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date, get_locale, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,8 @@ from learnhub import exports
 from learnhub.content.loader import load_course, load_tree
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
-from learnhub.security import audit_request, client_ip, role_required, safe_next_url
+from learnhub.i18n import current_language
+from learnhub.security import audit_request, client_ip, no_store, role_required, safe_next_url
 from learnhub.services import accounts, catalogue, certificates, cohort_csv, cohorts, mail, marking, quiz_analysis
 from learnhub.services.cohorts import Person
 from learnhub.services.course_sync import media_url
@@ -36,18 +37,12 @@ trainer_only = role_required("trainer", "admin")
 UPLOAD_NAME = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def _language() -> str:
-    return str(get_locale() or "en")
-
-
 def _cohort(cohort_id: int):
     return cohorts.cohort_for(current_user, cohort_id) or abort(404)
 
 
 def _no_store(html, status=200):
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(current_app.make_response((html, status)))
 
 
 def _invite(invited) -> None:
@@ -83,7 +78,7 @@ def index():
         flash(_("The cohort %(name)s is ready. Add people to it.", name=cohort.name), "success")
         return redirect(url_for("trainer.cohort", cohort_id=cohort.id), 303)
     if request.method == "GET":
-        form.language.data = _language()
+        form.language.data = current_language()
     return _no_store(render_template("trainer/index.html", cohorts=cohorts.visible_cohorts(current_user), form=form),
                      400 if form.errors else 200)
 
@@ -91,11 +86,11 @@ def index():
 def _render_cohort(cohort, add_form=None, import_form=None, assign_form=None, status=200):
     assign_form = assign_form or AssignForm()
     assign_form.course.choices = [("", _("Choose…"))] + [
-        (course.id, course.title_in(_language())) for course in catalogue.published_courses()]
+        (course.id, course.title_in(current_language())) for course in catalogue.published_courses()]
     return _no_store(render_template(
         "trainer/cohort.html", cohort=cohort, members=cohorts.members(cohort),
         assignments=cohorts.assignments(cohort), add_form=add_form or AddPersonForm(),
-        import_form=import_form or ImportForm(), assign_form=assign_form, language=_language()), status)
+        import_form=import_form or ImportForm(), assign_form=assign_form, language=current_language()), status)
 
 
 @bp.get("/cohorts/<int:cohort_id>")
@@ -224,7 +219,7 @@ def assign(cohort_id: int):
     audit_request("cohort.assigned", cohort_id=found.id, course_id=course.id,
                   due_on=form.due_on.data.isoformat() if form.due_on.data else None)
     db.session.commit()
-    flash(_("%(course)s is assigned to the cohort.", course=course.title_in(_language())), "success")
+    flash(_("%(course)s is assigned to the cohort.", course=course.title_in(current_language())), "success")
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
@@ -242,7 +237,7 @@ def progress(cohort_id: int):
     found = _cohort(cohort_id)
     assigned, rows, sort, show = _table(found)
     return _no_store(render_template("trainer/progress.html", cohort=found, assigned=assigned, rows=rows, sort=sort,
-                                     show=show, language=_language(), cell_detail=_cell_detail()))
+                                     show=show, language=current_language(), cell_detail=_cell_detail()))
 
 
 def _cell_detail():
@@ -270,7 +265,7 @@ def _cell_detail():
 def progress_export(cohort_id: int, fmt: str):
     found = _cohort(cohort_id)
     assigned, rows, _sort, _show = _table(found)
-    header, records = cohorts.table_records(assigned, rows, _language())
+    header, records = cohorts.table_records(assigned, rows, current_language())
     audit_request("cohort.progress_exported", cohort_id=found.id, format=fmt, rows=len(records))
     db.session.commit()
     if fmt == "csv":
@@ -280,8 +275,7 @@ def progress_export(cohort_id: int, fmt: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="cohort-{found.id}-progress.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:learner_id>")
@@ -292,7 +286,7 @@ def learner(cohort_id: int, learner_id: int):
         abort(404)
     details = cohorts.learner_details(found, learner_id)
     return _no_store(render_template("trainer/learner.html", cohort=found, details=details,
-                                     revoke_form=RevokeForm(), language=_language()))
+                                     revoke_form=RevokeForm(), language=current_language()))
 
 
 @bp.post("/certificates/<code>/revoke")
@@ -315,7 +309,7 @@ def revoke(code: str):
 @trainer_only
 def quizzes():
     courses = [(course, catalogue.syllabus(course)) for course in catalogue.published_courses()]
-    return render_template("trainer/quizzes.html", courses=courses, language=_language())
+    return render_template("trainer/quizzes.html", courses=courses, language=current_language())
 
 
 def _quiz(course_id: str, item_key: str):
@@ -332,7 +326,7 @@ def analysis(course_id: str, item_key: str):
     course, item = _quiz(course_id, item_key)
     result = quiz_analysis.for_quiz(current_user, course, item)
     return _no_store(render_template("trainer/analysis.html", course=course, item=item, result=result,
-                                     language=_language()))
+                                     language=current_language()))
 
 
 @bp.route("/quizzes/<course_id>/<item_key>/regrade", methods=["GET", "POST"])
@@ -347,14 +341,14 @@ def regrade(course_id: str, item_key: str):
         flash(_("Regraded %(num)d attempts; every change is in the audit log.", num=applied), "success")
         return redirect(url_for("trainer.regrade", course_id=course.id, item_key=item.key), 303)
     return _no_store(render_template("trainer/regrade.html", course=course, item=item, changes=changes,
-                                     skipped=skipped, form=form, language=_language()))
+                                     skipped=skipped, form=form, language=current_language()))
 
 
 @bp.get("/marking")
 @trainer_only
 def marking_queue():
     return _no_store(render_template("trainer/marking.html", queue=marking.marking_queue(current_user),
-                                     language=_language()))
+                                     language=current_language()))
 
 
 @bp.route("/marking/<int:attempt_id>/<question_id>", methods=["GET", "POST"])
@@ -371,7 +365,7 @@ def mark(attempt_id: int, question_id: str):
         db.session.commit()
         flash(_("Mark saved; the learner sees it on their dashboard."), "success")
         return redirect(url_for("trainer.marking_queue"), 303)
-    return _no_store(render_template("trainer/mark.html", essay=essay, form=form, language=_language()),
+    return _no_store(render_template("trainer/mark.html", essay=essay, form=form, language=current_language()),
                      400 if form.errors else 200)
 
 
@@ -380,7 +374,7 @@ def mark(attempt_id: int, question_id: str):
 def content():
     root = Path(current_app.config["COURSES_DIR"])
     results = load_tree(root, media_url) if root.is_dir() else {}
-    return render_template("trainer/content.html", results=results, language=_language())
+    return render_template("trainer/content.html", results=results, language=current_language())
 
 
 @bp.get("/content/<course_id>")
@@ -397,6 +391,6 @@ def content_preview(course_id: str):
     if spec is not None:
         for _module, item in spec.items():
             if item.kind == "quiz":
-                quizzes[item.id] = arrange(list(item.variant(_language()).questions), False, 0)
+                quizzes[item.id] = arrange(list(item.variant(current_language()).questions), False, 0)
     return render_template("trainer/content_preview.html", course_id=course_id, spec=spec, problems=problems,
-                           quizzes=quizzes, language=_language())
+                           quizzes=quizzes, language=current_language())
