@@ -29,6 +29,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from learnhub.reports import rollup
+
+    rollup.install()  # coverage counts follow every flush of progress facts
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

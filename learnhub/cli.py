@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -236,3 +237,30 @@ def coverage_report(country: str, year: int | None, fmt: str, output: str, as_em
     audit("report.downloaded", actor_id=person.id, country=country, year=year, format=fmt, via="cli")
     db.session.commit()
     click.echo(f"wrote {output} ({len(data)} bytes): coverage of {country} in {year}")
+
+
+@report.command("rebuild")
+def rebuild_rollup() -> None:
+    """Recount the coverage rollup from the facts (after a bulk load, a restore or a manual fix)."""
+    from learnhub.reports import aggregate
+
+    began = time.perf_counter()
+    rows = aggregate.rebuild(db.session.connection())
+    audit("report.rollup_rebuilt", actor_id=None, rows=rows)
+    db.session.commit()
+    click.echo(f"coverage rollup rebuilt: {rows} counts in {time.perf_counter() - began:.1f} s")
+
+
+@report.command("check")
+def check_rollup() -> None:
+    """Compare the coverage rollup with a live count of the facts; exit 1 and list the cells that differ."""
+    from learnhub.reports import aggregate
+
+    connection = db.session.connection()
+    live, stored = aggregate.nonzero(aggregate.live_counts(connection)), aggregate.nonzero(aggregate.stored(connection))
+    wrong = sorted(key for key in live.keys() | stored.keys() if live.get(key, 0) != stored.get(key, 0))
+    for key in wrong[:50]:
+        click.echo(f"{' '.join(map(str, key))}: rollup {stored.get(key, 0)}, facts {live.get(key, 0)}")
+    if wrong:
+        fail(f"{len(wrong)} counts differ; run: learnhub report rebuild")
+    click.echo(f"coverage rollup matches the facts ({len(live)} counts)")

@@ -3,12 +3,13 @@
 from learnhub.models.audit import AuditEvent
 from learnhub.models.cohorts import Assignment, Cohort, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
-from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress
-from learnhub.models.reports import Target
+from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
+from learnhub.models.reports import ApiToken, CoverageCount, Target
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
 
 __all__ = [
     "AnalystCountry",
+    "ApiToken",
     "Assignment",
     "Attempt",
     "AuditEvent",
@@ -18,8 +19,10 @@ __all__ = [
     "Course",
     "CourseItem",
     "CourseModule",
+    "CoverageCount",
     "Enrolment",
     "ItemProgress",
+    "LearnerActivity",
     "LessonBody",
     "Notice",
     "PasswordResetToken",

@@ -55,6 +55,19 @@ class ItemProgress(db.Model):
     )
 
 
+class LearnerActivity(db.Model):
+    """A learner did something in a course in a month (a lesson marked done, a quiz submitted): the fact
+    behind "active" in coverage reports. One row per learner, course and month, kept for good, so a
+    later action never moves an earlier month's activity."""
+
+    __tablename__ = "learner_activity"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
 class Attempt(db.Model):
     """One graded submission of a quiz. `number` is unique per learner and quiz, which is what keeps
     max_attempts true under concurrent submits; `token` is unique, which makes a resubmission of the

@@ -12,8 +12,9 @@ Learner n is drawn from a random generator seeded with n alone, so the same seed
 same learners whatever --learners or --batch, and a learner whose e-mail exists already is skipped
 (with everything of theirs): running again adds only the learners that are missing.
 
-Rows go in with bulk Core inserts, one transaction per batch of learners; user ids come back from the
-INSERT (RETURNING), so nothing depends on guessing ids or sequences.
+Rows go in with bulk Core inserts, one transaction per batch of learners; user ids are read back by
+e-mail, so nothing depends on guessing ids or sequences. Bulk inserts bypass the coverage rollup's
+flush listener, so the rollup is rebuilt from the facts once at the end.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from sqlalchemy import insert, literal_column, select
 
 from learnhub import reference
 from learnhub.extensions import db
-from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, User
+from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, LearnerActivity, User
 from learnhub.models.base import utcnow
+from learnhub.reports import aggregate
 from learnhub.services import catalogue, certificates
 
 DEMO_DOMAIN = "demo.learnhub.test"
@@ -466,6 +468,15 @@ def _unique_codes(rows: list[dict]) -> None:
         seen.add(row["code"])
 
 
+def _activity(progress: list[dict], attempts: list[dict]) -> list[dict]:
+    """The activity months that the progress and attempts of a batch stand for (one row per learner, course
+    and month), as the learning service records them one at a time."""
+    months = {(row["learner_id"], row["course_id"], row[at].year, row[at].month)
+              for rows, at in ((progress, "updated_at"), (attempts, "submitted_at")) for row in rows}
+    return [{"learner_id": learner, "course_id": course, "year": year, "month": month}
+            for learner, course, year, month in sorted(months)]
+
+
 def _store(learners: list[_Learner], summary: DemoSummary) -> None:
     db.session.execute(insert(User.__table__), [learner.user for learner in learners])
     ids = _ids_by_email([learner.user["email"] for learner in learners])
@@ -478,6 +489,7 @@ def _store(learners: list[_Learner], summary: DemoSummary) -> None:
                 row["learner_id"] = learner_id
             tables[model].extend(rows)
     _unique_codes(tables[Certificate])
+    tables[LearnerActivity] = _activity(tables[ItemProgress], tables[Attempt])
     for model, rows in tables.items():
         if rows:
             db.session.execute(insert(model.__table__).values(**CONSTANTS.get(model, {})), rows)
@@ -531,6 +543,9 @@ def generate(learners: int, *, seed: int = 1, year: int | None = None, batch: in
             _store(fresh, summary)
         if on_batch is not None:
             on_batch(len(numbers))
+    # Bulk inserts bypass the rollup's flush listener: count everything again, once, at the end.
+    aggregate.rebuild(db.session.connection())
+    db.session.commit()
     summary.seconds = time.perf_counter() - began
     return summary
 

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.extensions import db
-from learnhub.models import Attempt, Course, CourseItem, Enrolment, ItemProgress, User
+from learnhub.models import Attempt, Course, CourseItem, Enrolment, ItemProgress, LearnerActivity, User
 from learnhub.models.base import utcnow
 from learnhub.services import certificates
 from learnhub.services.catalogue import ItemInfo, Syllabus
@@ -39,9 +39,18 @@ def enrol(learner: User, course: Course) -> Enrolment:
 
 
 def _touch(learner: User, course: Course, item: ItemInfo) -> Enrolment:
+    """The learner acted on an item: their place in the course, and the month's activity for reports."""
     record = enrol(learner, course)
+    now = utcnow()
     record.last_item_id = item.id
-    record.last_activity_at = utcnow()
+    record.last_activity_at = now
+    key = {"learner_id": learner.id, "course_id": course.id, "year": now.year, "month": now.month}
+    if db.session.get(LearnerActivity, key) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LearnerActivity(**key))
+        except IntegrityError:
+            pass  # a concurrent request of the same learner recorded this month first
     return record
 
 

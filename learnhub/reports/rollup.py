@@ -1,0 +1,263 @@
+"""The coverage rollup: distinct-learner counts per country, year and report cell, kept current in the
+same transaction as the facts they count, so a national dashboard reads a few hundred rows instead of
+millions.
+
+The facts are enrolments (enrolled, completed), certificates that stand (certified), learner activity
+months (active) and the learner's profile (population). Whenever a flush adds or changes one of them,
+the listener below recomputes what that learner contributes to the rollup, before and after, and adds
+the difference to `coverage_counts`. A learner's contribution is a set of cells (`contributions`): a
+learner counts once in a cell however many facts put them there, which is what makes the counts
+distinct-learner counts. Bulk loads that bypass the ORM (the demo generator) call
+`learnhub.reports.aggregate.rebuild` instead, and tests check the rollup against that live GROUP BY.
+
+On PostgreSQL the learner's user row is locked (SELECT ... FOR UPDATE) before their facts are read, so
+two concurrent transactions of the same learner cannot both count them as new; SQLite writers are
+already serialised (BEGIN IMMEDIATE). Counter rows are upserted in key order, so transactions never wait
+on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
+
+POPULATION_YEAR = 0
+TOTAL = "total"
+PROFILE_CUTS = ("sector", "organisation_type", "ecsf_role", "gender")
+EVENT_METRICS = ("enrolled", "active", "completed", "certified")
+# Analysts and administrators report on and run the programme; they are not its learners.
+LEARNER_ROLES = ("trainee", "trainer")
+
+CountKey = tuple[str, int, str, str, str]
+"""(country, year, cut, key, metric): one cell of one country's report."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What of a learner decides the cells they count in."""
+
+    country: str
+    role: str
+    sector: str
+    organisation_type: str
+    ecsf_role: str
+    gender: str
+
+    @property
+    def counted(self) -> bool:
+        return self.role in LEARNER_ROLES
+
+    @classmethod
+    def of(cls, row) -> Profile:
+        return cls(row.country, row.role, row.sector or "", row.organisation_type or "", row.ecsf_role or "",
+                   row.gender or "")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a learner did that a metric counts: in a course (of a kind), in a month."""
+
+    course_id: str
+    year: int
+    month: int
+
+
+def contributions(profile: Profile | None, facts: dict[str, Iterable[Fact]], kinds: dict[str, str],
+                  population: bool) -> set[CountKey]:
+    """The cells a learner counts in, given their profile and their facts per metric.
+
+    The headline and profile cuts count the learner once per year and metric; the course and course-kind
+    cuts once per course (kind); the month cut once per month. `population` adds the population cells.
+    """
+    if profile is None or not profile.counted:
+        return set()
+    country = profile.country
+    cells: set[CountKey] = set()
+    if population:
+        cells.add((country, POPULATION_YEAR, TOTAL, "", "population"))
+        cells.update((country, POPULATION_YEAR, cut, getattr(profile, cut), "population") for cut in PROFILE_CUTS)
+    for metric, metric_facts in facts.items():
+        for fact in metric_facts:
+            year = fact.year
+            cells.add((country, year, TOTAL, "", metric))
+            cells.update((country, year, cut, getattr(profile, cut), metric) for cut in PROFILE_CUTS)
+            cells.add((country, year, "course", fact.course_id, metric))
+            cells.add((country, year, "course_kind", kinds.get(fact.course_id, ""), metric))
+            cells.add((country, year, "month", f"{year}-{fact.month:02d}", metric))
+    return cells
+
+
+# --- reading a learner's facts -------------------------------------------------------------------------
+
+def _fact(course_id: str, at: datetime) -> Fact:
+    return Fact(course_id, at.year, at.month)
+
+
+def learner_facts(session: Session, learner_id: int, metrics: Iterable[str]) -> dict[str, set[Fact]]:
+    """The learner's facts, as stored now, for each metric asked."""
+    facts: dict[str, set[Fact]] = {}
+    metrics = set(metrics)
+    if metrics & {"enrolled", "completed"}:
+        rows = session.execute(select(Enrolment.course_id, Enrolment.enrolled_at, Enrolment.completed_at).where(
+            Enrolment.learner_id == learner_id)).all()
+        if "enrolled" in metrics:
+            facts["enrolled"] = {_fact(course, enrolled) for course, enrolled, _ in rows}
+        if "completed" in metrics:
+            facts["completed"] = {_fact(course, completed) for course, _, completed in rows if completed}
+    if "certified" in metrics:
+        facts["certified"] = {_fact(course, issued) for course, issued in session.execute(select(
+            Certificate.course_id, Certificate.issued_at).where(
+            Certificate.learner_id == learner_id, Certificate.revoked_at.is_(None)))}
+    if "active" in metrics:
+        facts["active"] = {Fact(*row) for row in session.execute(select(
+            LearnerActivity.course_id, LearnerActivity.year, LearnerActivity.month).where(
+            LearnerActivity.learner_id == learner_id))}
+    return facts
+
+
+def course_kinds(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Course.id, Course.kind)).all())
+
+
+# --- what a flush changed ------------------------------------------------------------------------------
+
+@dataclass
+class _LearnerChange:
+    """What one flush did to one learner's facts: facts to take away from and put back into the stored
+    state to get the state before the flush, the metrics touched, and the profile before (if changed)."""
+
+    added: dict[str, set[Fact]] = field(default_factory=dict)
+    removed: dict[str, set[Fact]] = field(default_factory=dict)
+    profile_before: Profile | None = None
+    profile_changed: bool = False
+    created: bool = False
+
+    def note(self, metric: str, before: Fact | None, after: Fact | None) -> None:
+        if before == after:
+            return
+        self.added.setdefault(metric, set())
+        self.removed.setdefault(metric, set())
+        if after is not None:
+            self.added[metric].add(after)
+        if before is not None:
+            self.removed[metric].add(before)
+
+
+def _before(obj, attribute: str):
+    """The attribute's value before this flush (its current value when unchanged)."""
+    history = inspect(obj).attrs[attribute].history
+    if history.deleted:
+        return history.deleted[0]
+    if history.unchanged:
+        return history.unchanged[0]
+    return None if inspect(obj).pending or history.added else getattr(obj, attribute)
+
+
+def _dated(course_id, at) -> Fact | None:
+    return None if at is None else _fact(course_id, at)
+
+
+def _changes(session: Session) -> dict[int, _LearnerChange]:
+    changes: dict[int, _LearnerChange] = {}
+
+    def change(learner_id: int) -> _LearnerChange:
+        return changes.setdefault(learner_id, _LearnerChange())
+
+    for obj in session.new:
+        if isinstance(obj, Enrolment):
+            change(obj.learner_id).note("enrolled", None, _fact(obj.course_id, obj.enrolled_at))
+            change(obj.learner_id).note("completed", None, _dated(obj.course_id, obj.completed_at))
+        elif isinstance(obj, Certificate):
+            if obj.revoked_at is None:
+                change(obj.learner_id).note("certified", None, _fact(obj.course_id, obj.issued_at))
+        elif isinstance(obj, LearnerActivity):
+            change(obj.learner_id).note("active", None, Fact(obj.course_id, obj.year, obj.month))
+        elif isinstance(obj, User):
+            change(obj.id).created = True
+    for obj in session.dirty:
+        if isinstance(obj, Enrolment):
+            course = obj.course_id
+            change_ = change(obj.learner_id)
+            change_.note("enrolled", _dated(course, _before(obj, "enrolled_at")), _fact(course, obj.enrolled_at))
+            change_.note("completed", _dated(course, _before(obj, "completed_at")), _dated(course, obj.completed_at))
+        elif isinstance(obj, Certificate):
+            before = None if _before(obj, "revoked_at") is not None else _fact(obj.course_id, _before(obj, "issued_at"))
+            after = None if obj.revoked_at is not None else _fact(obj.course_id, obj.issued_at)
+            change(obj.learner_id).note("certified", before, after)
+        elif isinstance(obj, User):
+            before = Profile(*(_before(obj, name) or "" for name in
+                               ("country", "role", "sector", "organisation_type", "ecsf_role", "gender")))
+            if before != Profile.of(obj):
+                change(obj.id).profile_before = before
+                change(obj.id).profile_changed = True
+    return {learner: item for learner, item in changes.items()
+            if item.created or item.profile_changed or any(item.added.values()) or any(item.removed.values())}
+
+
+def _delta_for(session: Session, learner_id: int, item: _LearnerChange, kinds: dict[str, str]) -> Counter:
+    query = select(User.country, User.role, User.sector, User.organisation_type, User.ecsf_role, User.gender).where(
+        User.id == learner_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = session.execute(query).one_or_none()
+    profile_after = Profile.of(row) if row is not None else None
+    profile_before = None if item.created else (item.profile_before if item.profile_changed else profile_after)
+    metrics = EVENT_METRICS if item.profile_changed else tuple(m for m in EVENT_METRICS if m in item.added)
+    after = learner_facts(session, learner_id, metrics) if metrics else {}
+    before = {metric: (after[metric] - item.added.get(metric, set())) | item.removed.get(metric, set())
+              for metric in metrics}
+    population = item.created or item.profile_changed
+    delta: Counter = Counter()
+    delta.update(contributions(profile_after, after, kinds, population))
+    delta.subtract(contributions(profile_before, before, kinds, population))
+    return delta
+
+
+def apply(session: Session, delta: Counter) -> None:
+    """Add `delta` to the stored counts, creating rows as needed, in key order (no lock cycles)."""
+    rows = [{"country": key[0], "year": key[1], "cut": key[2], "key": key[3], "metric": key[4], "learners": value}
+            for key, value in sorted(delta.items()) if value]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(CoverageCount.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["country", "year", "cut", "key", "metric"],
+        set_={"learners": CoverageCount.__table__.c.learners + statement.excluded.learners})
+    session.execute(statement, rows)
+
+
+def _after_flush(session: Session, _context) -> None:
+    changes = _changes(session)
+    if not changes:
+        return
+    kinds = course_kinds(session)
+    total: Counter = Counter()
+    for learner_id in sorted(changes):
+        total.update(_delta_for(session, learner_id, changes[learner_id], kinds))
+    apply(session, total)
+
+
+def install() -> None:
+    """Keep the rollup current on every flush of every ORM session (once per process): whichever session
+    writes a fact (the app's, a test's, a command's), its counts move with it."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def stored_counts(session: Session, country: str, year: int) -> dict[tuple[str, str, str], int]:
+    """The rollup of one country and year, with its population: (cut, key, metric) -> learners."""
+    rows = session.execute(select(CoverageCount.cut, CoverageCount.key, CoverageCount.metric,
+                                  CoverageCount.learners).where(
+        CoverageCount.country == country, CoverageCount.year.in_((year, POPULATION_YEAR)),
+        CoverageCount.learners != 0))
+    return {(cut, key, metric): learners for cut, key, metric, learners in rows}
