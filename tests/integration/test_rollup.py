@@ -1,0 +1,188 @@
+"""The coverage rollup equals the live GROUP BY over the facts, whatever happens to them and in what order.
+
+The rollup is kept by a flush listener (learnhub/reports/rollup.py); the oracle is the set-based SQL of
+learnhub/reports/aggregate.py. Hypothesis drives random sequences of progress events, profile changes and
+revocations through the ORM and the learning service, and the two must agree after every flush.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
+from learnhub.models.base import utcnow
+from learnhub.reports import aggregate, coverage, rollup
+from learnhub.services import accounts, catalogue, learning
+from tests.integration.learning_helpers import sync_catalogue
+
+COURSES = ("passwords-mfa", "phishing-social-engineering", "incident-response-fundamentals")
+COUNTRIES = ("DO", "CO", "ES")
+SECTORS = ("health", "energy", "public-administration")
+ROLES = ("trainee", "trainer", "analyst")
+GENDERS = ("woman", "man", None)
+TIMES = (datetime(2025, 3, 4, 10), datetime(2025, 12, 31, 23, 59), datetime(2026, 1, 1, 0, 0),
+         datetime(2026, 6, 15, 12))
+
+
+def assert_rollup_is_live(session) -> None:
+    connection = session.connection()
+    live = aggregate.nonzero(aggregate.live_counts(connection))
+    stored = aggregate.nonzero(aggregate.stored(connection))
+    differing = {key: (stored.get(key), live.get(key)) for key in live.keys() | stored.keys()
+                 if live.get(key) != stored.get(key)}
+    assert differing == {}, "rollup (left) differs from the facts (right)"
+
+
+@pytest.fixture
+def catalogue_synced(app, db):
+    sync_catalogue(app)
+    courses = set(db.session.scalars(select(Course.id)))
+    assert set(COURSES) <= courses
+    return courses
+
+
+learner_index = st.integers(min_value=0, max_value=4)
+course = st.sampled_from(COURSES)
+when = st.sampled_from(TIMES)
+
+EVENTS = st.one_of(
+    st.tuples(st.just("enrol"), learner_index, course, when),
+    st.tuples(st.just("complete"), learner_index, course, when),
+    st.tuples(st.just("uncomplete"), learner_index, course),
+    st.tuples(st.just("certify"), learner_index, course, when),
+    st.tuples(st.just("revoke"), learner_index, course),
+    st.tuples(st.just("active"), learner_index, course, when),
+    st.tuples(st.just("move"), learner_index, st.sampled_from(COUNTRIES), st.sampled_from(SECTORS),
+              st.sampled_from(GENDERS)),
+    st.tuples(st.just("role"), learner_index, st.sampled_from(ROLES)),
+    st.tuples(st.just("flush"),),
+)
+
+
+def _apply(session, learners: list[User], event: tuple) -> None:
+    kind, *args = event
+    if kind == "flush":
+        session.flush()
+        assert_rollup_is_live(session)
+        return
+    learner = learners[args[0]]
+    if kind in ("enrol", "complete", "uncomplete"):
+        enrolment = session.scalar(select(Enrolment).where(Enrolment.learner_id == learner.id,
+                                                           Enrolment.course_id == args[1]))
+        if kind == "enrol" and enrolment is None:
+            session.add(Enrolment(learner_id=learner.id, course_id=args[1], enrolled_at=args[2],
+                                  last_activity_at=args[2]))
+        elif kind == "complete" and enrolment is not None:
+            enrolment.completed_at = args[2]
+        elif kind == "uncomplete" and enrolment is not None:
+            enrolment.completed_at = None
+    elif kind in ("certify", "revoke"):
+        certificate = session.scalar(select(Certificate).where(Certificate.learner_id == learner.id,
+                                                               Certificate.course_id == args[1]))
+        if kind == "certify" and certificate is None:
+            session.add(Certificate(code=f"C{learner.id:05d}{args[1][:8]}", learner_id=learner.id,
+                                    course_id=args[1], learner_name="x", course_title={"en": "x"}, minutes=30,
+                                    issued_at=args[2]))
+        elif kind == "certify" and certificate.revoked_at is not None:
+            certificate.revoked_at, certificate.issued_at = None, args[2]
+        elif kind == "revoke" and certificate is not None:
+            certificate.revoked_at = utcnow()
+    elif kind == "active":
+        key = {"learner_id": learner.id, "course_id": args[1], "year": args[2].year, "month": args[2].month}
+        if session.get(LearnerActivity, key) is None:
+            session.add(LearnerActivity(**key))
+    elif kind == "move":
+        learner.country, learner.sector, learner.gender = args[1], args[2], args[3]
+    elif kind == "role":
+        learner.role = args[1]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(events=st.lists(EVENTS, max_size=25))
+def test_the_rollup_equals_the_live_counts_after_any_sequence_of_events(app, db, catalogue_synced, events):
+    with app.app_context():
+        savepoint = db.session.begin_nested()
+        try:
+            learners = [accounts.create(f"p{index}@example.org", "correct horse battery staple",
+                                        accounts.Profile(name="P", country=COUNTRIES[index % 3],
+                                                         sector=SECTORS[index % 3], organisation="Org",
+                                                         organisation_type="government", language="es",
+                                                         gender=GENDERS[index % 3]), role=ROLES[index % 2])
+                        for index in range(5)]
+            for event in events:
+                _apply(db.session, learners, event)
+            db.session.flush()
+            assert_rollup_is_live(db.session)
+        finally:
+            savepoint.rollback()
+
+
+def test_the_learning_service_keeps_the_rollup_and_counts_a_month_once(app, db, catalogue_synced, make_user):
+    """Through the service: enrol, lessons done twice, a completion; activity is one row per course and month."""
+    learner = make_user(country="CO", sector="energy")
+    with app.app_context():
+        learner = db.session.get(User, learner.id)
+        course = catalogue.course_or_none("passwords-mfa")
+        syllabus = catalogue.syllabus(course)
+        lessons = [item for item in syllabus.items if item.kind == "lesson"]
+        for item in lessons + lessons:
+            learning.mark_lesson_done(learner, course, item, syllabus)
+        db.session.commit()
+        now = utcnow()
+        assert db.session.scalars(select(LearnerActivity.course_id).where(
+            LearnerActivity.learner_id == learner.id)).all() == ["passwords-mfa"]
+        counts = rollup.stored_counts(db.session, "CO", now.year)
+        assert counts[("total", "", "enrolled")] == 1
+        assert counts[("total", "", "active")] == 1
+        assert counts[("month", f"{now.year}-{now.month:02d}", "active")] == 1
+        assert counts[("sector", "energy", "population")] == 1
+        assert_rollup_is_live(db.session)
+
+
+def test_the_report_from_the_rollup_equals_the_report_from_the_live_counts(app, db, catalogue_synced, make_user):
+    with app.app_context():
+        for index in range(30):
+            learner = make_user(email=f"r{index}@example.org", country="DO",
+                                sector=SECTORS[index % 3], gender=GENDERS[index % 3])
+            enrolled = datetime(2026, 1 + index % 12, 3)
+            db.session.add(Enrolment(learner_id=learner.id, course_id=COURSES[index % 3], enrolled_at=enrolled,
+                                     last_activity_at=enrolled,
+                                     completed_at=enrolled + timedelta(days=9) if index % 2 else None))
+            db.session.add(LearnerActivity(learner_id=learner.id, course_id=COURSES[index % 3], year=2026,
+                                           month=enrolled.month))
+        db.session.flush()
+        live = {(cut, key, metric): value for (_, _, cut, key, metric), value in
+                aggregate.live_counts(db.session.connection(), "DO", 2026).items()}
+        from_rollup, from_live = coverage.build("DO", 2026, 5), coverage.build("DO", 2026, 5, counts=live)
+        assert from_rollup.headline == from_live.headline
+        assert from_rollup.cuts == from_live.cuts
+        assert from_rollup.headline["enrolled"].value == 30
+        assert from_rollup.headline["completed"].value == 15
+
+
+def test_rebuild_restores_a_damaged_rollup_and_check_reports_it(app, db, catalogue_synced, make_user):
+    for index in range(3):
+        make_user(email=f"b{index}@example.org", country="ES")
+    with app.app_context():
+        before = aggregate.nonzero(aggregate.stored(db.session.connection()))
+        assert before[("ES", 0, "total", "", "population")] == 3
+    runner = app.test_cli_runner()
+    with app.app_context():
+        db.session.execute(delete(CoverageCount).where(CoverageCount.country == "ES"))
+        db.session.commit()
+    result = runner.invoke(args=["report", "check"])
+    assert result.exit_code == 1
+    assert "ES 0 total  population: rollup 0, facts 3" in result.output
+    result = runner.invoke(args=["report", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "coverage rollup rebuilt" in result.output
+    result = runner.invoke(args=["report", "check"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert aggregate.nonzero(aggregate.stored(db.session.connection())) == before
