@@ -7,7 +7,7 @@ import json
 from flask_babel import gettext as _
 
 from learnhub import exports, i18n
-from learnhub.reports import coverage
+from learnhub.reports import coverage, regional
 from learnhub.services import catalogue
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
@@ -100,6 +100,49 @@ def _pdf(report: coverage.Report, language: str) -> bytes:
         subtitle=_("Cybersecurity training of the workforce, LearnHub"), headline=headline,
         definitions=definitions(report), sections=sections,
         footer=_("Generated %(date)s", date=report.generated_at.date().isoformat()), language=language)
+
+
+def region_names() -> dict[str, str]:
+    return {"eu": _("European Union"), "lac": _("Latin America and the Caribbean"),
+            "all": _("European Union, Latin America and the Caribbean")}
+
+
+def comparison_records(comparison: regional.Comparison) -> tuple[list[str], list[list]]:
+    """The regional comparison as one table: a line per country, then the total of the countries shown."""
+    names = metric_names()
+    header = [_("Country code"), _("Country"), _("Year"), *(names[m] for m in coverage.METRICS), _("Target"),
+              _("Coverage, percent of target")]
+
+    def values(cells: dict) -> list:
+        return [None if cells[m].suppressed else cells[m].value for m in coverage.METRICS]
+
+    records = [[line.country, i18n.country_name(line.country), comparison.year, *values(line.values), line.target,
+                _percent(line.coverage)] for line in comparison.lines]
+    records.append(["", _("Total of the countries shown"), comparison.year, *values(comparison.totals),
+                    comparison.total_target, _percent(comparison.total_coverage)])
+    return header, records
+
+
+def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes, str]:
+    """The regional comparison as CSV, XLSX or JSON, from the same values as the page."""
+    if fmt in ("csv", "xlsx"):
+        header, records = comparison_records(comparison)
+        if fmt == "csv":
+            return exports.to_csv(header, records), MIMETYPES[fmt]
+        return exports.to_xlsx(header, records, f"{comparison.region.upper()} {comparison.year}"), MIMETYPES[fmt]
+    if fmt != "json":
+        raise ValueError(f"unknown format {fmt!r}")
+    document = {
+        "region": comparison.region, "year": comparison.year, "suppression_k": comparison.k,
+        "generated_at": comparison.generated_at.isoformat(timespec="seconds") + "Z",
+        "note": _("Counts of distinct learners. Counts from 1 to %(k)d are not shown (null); the total is not "
+                  "shown when any country's figure is not.", k=comparison.k - 1),
+        "countries": [{"country": line.country, **{m: line.values[m].value for m in coverage.METRICS},
+                       "target": line.target, "coverage": _percent(line.coverage)} for line in comparison.lines],
+        "total": {**{m: comparison.totals[m].value for m in coverage.METRICS}, "target": comparison.total_target,
+                  "coverage": _percent(comparison.total_coverage)},
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode(), MIMETYPES[fmt]
 
 
 def _percent(fraction: float | None) -> float | None:

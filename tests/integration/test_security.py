@@ -194,6 +194,9 @@ ROUTE_MATRIX = {
     ("GET", "/reports/<country>"): statuses(302, 404, analyst=200, admin=200),
     ("GET", "/reports/<country>.<any(csv, xlsx, json, pdf):fmt>"): statuses(302, 404, analyst=200, admin=200),
     ("GET", "/reports/<country>/targets"): statuses(302, 404, analyst=200, admin=200),
+    ("GET", "/reports/regions/<any(eu, lac, all):region>"): statuses(302, 404, analyst=200, admin=200),
+    ("GET", "/reports/regions/<any(eu, lac, all):region>.<any(csv, xlsx, json):fmt>"):
+        statuses(302, 404, analyst=200, admin=200),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
 }
@@ -210,7 +213,8 @@ def test_route_matrix_lists_every_route(app):
 PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:filename>": "mfa-ladder-en.png",
                 "<int:attempt_id>": "1", "<code>": "NOSUCHCODE23", "<int:cohort_id>": "999",
                 "<int:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1",
-                "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json"}
+                "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
+                "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -12,7 +12,7 @@ from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
-from learnhub.reports import charts, coverage, formats
+from learnhub.reports import charts, coverage, formats, regional
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
@@ -28,17 +28,26 @@ def countries_in_scope() -> list[str]:
     return sorted(current_user.countries_in_scope)
 
 
-def _report(country: str) -> coverage.Report:
-    country = country.upper()
-    if country not in countries_in_scope():
-        abort(404)
+def _year() -> int:
+    """The year asked for (this year by default); 404 for anything but a year from 2000 to next year."""
     try:
         year = int(request.args.get("year", utcnow().year))
     except ValueError:
         abort(404)
     if not 2000 <= year <= utcnow().year + 1:
         abort(404)
-    return coverage.build(country, year, current_app.config["SUPPRESSION_K"])
+    return year
+
+
+def _report(country: str) -> coverage.Report:
+    country = country.upper()
+    if country not in countries_in_scope():
+        abort(404)
+    return coverage.build(country, _year(), current_app.config["SUPPRESSION_K"])
+
+
+def _comparison(region: str) -> regional.Comparison:
+    return regional.build(region, _year(), current_app.config["SUPPRESSION_K"], frozenset(countries_in_scope()))
 
 
 @bp.get("/")
@@ -47,7 +56,49 @@ def index():
     year = utcnow().year
     countries = [(code, i18n.country_name(code)) for code in countries_in_scope()]
     return no_store(current_app.make_response(render_template(
-        "reports/index.html", countries=countries, years=list(range(year, year - 5, -1)))))
+        "reports/index.html", countries=countries, years=list(range(year, year - 5, -1)),
+        regions=formats.region_names())))
+
+
+def _percent_text(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{100 * fraction:.1f} %"
+
+
+@bp.get("/regions/<any(eu, lac, all):region>")
+@analysts_only
+def region(region: str):
+    """Countries side by side: a tile map of coverage against target and the table it is drawn from."""
+    comparison = _comparison(region)
+    names = {line.country: i18n.country_name(line.country) for line in comparison.lines}
+    tiles = [charts.Tile(line.country, names[line.country], line.coverage,
+                         _percent_text(line.coverage) if line.coverage is not None else
+                         (_("no target set") if not line.target else _("not shown"))) for line in comparison.lines]
+    chart = charts.tile_map(
+        tiles, title=_("Coverage of the target by country, %(year)s", year=comparison.year),
+        description=_("Each square is a country, coloured by certified learners as a share of its target. "
+                      "The same figures are in the table below."), chart_id="chart-region",
+        legend=[("none", _("no target, not shown or not in your scope"))])
+    html = render_template(
+        "reports/region.html", comparison=comparison, chart=chart, names=names, metric_names=formats.metric_names(),
+        shown=shown, percent=_percent_text, regions=formats.region_names(),
+        downloads={fmt: url_for("reports.region_download", region=region, fmt=fmt, year=comparison.year)
+                   for fmt in ("csv", "xlsx", "json")})
+    return no_store(current_app.make_response(html))
+
+
+@bp.get("/regions/<any(eu, lac, all):region>.<any(csv, xlsx, json):fmt>")
+@writes_on_get
+@analysts_only
+def region_download(region: str, fmt: str):
+    comparison = _comparison(region)
+    audit_request("report.downloaded", region=region, year=comparison.year, format=fmt,
+                  countries=[line.country for line in comparison.lines])
+    db.session.commit()
+    data, mimetype = formats.render_comparison(comparison, fmt)
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="learnhub-coverage-{region}-{comparison.year}.{fmt}"')
+    return no_store(response)
 
 
 def shown(cell) -> str:

@@ -1,0 +1,102 @@
+"""The regional comparison: the headline figures of many countries side by side (EU, Latin America & the
+Caribbean, or both), read from the rollup in two queries whatever the number of learners.
+
+Each country's figures are suppressed exactly as on its own dashboard (a count from 1 to k-1 is not
+shown). The region's total is published only when every country figure in its column is: each country's
+figures are published on its own dashboard, so hiding one more country beside a small one (complementary
+suppression) would protect nothing, and the only safe total is one that gives nothing away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from learnhub import reference
+from learnhub.extensions import db
+from learnhub.models import CoverageCount, Target
+from learnhub.models.base import utcnow
+from learnhub.reports import rollup
+from learnhub.reports.coverage import METRICS
+from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line
+
+REGIONS = {"eu": ("EU",), "lac": ("LAC",), "all": ("EU", "LAC")}
+
+
+@dataclass(frozen=True)
+class CountryLine:
+    country: str
+    values: dict[str, Cell]
+    target: int | None
+    """Sum of the country's sector targets for every role in the year; None when none is set."""
+    k: int
+
+    @property
+    def coverage(self) -> float | None:
+        """Certified / target, published only as the country dashboard would publish it."""
+        return ratio(self.values["certified"], self.target, self.k) if self.target else None
+
+    @property
+    def certified_share(self) -> float | None:
+        return ratio(self.values["certified"], self.values["population"], self.k)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    region: str
+    year: int
+    k: int
+    generated_at: datetime
+    lines: tuple[CountryLine, ...]
+    totals: dict[str, Cell]
+    """The sum over the countries shown, per metric; suppressed when any country figure of the metric is."""
+
+    @property
+    def total_target(self) -> int | None:
+        """The targets of the countries that have one, added up."""
+        targets = [line.target for line in self.lines if line.target]
+        return sum(targets) if targets else None
+
+    @property
+    def total_coverage(self) -> float | None:
+        """Certified over target across the countries that have a target; None when any of their certified
+        counts is not published (or there is no target)."""
+        with_target = [line for line in self.lines if line.target]
+        if not with_target or any(line.values["certified"].suppressed for line in with_target):
+            return None
+        certified = sum(line.values["certified"].value for line in with_target)
+        return ratio(certified, self.total_target, self.k)
+
+
+def countries_of(region: str) -> list[str]:
+    """The states of a region key ("eu", "lac" or "all"), by code."""
+    wanted = REGIONS[region]
+    return sorted(code for code, group in reference.country_regions().items() if group in wanted)
+
+
+def build(region: str, year: int, k: int, countries: set[str] | frozenset[str]) -> Comparison:
+    """The comparison of `region` in `year` over the `countries` the reader may see (others are left out)."""
+    k = check_k(k)
+    shown = [code for code in countries_of(region) if code in countries]
+    counts: dict[tuple[str, str], int] = {}
+    if shown:
+        counts = {(country, metric): learners for country, metric, learners in db.session.execute(select(
+            CoverageCount.country, CoverageCount.metric, CoverageCount.learners).where(
+            CoverageCount.country.in_(shown), CoverageCount.year.in_((year, rollup.POPULATION_YEAR)),
+            CoverageCount.cut == rollup.TOTAL))}
+    targets = dict(db.session.execute(select(Target.country, func.sum(Target.headcount)).where(
+        Target.country.in_(shown), Target.year == year, Target.ecsf_role == "").group_by(Target.country)).all()) \
+        if shown else {}
+    lines = []
+    for country in shown:
+        values = {metric: suppress_line([], counts.get((country, metric), 0), k)[1] for metric in METRICS}
+        lines.append(CountryLine(country, values, targets.get(country), k))
+    totals = {}
+    for metric in METRICS:
+        if any(line.values[metric].suppressed for line in lines):
+            totals[metric] = Cell(None, True, "complementary")
+        else:
+            totals[metric] = Cell(sum(line.values[metric].value for line in lines), False, None)
+    return Comparison(region, year, k, utcnow(), tuple(lines), totals)
