@@ -78,6 +78,27 @@ def definitions(report: coverage.Report) -> list[str]:
     ]
 
 
+def notes(report: coverage.Report) -> list[tuple[str, str]]:
+    """The XLSX notes sheet: the filters that made the report, what the figures mean, what is hidden."""
+    cells = [row.values[m] for cut in report.cuts for row in cut.rows for m in cut.metrics]
+    cells += list(report.headline.values())
+    small = sum(cell.reason == "small" for cell in cells)
+    complementary = sum(cell.reason == "complementary" for cell in cells)
+    return [
+        (_("Country"), f"{i18n.country_name(report.country)} ({report.country})"),
+        (_("Year"), str(report.year)),
+        (_("Generated"), report.generated_at.isoformat(timespec="seconds") + "Z"),
+        (_("Privacy threshold"), str(report.k)),
+        (_("Cells not shown"), _("%(small)d with a count from 1 to %(k)d; %(other)d more so that those cannot be "
+                                 "worked out from the totals.", small=small, k=report.k - 1, other=complementary)),
+        *((_("Definition"), text) for text in definitions(report)),
+        (_("Coverage"), _("Certified learners over the target (the sum of the sector targets for every role), "
+                          "shown only where the target is %(k)d or more.", k=report.k)),
+        (_("Source"), _("LearnHub coverage reports: the same figures as the dashboard and the CSV, JSON and PDF "
+                        "downloads.")),
+    ]
+
+
 def _pdf(report: coverage.Report, language: str) -> bytes:
     from learnhub.reports.pdf import PdfSection, format_number, render_report_pdf
 
@@ -129,7 +150,13 @@ def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes,
         header, records = comparison_records(comparison)
         if fmt == "csv":
             return exports.to_csv(header, records), MIMETYPES[fmt]
-        return exports.to_xlsx(header, records, f"{comparison.region.upper()} {comparison.year}"), MIMETYPES[fmt]
+        return exports.to_xlsx(header, records, f"{comparison.region.upper()} {comparison.year}", notes=[
+            (_("Region"), region_names()[comparison.region]), (_("Year"), str(comparison.year)),
+            (_("Countries shown"), ", ".join(line.country for line in comparison.lines)),
+            (_("Privacy threshold"), str(comparison.k)),
+            (_("Cells not shown"), _("Counts from 1 to %(k)d are not shown; the total of a column is not shown when "
+                                     "any country's figure in it is not.", k=comparison.k - 1))],
+            notes_title=_("Definitions")), MIMETYPES[fmt]
     if fmt != "json":
         raise ValueError(f"unknown format {fmt!r}")
     document = {
@@ -156,7 +183,8 @@ def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str
         return exports.to_csv(header, records), MIMETYPES[fmt]
     if fmt == "xlsx":
         header, records = flat_records(report, language)
-        return exports.to_xlsx(header, records, f"{report.country} {report.year}"), MIMETYPES[fmt]
+        return exports.to_xlsx(header, records, f"{report.country} {report.year}", notes=notes(report),
+                               notes_title=_("Definitions")), MIMETYPES[fmt]
     if fmt == "pdf":
         return _pdf(report, language), MIMETYPES[fmt]
     if fmt != "json":

@@ -88,8 +88,16 @@ def test_every_format_carries_the_same_numbers_and_is_audited(app, db, populatio
     assert "<svg" in html and "<script" not in html
     as_json = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
     rows = list(csv.reader(io.StringIO(client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig"))))
-    sheet = load_workbook(io.BytesIO(client.get(f"/reports/DO.xlsx?year={YEAR}").data)).active
+    workbook = load_workbook(io.BytesIO(client.get(f"/reports/DO.xlsx?year={YEAR}").data))
+    sheet = workbook.active
     xlsx = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert sheet["E2"].number_format == "#,##0" and sheet.auto_filter.ref == sheet.dimensions
+    notes = {row[0].value: row[1].value for row in workbook["Definitions"].iter_rows()}
+    assert notes["Country"] == "Dominican Republic (DO)" and notes["Year"] == str(YEAR)
+    assert notes["Privacy threshold"] == "10"
+    # the 4 energy learners (population, enrolled) and, beside each, the 20 in health that would give them away
+    assert notes["Cells not shown"] == ("2 with a count from 1 to 9; 2 more so that those cannot be worked out from "
+                                        "the totals.")
     assert as_json["headline"] == {"population": 24, "enrolled": 24, "active": 0, "completed": 20, "certified": 20}
     assert rows[1][4:9] == ["24", "24", "0", "20", "20"] and xlsx[1][4:9] == [24, 24, 0, 20, 20]
     women_csv = next(r for r in rows if r[3] == "Woman")
