@@ -1,45 +1,93 @@
-"""An analyst reads the country dashboard in Spanish and downloads each format."""
+"""An analyst reads the country dashboard and the regional comparison in Spanish and downloads each
+format; every download carries the figures the page shows."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+COUNTRY = "UY"  # no other browser test puts learners here
+LEARNERS = 14
+CERTIFIED = 11
+
+
+def _learners_in_uruguay(live_app) -> None:
+    """14 learners enrolled this year, 11 of them certified (through the ORM: the rollup follows)."""
+    from learnhub.extensions import db
+    from learnhub.models import Certificate, Enrolment
+    from learnhub.models.base import utcnow
+    from learnhub.services import accounts
+    from tests.conftest import PROFILE
+
+    with live_app.app_context():
+        now = utcnow()
+        for index in range(LEARNERS):
+            learner = accounts.create(f"uy{index}@example.org", "correct horse battery staple", accounts.Profile(
+                **{**PROFILE, "country": COUNTRY, "sector": "energy"}))
+            db.session.add(Enrolment(learner_id=learner.id, course_id="passwords-mfa", enrolled_at=now,
+                                     last_activity_at=now, completed_at=now if index < CERTIFIED else None))
+            if index < CERTIFIED:
+                db.session.add(Certificate(code=f"UYCODE{index:06d}", learner_id=learner.id, course_id="passwords-mfa",
+                                           learner_name=learner.name, course_title={"en": "x"}, minutes=60,
+                                           issued_at=now))
+        db.session.commit()
+        db.session.remove()
+
 
 def test_analyst_reads_the_dashboard_in_spanish_and_downloads(page: Page, live_server, live_app, check_page,
                                                               log_in_as):
     from learnhub.extensions import db
-    from learnhub.models import User
+    from learnhub.models import AnalystCountry, User
 
+    _learners_in_uruguay(live_app)
     email = log_in_as("es", role="analyst")
     with live_app.app_context():
         analyst = db.session.scalar(db.select(User).where(User.email == email))
-        from learnhub.models import AnalystCountry
-
-        analyst.analyst_countries = [AnalystCountry(country="DO")]
+        analyst.analyst_countries = [AnalystCountry(country=COUNTRY)]
         db.session.commit()
         db.session.remove()
     page.get_by_role("link", name="Informes").click()
     check_page()
-    page.get_by_role("link", name="República Dominicana").click()
+    page.get_by_role("link", name="Uruguay").click()
     check_page()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("República Dominicana")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Uruguay")
     expect(page.locator("svg[role=img]").first).to_be_visible()
+    headline = page.locator(".headline dd").all_inner_texts()
+    assert headline[:5] == [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED), str(CERTIFIED)]
+
     downloads = {}
-    for label, fmt in (("CSV", "csv"), ("JSON", "json"), ("Excel (XLSX)", "xlsx")):
+    for label, fmt in (("CSV", "csv"), ("JSON", "json"), ("Excel (XLSX)", "xlsx"), ("PDF", "pdf")):
         with page.expect_download() as download:
             page.get_by_role("link", name=label, exact=True).click()
         downloads[fmt] = Path(download.value.path()).read_bytes()
     document = json.loads(downloads["json"])
-    assert document["country"] == "DO" and set(document["headline"]) == {
-        "population", "enrolled", "active", "completed", "certified"}
+    assert document["country"] == COUNTRY
+    assert document["headline"] == {"population": LEARNERS, "enrolled": LEARNERS, "active": 0,
+                                    "completed": CERTIFIED, "certified": CERTIFIED}
     sheet = load_workbook(io.BytesIO(downloads["xlsx"])).active
-    assert sheet.cell(row=2, column=1).value == "DO"
+    assert [cell.value for cell in sheet[2]][:9] == [COUNTRY, document["year"], "Total", None, LEARNERS, LEARNERS, 0,
+                                                     CERTIFIED, CERTIFIED]
     assert downloads["csv"].startswith("\ufeff".encode())
-    headline = page.locator(".headline dd").first.inner_text()
-    shown = document["headline"]["population"]
-    assert headline == ("—" if shown is None else str(shown))
+    total = next(csv.reader(io.StringIO(downloads["csv"].decode("utf-8-sig").splitlines()[1])))
+    assert total[4:9] == [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED), str(CERTIFIED)]
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=downloads["pdf"], capture_output=True,
+                          check=True).stdout.decode()
+    assert "Uruguay" in text and "Cobertura" in text
+    lines = [line.split() for line in text.splitlines()]
+    figures = [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED), str(CERTIFIED)]
+    assert figures in lines  # the headline figures, above their labels
+    assert ["Energía", *figures] in lines  # the sector table's row
+
+    page.goto(f"{live_server}/reports/regions/lac")
+    check_page()
+    row = page.locator("tbody tr", has_text="Uruguay")
+    expect(row).to_have_count(1)
+    assert row.locator("td").all_inner_texts()[:5] == [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED),
+                                                       str(CERTIFIED)]
+    expect(page.locator("svg[role=img]")).to_be_visible()
