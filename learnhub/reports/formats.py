@@ -5,34 +5,35 @@ from __future__ import annotations
 import json
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from learnhub import exports, i18n
+from learnhub.extensions import db
+from learnhub.models import Course
 from learnhub.reports import coverage, regional
-from learnhub.services import catalogue
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def row_label(cut: str, key: str, language: str) -> str:
-    """What a row of a cut is called, in the reader's language."""
-    if key == coverage.NOT_GIVEN:
-        return _("Not given")
-    if cut == "sector":
-        return i18n.sector_name(key)
-    if cut == "organisation_type":
-        return str(i18n.ORGANISATION_TYPE_LABELS.get(key, key))
-    if cut == "ecsf_role":
-        return i18n.ecsf_role_name(key)
-    if cut == "gender":
-        return str(i18n.GENDER_LABELS.get(key, key))
-    if cut == "course_kind":
-        return str(i18n.COURSE_KIND_LABELS.get(key, key))
-    if cut == "course":
-        course = catalogue.course_or_none(key, include_retired=True)
-        return course.title_in(language) if course else key
-    return key
+def row_labels(cut: coverage.Cut, language: str) -> dict[str, str]:
+    """What each row of a cut is called, in the reader's language (one lookup per cut, not per row)."""
+    keys = [row.key for row in cut.rows]
+    names: dict[str, str] = {}
+    if cut.name == "sector":
+        names = dict(i18n.sector_choices())
+    elif cut.name == "ecsf_role":
+        names = dict(i18n.ecsf_role_choices())
+    elif cut.name in ("organisation_type", "gender", "course_kind"):
+        labels = {"organisation_type": i18n.ORGANISATION_TYPE_LABELS, "gender": i18n.GENDER_LABELS,
+                  "course_kind": i18n.COURSE_KIND_LABELS}[cut.name]
+        names = {key: str(label) for key, label in labels.items()}
+    elif cut.name == "course":
+        names = {course.id: course.title_in(language)
+                 for course in db.session.scalars(select(Course).where(Course.id.in_(keys)))}
+    not_given = _("Not given")
+    return {key: not_given if key == coverage.NOT_GIVEN else names.get(key, key) for key in keys}
 
 
 def metric_names() -> dict[str, str]:
@@ -48,7 +49,7 @@ def cut_names() -> dict[str, str]:
 
 def flat_records(report: coverage.Report, language: str) -> tuple[list[str], list[list]]:
     """Every cut in one long table: cut, row, then the five metrics (blank where a metric does not apply)."""
-    names = metric_names()
+    names, cuts = metric_names(), cut_names()
     header = [_("Country"), _("Year"), _("Cut"), _("Group"), *(names[m] for m in coverage.METRICS), _("Target"),
               _("Coverage, percent of target")]
     records = [[report.country, report.year, _("Total"), "", *(None if report.headline[m].suppressed
@@ -56,12 +57,13 @@ def flat_records(report: coverage.Report, language: str) -> tuple[list[str], lis
                                                                for m in coverage.METRICS),
                 report.total_target, _percent(report.coverage())]]
     for cut in report.cuts:
+        labels = row_labels(cut, language)
         for row in cut.rows:
             values = [None if m not in row.values or row.values[m].suppressed else row.values[m].value
                       for m in coverage.METRICS]
             target = report.targets.get(row.key) if cut.name == "sector" else None
-            records.append([report.country, report.year, cut_names()[cut.name],
-                            row_label(cut.name, row.key, language), *values, target,
+            records.append([report.country, report.year, cuts[cut.name],
+                            labels[row.key], *values, target,
                             _percent(report.coverage(row.key)) if cut.name == "sector" else None])
     return header, records
 
@@ -102,7 +104,7 @@ def notes(report: coverage.Report) -> list[tuple[str, str]]:
 def _pdf(report: coverage.Report, language: str) -> bytes:
     from learnhub.reports.pdf import PdfSection, format_number, render_report_pdf
 
-    names = metric_names()
+    names, cuts = metric_names(), cut_names()
     headline = [(names[m], "—" if report.headline[m].suppressed else format_number(report.headline[m].value,
                                                                                   language))
                 for m in coverage.METRICS]
@@ -110,12 +112,12 @@ def _pdf(report: coverage.Report, language: str) -> bytes:
         headline.append((_("Coverage of the target"), f"{format_number(100 * report.coverage(), language)} %"))
     sections = []
     for cut in report.cuts:
-        header = [cut_names()[cut.name], *(names[m] for m in cut.metrics)]
-        rows = [[row_label(cut.name, row.key, language), *(row.values[m].value for m in cut.metrics)]
-                for row in cut.rows]
+        header = [cuts[cut.name], *(names[m] for m in cut.metrics)]
+        labels = row_labels(cut, language)
+        rows = [[labels[row.key], *(row.values[m].value for m in cut.metrics)] for row in cut.rows]
         chart_metric = "active" if cut.name == "month" else "certified"
-        chart = [(row_label(cut.name, row.key, language), row.values[chart_metric].value) for row in cut.rows]
-        sections.append(PdfSection(cut_names()[cut.name], header, rows, chart))
+        chart = [(labels[row.key], row.values[chart_metric].value) for row in cut.rows]
+        sections.append(PdfSection(cuts[cut.name], header, rows, chart))
     return render_report_pdf(
         title=_("Coverage: %(country)s, %(year)s", country=i18n.country_name(report.country), year=report.year),
         subtitle=_("Cybersecurity training of the workforce, LearnHub"), headline=headline,

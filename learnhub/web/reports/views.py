@@ -105,12 +105,13 @@ def shown(cell) -> str:
     return "—" if cell.suppressed else f"{cell.value:,}".replace(",", "\u202f")
 
 
-def table(report: coverage.Report, cut: coverage.Cut, language: str) -> tuple[list[str], list[list]]:
+def table(cut: coverage.Cut, language: str, names: dict[str, str], cut_names: dict[str, str]) -> tuple[list[str],
+                                                                                                   list[list]]:
     """One cut as plain values: the same numbers on screen and in every download."""
-    names = formats.metric_names()
-    header = [formats.cut_names()[cut.name], *(names[metric] for metric in cut.metrics)]
-    rows = [[formats.row_label(cut.name, row.key, language), *(None if row.values[m].suppressed else row.values[m].value
-                                                       for m in cut.metrics)] for row in cut.rows]
+    header = [cut_names[cut.name], *(names[metric] for metric in cut.metrics)]
+    labels = formats.row_labels(cut, language)
+    rows = [[labels[row.key], *(None if row.values[m].suppressed else row.values[m].value for m in cut.metrics)]
+            for row in cut.rows]
     return header, rows
 
 
@@ -119,10 +120,10 @@ def table(report: coverage.Report, cut: coverage.Cut, language: str) -> tuple[li
 def country(country: str):
     report = _report(country)
     language = current_language()
-    names = formats.metric_names()
+    names, cut_names = formats.metric_names(), formats.cut_names()
     sections = []
     for cut in report.cuts:
-        header, rows = table(report, cut, language)
+        header, rows = table(cut, language, names, cut_names)
         if cut.name == "month":
             chart = charts.line_chart(
                 [charts.Point(row.key, None if row.values["active"].suppressed else row.values["active"].value,
@@ -131,13 +132,12 @@ def country(country: str):
                 chart_id=f"chart-{cut.name}")
         else:
             chart = charts.bar_chart(
-                [charts.Bar(formats.row_label(cut.name, row.key, language),
-                            None if row.values["certified"].suppressed else row.values["certified"].value,
-                            shown(row.values["certified"])) for row in cut.rows],
-                title=_("Certified learners, %(cut)s", cut=formats.cut_names()[cut.name].lower()),
+                [charts.Bar(line[0], None if row.values["certified"].suppressed else row.values["certified"].value,
+                            shown(row.values["certified"])) for row, line in zip(cut.rows, rows, strict=True)],
+                title=_("Certified learners, %(cut)s", cut=cut_names[cut.name].lower()),
                 description=_("The same figures are in the table below."), suppressed_text=_("not shown"),
                 chart_id=f"chart-{cut.name.replace('_', '-')}")
-        sections.append((cut, formats.cut_names()[cut.name], chart, header, rows))
+        sections.append((cut, cut_names[cut.name], chart, header, rows))
     share = report.certified_share()
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
                            share=share, country_label=i18n.country_name(report.country),
