@@ -8,7 +8,7 @@ from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from learnhub.services import api_tokens
-from learnhub.web.forms_common import ProfileFieldsMixin, new_password_field
+from learnhub.web.forms_common import ProfileFieldsMixin, new_password_field, options
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
@@ -36,7 +36,7 @@ class ApiTokenForm(FlaskForm):
                                                           n=api_tokens.NAME_MAX_LENGTH))],
         description=_l("Where the token is used, e.g. “Ministry dashboard”."), render_kw={"autocomplete": "off"})
     valid_days = SelectField(_l("Valid for"), coerce=int, default=api_tokens.DEFAULT_VALIDITY_DAYS,
-                             choices=[(days, _l("%(num)d days", num=days)) for days in api_tokens.VALIDITY_DAYS])
+                             choices=options((days, _l("%(num)d days", num=days)) for days in api_tokens.VALIDITY_DAYS))
     submit = SubmitField(_l("Create token"))
 
 
