@@ -160,6 +160,8 @@ ROUTE_MATRIX = {
     ("GET", "/password/reset/<token>"): statuses(404, 404),
     ("GET", "/account/profile"): statuses(302, 200),
     ("GET", "/account/password"): statuses(302, 200),
+    ("GET", "/account/api-tokens"): statuses(302, 404, analyst=200, admin=200),
+    ("POST", "/account/api-tokens/<int:token_id>/revoke"): statuses(302, 404),
     ("GET", "/courses"): statuses(200, 200),
     ("GET", "/courses/<course_id>"): statuses(200, 200),
     ("GET", "/courses/<course_id>/lessons/<item_key>"): statuses(302, 200),
@@ -194,6 +196,10 @@ ROUTE_MATRIX = {
     ("GET", "/reports/<country>"): statuses(302, 404, analyst=200, admin=200),
     ("GET", "/reports/<country>.<any(csv, xlsx, json, pdf):fmt>"): statuses(302, 404, analyst=200, admin=200),
     ("GET", "/reports/<country>/targets"): statuses(302, 404, analyst=200, admin=200),
+    # The API ignores the session cookie: without a bearer token every role gets 401.
+    ("GET", "/api/v1/openapi.json"): statuses(200, 200),
+    ("GET", "/api/v1/countries"): statuses(401, 401),
+    ("GET", "/api/v1/coverage/<country>"): statuses(401, 401),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
 }
@@ -210,7 +216,8 @@ def test_route_matrix_lists_every_route(app):
 PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:filename>": "mfa-ladder-en.png",
                 "<int:attempt_id>": "1", "<code>": "NOSUCHCODE23", "<int:cohort_id>": "999",
                 "<int:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1",
-                "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json"}
+                "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
+                "<int:token_id>": "999"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 
