@@ -220,14 +220,13 @@ def coverage_report(country: str, year: int | None, fmt: str, output: str, as_em
     from flask_babel import force_locale
 
     from learnhub.models.base import utcnow
-    from learnhub.reports import coverage, formats
+    from learnhub.reports import coverage, formats, scope
 
     person = accounts.find_by_email(as_email)
     if person is None or not person.has_role("analyst", "admin"):
         fail(f"{as_email} is not an analyst or admin account")
     country = country.upper()
-    allowed = set(country_regions()) if person.has_role("admin") else person.countries_in_scope
-    if country not in allowed:
+    if country not in scope.countries_in_scope(person):
         fail(f"{country} is not in the scope of {person.email}")
     year = year or utcnow().year
     result = coverage.build(country, year, current_app.config["SUPPRESSION_K"])

@@ -127,6 +127,7 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "RATELIMIT_STRATEGY": "moving-window",
         "LOGIN_LIMIT_PER_IP": env.get("LEARNHUB_LOGIN_LIMIT_PER_IP", "30 per minute; 300 per hour"),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LEARNHUB_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
+        "API_RATE_LIMIT": env.get("LEARNHUB_API_RATE_LIMIT", "120 per minute"),
         "MAIL_DIR": mail_dir,
         "MAIL_FROM": env.get("LEARNHUB_MAIL_FROM", "LearnHub <no-reply@learnhub.invalid>"),
         "SMTP_HOST": smtp_host,

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from learnhub.extensions import db
+from learnhub.web.api import views as api
 
 
 def _same_origin(source: str | None) -> bool:
@@ -37,6 +38,11 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code >= 500:
             return server_error(error)
+        if api.is_api_request():  # programs get JSON, whatever went wrong and wherever (routing errors too)
+            response = api.error_response(error.code or 400)
+            if error.code == 405:
+                response.headers["Allow"] = ", ".join(error.valid_methods or ["GET"])
+            return response
         template = "errors/429.html" if error.code == 429 else "errors/http.html"
         return render_template(template, error=error), error.code
 
@@ -47,4 +53,6 @@ def init_app(app: Flask) -> None:
         original = getattr(error, "original_exception", None) or error
         if not isinstance(original, HTTPException) or isinstance(original, InternalServerError):
             app.logger.error("error %s on %s %s", error_id, request.method, request.path, exc_info=original)
+        if api.is_api_request():
+            return api.error_response(500, error_id=error_id)
         return render_template("errors/500.html", error_id=error_id), 500

@@ -160,6 +160,8 @@ ROUTE_MATRIX = {
     ("GET", "/password/reset/<token>"): statuses(404, 404),
     ("GET", "/account/profile"): statuses(302, 200),
     ("GET", "/account/password"): statuses(302, 200),
+    ("GET", "/account/api-tokens"): statuses(302, 404, analyst=200, admin=200),
+    ("POST", "/account/api-tokens/<int:token_id>/revoke"): statuses(302, 404),
     ("GET", "/courses"): statuses(200, 200),
     ("GET", "/courses/<course_id>"): statuses(200, 200),
     ("GET", "/courses/<course_id>/lessons/<item_key>"): statuses(302, 200),
@@ -197,6 +199,11 @@ ROUTE_MATRIX = {
     ("GET", "/reports/regions/<any(eu, lac, all):region>"): statuses(302, 404, analyst=200, admin=200),
     ("GET", "/reports/regions/<any(eu, lac, all):region>.<any(csv, xlsx, json):fmt>"):
         statuses(302, 404, analyst=200, admin=200),
+    # The API ignores the session cookie: without a bearer token every role gets 401.
+    ("GET", "/api/v1/openapi.json"): statuses(200, 200),
+    ("GET", "/api/v1/countries"): statuses(401, 401),
+    ("GET", "/api/v1/coverage/<country>"): statuses(401, 401),
+    ("GET", "/api/v1/regions/<region>"): statuses(401, 401),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
 }
@@ -214,7 +221,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<int:attempt_id>": "1", "<code>": "NOSUCHCODE23", "<int:cohort_id>": "999",
                 "<int:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1",
                 "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
-                "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv"}
+                "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
+                "<int:token_id>": "999", "<region>": "lac"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

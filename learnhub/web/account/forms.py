@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from learnhub.web.forms_common import ProfileFieldsMixin, new_password_field
+from learnhub.services import api_tokens
+from learnhub.web.forms_common import ProfileFieldsMixin, new_password_field, options
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
@@ -22,3 +23,24 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Change password"))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Name of the token"), filters=[_strip], validators=[
+        DataRequired(_l("Enter a name that says where the token is used.")),
+        Length(max=api_tokens.NAME_MAX_LENGTH, message=_l("Enter a name of at most %(n)d characters.",
+                                                          n=api_tokens.NAME_MAX_LENGTH))],
+        description=_l("Where the token is used, e.g. “Ministry dashboard”."), render_kw={"autocomplete": "off"})
+    valid_days = SelectField(_l("Valid for"), coerce=int, default=api_tokens.DEFAULT_VALIDITY_DAYS,
+                             choices=options((days, _l("%(num)d days", num=days)) for days in api_tokens.VALIDITY_DAYS))
+    submit = SubmitField(_l("Create token"))
+
+
+class RevokeApiTokenForm(FlaskForm):
+    """Only the CSRF token: which token to revoke is in the URL and checked against the owner."""
+
+    submit = SubmitField(_l("Revoke"))

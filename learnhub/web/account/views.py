@@ -1,16 +1,17 @@
-"""The learner's own profile and password."""
+"""The learner's own profile and password; an analyst's or admin's personal API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from learnhub.extensions import db
-from learnhub.security import audit_request
-from learnhub.services import accounts
+from learnhub.security import audit_request, no_store, role_required
+from learnhub.services import accounts, api_tokens
 from learnhub.services.accounts import AccountError, Profile
-from learnhub.web.account.forms import ChangePasswordForm, ProfileForm
+from learnhub.services.api_tokens import ApiTokenError
+from learnhub.web.account.forms import ApiTokenForm, ChangePasswordForm, ProfileForm, RevokeApiTokenForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -54,3 +55,56 @@ def change_password():
             flash(_("Your password has been changed. You are logged out everywhere else."), "success")
             return redirect(url_for("account.profile"), 303)
     return render_template("account/password.html", form=form), 400 if form.errors else 200
+
+
+def token_error_message(code: str) -> str:
+    return {
+        "name-required": _("Enter a name that says where the token is used."),
+        "name-too-long": _("Enter a name of at most %(n)d characters.", n=api_tokens.NAME_MAX_LENGTH),
+        "unknown-validity": _("Choose 30, 90 or 365 days."),
+        "too-many-tokens": _("You already have %(n)d active tokens. Revoke one you no longer use, then create "
+                             "the new one.", n=api_tokens.MAX_ACTIVE_TOKENS),
+        "role-not-allowed": _("Only analysts and administrators can have API tokens."),
+    }[code]
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@role_required(*api_tokens.ROLES_WITH_TOKENS)
+def api_token_list():
+    """The owner's tokens and a form for a new one. A new token is shown in this response only: it is
+    never put in a flash message or the session cookie, and the page is not cached."""
+    user = current_user._get_current_object()
+    form = ApiTokenForm()
+    created = plaintext = None
+    if form.validate_on_submit():
+        try:
+            created, plaintext = api_tokens.create(user, form.name.data, form.valid_days.data)
+        except ApiTokenError as error:
+            form.name.errors.append(token_error_message(error.code))
+        else:
+            audit_request("api_token.created", token_id=created.id, name=created.name, prefix=created.prefix,
+                          expires_at=created.expires_at.isoformat(timespec="seconds"))
+            db.session.commit()
+            form = ApiTokenForm(formdata=None)
+    status = 400 if form.errors else 200
+    html = render_template("account/api_tokens.html", form=form, tokens=api_tokens.for_user(user),
+                           created=created, plaintext=plaintext, state=api_tokens.state,
+                           revoke_form=RevokeApiTokenForm())
+    return no_store(current_app.make_response((html, status)))
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+@role_required(*api_tokens.ROLES_WITH_TOKENS)
+def revoke_api_token(token_id: int):
+    form = RevokeApiTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        token = api_tokens.revoke(current_user._get_current_object(), token_id)
+    except ApiTokenError:
+        abort(404)
+    audit_request("api_token.revoked", token_id=token.id, name=token.name, prefix=token.prefix)
+    db.session.commit()
+    flash(_("The token “%(name)s” is revoked: programs using it are refused from now on.", name=token.name),
+          "success")
+    return redirect(url_for("account.api_token_list"), 303)

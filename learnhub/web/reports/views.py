@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from learnhub import i18n, reference
+from learnhub import i18n
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
-from learnhub.reports import charts, coverage, formats, regional
+from learnhub.reports import charts, coverage, formats, regional, scope
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
@@ -21,40 +21,34 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 analysts_only = role_required("analyst", "admin")
 
 
-def countries_in_scope() -> list[str]:
-    """An analyst's own countries; every EU and CELAC state for an admin."""
-    if current_user.has_role("admin"):
-        return sorted(reference.country_regions())
-    return sorted(current_user.countries_in_scope)
-
-
 def _year() -> int:
-    """The year asked for (this year by default); 404 for anything but a year from 2000 to next year."""
+    """The year asked for (this year by default); 404 for anything but a year reports cover."""
     try:
         year = int(request.args.get("year", utcnow().year))
     except ValueError:
         abort(404)
-    if not 2000 <= year <= utcnow().year + 1:
+    if not scope.year_reported(year):
         abort(404)
     return year
 
 
 def _report(country: str) -> coverage.Report:
     country = country.upper()
-    if country not in countries_in_scope():
+    if country not in scope.countries_in_scope(current_user):
         abort(404)
     return coverage.build(country, _year(), current_app.config["SUPPRESSION_K"])
 
 
 def _comparison(region: str) -> regional.Comparison:
-    return regional.build(region, _year(), current_app.config["SUPPRESSION_K"], frozenset(countries_in_scope()))
+    return regional.build(region, _year(), current_app.config["SUPPRESSION_K"],
+                          frozenset(scope.countries_in_scope(current_user)))
 
 
 @bp.get("/")
 @analysts_only
 def index():
     year = utcnow().year
-    countries = [(code, i18n.country_name(code)) for code in countries_in_scope()]
+    countries = [(code, i18n.country_name(code)) for code in scope.countries_in_scope(current_user)]
     return no_store(current_app.make_response(render_template(
         "reports/index.html", countries=countries, years=list(range(year, year - 5, -1)),
         regions=formats.region_names())))
@@ -166,7 +160,7 @@ def download(country: str, fmt: str):
 def targets(country: str):
     """Set the year's targets by form (one row) or CSV upload (many rows); nothing is half-applied."""
     country = country.upper()
-    if country not in countries_in_scope():
+    if country not in scope.countries_in_scope(current_user):
         abort(404)
     form = TargetForm()
     upload = TargetUploadForm()
