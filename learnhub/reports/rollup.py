@@ -10,7 +10,7 @@ learner counts once in a cell however many facts put them there, which is what m
 distinct-learner counts. Bulk loads that bypass the ORM (the demo generator) call
 `learnhub.reports.aggregate.rebuild` instead, and tests check the rollup against that live GROUP BY.
 
-On PostgreSQL the learner's user row is locked (SELECT ... FOR UPDATE) before their facts are read, so
+On PostgreSQL the learner's user row is locked (SELECT ... FOR NO KEY UPDATE) before their facts are read, so
 two concurrent transactions of the same learner cannot both count them as new; SQLite writers are
 already serialised (BEGIN IMMEDIATE). Counter rows are upserted in key order, so transactions never wait
 on each other in a cycle.
@@ -206,7 +206,10 @@ def _delta_for(session: Session, learner_id: int, item: _LearnerChange, kinds: d
     query = select(User.country, User.role, User.sector, User.organisation_type, User.ecsf_role, User.gender).where(
         User.id == learner_id)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        # FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on this row
+        # from its own enrolment or activity insert (the foreign key), and so may a concurrent
+        # transaction of the same learner; FOR UPDATE would conflict with those and deadlock.
+        query = query.with_for_update(key_share=True)
     row = session.execute(query).one_or_none()
     profile_after = Profile.of(row) if row is not None else None
     profile_before = None if item.created else (item.profile_before if item.profile_changed else profile_after)
