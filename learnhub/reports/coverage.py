@@ -8,7 +8,7 @@ before anyone sees it, and percentages only stand over a published denominator o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -53,6 +53,8 @@ class Report:
     cuts: tuple[Cut, ...]
     targets: dict[str, int]
     """Sector -> headcount to train this year (targets for every role); empty when none is set."""
+    role_targets: dict[str, int] = field(default_factory=dict)
+    """ECSF role -> headcount to train this year: the role's targets summed over the sectors that set one."""
 
     def cut(self, name: str) -> Cut:
         return next(cut for cut in self.cuts if cut.name == name)
@@ -64,15 +66,24 @@ class Report:
     def total_target(self) -> int | None:
         return sum(self.targets.values()) if self.targets else None
 
+    def cut_targets(self, cut_name: str) -> dict[str, int]:
+        """Key -> target for the cuts that have targets (sector and ECSF role); empty for the others."""
+        return {"sector": self.targets, "ecsf_role": self.role_targets}.get(cut_name, {})
+
     def coverage(self, sector: str | None = None) -> float | None:
         """Certified / target, for the country (sector None) or one sector; None without a target or when
         the certified count may not be published."""
         if sector is None:
             return ratio(self.headline["certified"], self.total_target, self.k) if self.targets else None
-        if sector not in self.targets:
+        return self.coverage_in("sector", sector)
+
+    def coverage_in(self, cut_name: str, key: str) -> float | None:
+        """Certified / target for one row of a cut with targets (sector or ECSF role), else None."""
+        target = self.cut_targets(cut_name).get(key)
+        if target is None:
             return None
-        row = next(row for row in self.cut("sector").rows if row.key == sector)
-        return ratio(row.values["certified"], self.targets[sector], self.k)
+        row = next((row for row in self.cut(cut_name).rows if row.key == key), None)
+        return None if row is None else ratio(row.values["certified"], target, self.k)
 
 
 def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], int] | None = None) -> Report:
@@ -92,9 +103,14 @@ def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], in
     # A learner may be active in several months: the months do not add up to the year, so no total is shared.
     cuts.append(_cut("month", [f"{year}-{month:02d}" for month in range(1, 13)], METRICS[1:], counts, None, k))
     headline = {metric: suppress_line([], headline_counts[metric], k)[1] for metric in METRICS}
-    targets = {target.sector: target.headcount for target in db.session.scalars(select(Target).where(
-        Target.country == country, Target.year == year, Target.ecsf_role == ""))}
-    return Report(country, year, k, utcnow(), headline, tuple(cuts), targets)
+    targets: dict[str, int] = {}
+    role_targets: dict[str, int] = {}
+    for target in db.session.scalars(select(Target).where(Target.country == country, Target.year == year)):
+        if target.ecsf_role:
+            role_targets[target.ecsf_role] = role_targets.get(target.ecsf_role, 0) + target.headcount
+        else:
+            targets[target.sector] = target.headcount
+    return Report(country, year, k, utcnow(), headline, tuple(cuts), targets, role_targets)
 
 
 def _cut(name: str, keys: list[str], metrics: tuple[str, ...], counts: dict, totals: dict[str, int] | None,

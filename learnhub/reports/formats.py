@@ -47,6 +47,24 @@ def cut_names() -> dict[str, str]:
             "course": _("By course"), "month": _("By month")}
 
 
+def cut_table(report: coverage.Report, cut: coverage.Cut, language: str) -> tuple[list[str], list[list]]:
+    """One cut as plain values (None where a count is not shown), with the target and the coverage for
+    the cuts that have targets: the same table on the dashboard and in the PDF."""
+    names = metric_names()
+    targets = report.cut_targets(cut.name)
+    header = [cut_names()[cut.name], *(names[m] for m in cut.metrics)]
+    if targets:
+        header += [_("Target"), _("Coverage, percent of target")]
+    labels = row_labels(cut, language)
+    rows = []
+    for row in cut.rows:
+        line = [labels[row.key], *(None if row.values[m].suppressed else row.values[m].value for m in cut.metrics)]
+        if targets:
+            line += [targets.get(row.key), _percent(report.coverage_in(cut.name, row.key))]
+        rows.append(line)
+    return header, rows
+
+
 def flat_records(report: coverage.Report, language: str) -> tuple[list[str], list[list]]:
     """Every cut in one long table: cut, row, then the five metrics (blank where a metric does not apply)."""
     names, cuts = metric_names(), cut_names()
@@ -61,10 +79,9 @@ def flat_records(report: coverage.Report, language: str) -> tuple[list[str], lis
         for row in cut.rows:
             values = [None if m not in row.values or row.values[m].suppressed else row.values[m].value
                       for m in coverage.METRICS]
-            target = report.targets.get(row.key) if cut.name == "sector" else None
-            records.append([report.country, report.year, cuts[cut.name],
-                            labels[row.key], *values, target,
-                            _percent(report.coverage(row.key)) if cut.name == "sector" else None])
+            records.append([report.country, report.year, cuts[cut.name], labels[row.key], *values,
+                            report.cut_targets(cut.name).get(row.key),
+                            _percent(report.coverage_in(cut.name, row.key))])
     return header, records
 
 
@@ -96,6 +113,8 @@ def notes(report: coverage.Report) -> list[tuple[str, str]]:
         *((_("Definition"), text) for text in definitions(report)),
         (_("Coverage"), _("Certified learners over the target (the sum of the sector targets for every role), "
                           "shown only where the target is %(k)d or more.", k=report.k)),
+        (_("Coverage by role"), _("Certified learners with that ECSF role over the role's targets summed over the "
+                                  "sectors that set one.")),
         (_("Source"), _("LearnHub coverage reports: the same figures as the dashboard and the CSV, JSON and PDF "
                         "downloads.")),
     ]
@@ -112,11 +131,9 @@ def _pdf(report: coverage.Report, language: str) -> bytes:
         headline.append((_("Coverage of the target"), f"{format_number(100 * report.coverage(), language)} %"))
     sections = []
     for cut in report.cuts:
-        header = [cuts[cut.name], *(names[m] for m in cut.metrics)]
-        labels = row_labels(cut, language)
-        rows = [[labels[row.key], *(row.values[m].value for m in cut.metrics)] for row in cut.rows]
+        header, rows = cut_table(report, cut, language)
         chart_metric = "active" if cut.name == "month" else "certified"
-        chart = [(labels[row.key], row.values[chart_metric].value) for row in cut.rows]
+        chart = [(line[0], row.values[chart_metric].value) for row, line in zip(cut.rows, rows, strict=True)]
         sections.append(PdfSection(cuts[cut.name], header, rows, chart))
     return render_report_pdf(
         title=_("Coverage: %(country)s, %(year)s", country=i18n.country_name(report.country), year=report.year),
@@ -198,8 +215,10 @@ def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str
                   "not shown (null).", k=report.k - 1),
         "headline": {m: report.headline[m].value for m in coverage.METRICS},
         "targets": report.targets,
+        "role_targets": report.role_targets,
         "coverage": {"total": _percent(report.coverage()),
                      **{sector: _percent(report.coverage(sector)) for sector in report.targets}},
+        "coverage_by_role": {role: _percent(report.coverage_in("ecsf_role", role)) for role in report.role_targets},
         "cuts": {cut.name: [{"key": row.key, **{m: row.values[m].value for m in cut.metrics}} for row in cut.rows]
                  for cut in report.cuts},
     }

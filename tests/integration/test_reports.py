@@ -190,3 +190,50 @@ def test_one_target_by_form_and_clear_messages(app, db, population, make_user):
                                                      "headcount": "25"})
     assert good.status_code == 303
     assert db.session.scalar(select(Target.headcount)) == 25
+
+
+def test_role_targets_give_coverage_by_role_in_every_format(app, db, population, make_user):
+    """12 certified CISOs in DO against role targets of 10 (health) + 10 (energy) = 60 %; a role with a
+    target and nobody certified shows a true 0 %; roles without a target show no coverage."""
+    from learnhub.models import Target
+
+    now = utcnow()
+    for index in range(12):
+        learner = make_user(email=f"ciso{index}@example.org", country="DO", sector="health", ecsf_role="ciso")
+        db.session.add(Enrolment(learner_id=learner.id, course_id="passwords-mfa", enrolled_at=now,
+                                 last_activity_at=now, completed_at=now))
+        db.session.add(Certificate(code=f"CISO{index:08d}", learner_id=learner.id, course_id="passwords-mfa",
+                                   learner_name=learner.name, course_title={"en": "x"}, minutes=60, issued_at=now))
+    db.session.add_all([Target(country="DO", year=YEAR, sector="health", ecsf_role="ciso", headcount=10),
+                        Target(country="DO", year=YEAR, sector="energy", ecsf_role="ciso", headcount=10),
+                        Target(country="DO", year=YEAR, sector="health", ecsf_role="penetration-tester",
+                               headcount=15),
+                        Target(country="DO", year=YEAR, sector="health", ecsf_role="", headcount=40)])
+    db.session.commit()
+    report = coverage.build("DO", YEAR, 10)
+    assert report.role_targets == {"ciso": 20, "penetration-tester": 15}
+    assert report.targets == {"health": 40}
+    assert report.coverage_in("ecsf_role", "ciso") == pytest.approx(0.6)
+    assert report.coverage_in("ecsf_role", "penetration-tester") == 0.0
+    assert report.coverage_in("ecsf_role", "cybersecurity-auditor") is None
+    assert report.coverage_in("gender", "woman") is None
+
+    client = analyst_client(app, make_user)
+    document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
+    assert document["role_targets"] == {"ciso": 20, "penetration-tester": 15}
+    assert document["coverage_by_role"] == {"ciso": 60.0, "penetration-tester": 0.0}
+    assert document["coverage"]["health"] == 80.0  # 32 certified in health of 40
+
+    text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
+    rows = {(row["Cut"], row["Group"]): row for row in csv.DictReader(io.StringIO(text))}
+    ciso = rows[("By cybersecurity role", "Chief Information Security Officer (CISO)")]
+    assert (ciso["Certified"], ciso["Target"], ciso["Coverage, percent of target"]) == ("12", "20", "60.0")
+    auditor = rows[("By cybersecurity role", "Cybersecurity Auditor")]
+    assert (auditor["Target"], auditor["Coverage, percent of target"]) == ("", "")
+
+    page = client.get(f"/reports/DO?year={YEAR}").get_data(as_text=True)
+    role_section = page[page.index('id="cut-ecsf_role"'):page.index('id="cut-gender"')]
+    assert "<th scope=\"col\">Target</th>" in role_section
+    assert "<td>12</td><td>20</td><td>60.0</td>" in role_section
+    gender_section = page[page.index('id="cut-gender"'):page.index('id="cut-course"')]
+    assert "Target" not in gender_section

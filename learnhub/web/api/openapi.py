@@ -165,7 +165,7 @@ def document() -> dict:
                 "CoverageReport": {
                     "type": "object",
                     "required": ["country", "year", "suppression_k", "generated_at", "note", "headline", "targets",
-                                 "coverage", "cuts"],
+                                 "role_targets", "coverage", "coverage_by_role", "cuts"],
                     "properties": {
                         "country": {"type": "string", "example": "DO"},
                         "year": {"type": "integer", "example": 2026},
@@ -178,6 +178,12 @@ def document() -> dict:
                         "coverage": {"type": "object", "description": (
                             "Certified learners as a percentage of the target: `total` and one per sector with a "
                             "target; null when there is no target or the count is suppressed."),
+                            "additionalProperties": {"type": "number", "nullable": True}},
+                        "role_targets": {"type": "object", "additionalProperties": {"type": "integer"},
+                                         "description": "People to train, by ECSF role (summed over sectors)."},
+                        "coverage_by_role": {"type": "object", "description": (
+                            "Certified learners of each ECSF role with a target as a percentage of it; null when "
+                            "the count is suppressed."),
                             "additionalProperties": {"type": "number", "nullable": True}},
                         "cuts": {"type": "object", "description": (
                             "One list of rows per cut: sector, organisation_type, ecsf_role, gender, course_kind, "

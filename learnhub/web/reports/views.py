@@ -99,16 +99,6 @@ def shown(cell) -> str:
     return "—" if cell.suppressed else f"{cell.value:,}".replace(",", "\u202f")
 
 
-def table(cut: coverage.Cut, language: str, names: dict[str, str], cut_names: dict[str, str]) -> tuple[list[str],
-                                                                                                   list[list]]:
-    """One cut as plain values: the same numbers on screen and in every download."""
-    header = [cut_names[cut.name], *(names[metric] for metric in cut.metrics)]
-    labels = formats.row_labels(cut, language)
-    rows = [[labels[row.key], *(None if row.values[m].suppressed else row.values[m].value for m in cut.metrics)]
-            for row in cut.rows]
-    return header, rows
-
-
 @bp.get("/<country>")
 @analysts_only
 def country(country: str):
@@ -117,7 +107,7 @@ def country(country: str):
     names, cut_names = formats.metric_names(), formats.cut_names()
     sections = []
     for cut in report.cuts:
-        header, rows = table(cut, language, names, cut_names)
+        header, rows = formats.cut_table(report, cut, language)
         if cut.name == "month":
             chart = charts.line_chart(
                 [charts.Point(row.key, None if row.values["active"].suppressed else row.values["active"].value,
