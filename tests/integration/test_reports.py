@@ -237,3 +237,19 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
     assert "<td>12</td><td>20</td><td>60.0</td>" in role_section
     gender_section = page[page.index('id="cut-gender"'):page.index('id="cut-course"')]
     assert "Target" not in gender_section
+
+
+def test_report_downloads_neutralise_spreadsheet_formulas(app, db, population, make_user):
+    """A course title is trainer content: one that starts like a formula stays text in the CSV and XLSX."""
+    course = db.session.get(Course, "passwords-mfa")
+    course.title = {language: '=HYPERLINK("http://evil.example","x")' for language in course.title}
+    db.session.commit()
+    client = analyst_client(app, make_user)
+    text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
+    groups = [row["Group"] for row in csv.DictReader(io.StringIO(text))]
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in groups
+    assert not any(group.startswith("=") for group in groups)
+    sheet = load_workbook(io.BytesIO(client.get(f"/reports/DO.xlsx?year={YEAR}").data)).worksheets[0]
+    values = [cell.value for cell in sheet["D"]]
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in values
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
