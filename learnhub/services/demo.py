@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, literal_column, select
+from sqlalchemy import insert, literal_column, select, text
 
 from learnhub import reference
 from learnhub.extensions import db
@@ -543,6 +543,9 @@ def generate(learners: int, *, seed: int = 1, year: int | None = None, batch: in
             _store(fresh, summary)
         if on_batch is not None:
             on_batch(len(numbers))
+    # Fresh planner statistics: after a bulk load, PostgreSQL would otherwise estimate one user per country
+    # until autovacuum catches up, and pick nested loops that turn a report query from seconds into hours.
+    db.session.execute(text("ANALYZE"))
     # Bulk inserts bypass the rollup's flush listener: count everything again, once, at the end.
     aggregate.rebuild(db.session.connection())
     db.session.commit()
