@@ -340,3 +340,18 @@ def test_the_region_comparison_through_the_api_is_the_download_and_is_scoped(app
     assert [(event.detail["status"], event.detail["token_id"]) for event in events] == [
         (200, token.id), (200, token.id), (404, token.id), (400, token.id)]
     assert events[0].detail["countries"] == ["CO", "DO"]
+
+
+def test_the_token_list_reads_in_spanish_with_each_state(app, db, make_user):
+    """A token's state is a singular adjective ("Activo"), not the report column "Activos"."""
+    user = make_user(role="analyst", email="analista@example.org", countries=("DO",), language="es")
+    api_tokens.create(user, "Tablero nocturno")
+    expired, _ = api_tokens.create(user, "Exportación vieja")
+    expired.expires_at = utcnow() - timedelta(days=1)
+    database.session.commit()
+    client = app.test_client()
+    assert log_in(client, user.email).status_code == 303
+    page = client.get(PAGE).get_data(as_text=True)
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert "Activo" in cells and "Vencido" in cells
+    assert "Activos" not in cells
