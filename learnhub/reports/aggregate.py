@@ -33,8 +33,10 @@ def _facts():
     ).subquery("facts")
 
 
-def live_counts(connection: Connection, country: str | None = None, year: int | None = None) -> Counter:
-    """Distinct learners per (country, year, cut, key, metric), for one country and year or for all."""
+def live_counts(connection: Connection, country: str | None = None, year: int | None = None, *,
+                cuts: tuple[str, ...] | None = None) -> Counter:
+    """Distinct learners per (country, year, cut, key, metric), for one country and year or for all, and for
+    every cut or only `cuts`."""
     facts = _facts()
     learners = [User.role.in_(LEARNER_ROLES)] + ([User.country == country] if country else [])
     fact_filter = [facts.c.year == year] if year is not None else []
@@ -45,6 +47,8 @@ def live_counts(connection: Connection, country: str | None = None, year: int | 
               "course": facts.c.course_id, "course_kind": func.coalesce(Course.kind, ""),
               "month": facts.c.month}
     for cut, key in groups.items():
+        if cuts is not None and cut not in cuts:
+            continue
         query = base.add_columns(key.label("key"), facts.c.metric, func.count(facts.c.learner_id.distinct()))
         if cut == "course_kind":
             query = query.outerjoin(Course, Course.id == facts.c.course_id)
@@ -56,6 +60,8 @@ def live_counts(connection: Connection, country: str | None = None, year: int | 
             counts[(row_country, year_, cut, row_key, metric)] = number
     people = select(User.country).where(*learners)
     for cut, key in {TOTAL: literal(""), **{c: func.coalesce(getattr(User, c), "") for c in PROFILE_CUTS}}.items():
+        if cuts is not None and cut not in cuts:
+            continue
         query = people.add_columns(key.label("key"), func.count(User.id)).group_by(User.country, key)
         for row_country, row_key, number in connection.execute(query):
             counts[(row_country, POPULATION_YEAR, cut, row_key, "population")] = number
@@ -77,6 +83,18 @@ def rebuild(connection: Connection) -> int:
     """Replace the whole rollup by the live counts; returns the number of rows written."""
     counts = live_counts(connection)
     connection.execute(delete(CoverageCount))
+    return _write(connection, counts)
+
+
+def recount_cut(connection: Connection, cut: str) -> int:
+    """Replace one cut of the rollup, in every country and year, by the live counts; returns the rows
+    written. For changes that move many learners at once, such as a course changing kind."""
+    counts = live_counts(connection, cuts=(cut,))
+    connection.execute(delete(CoverageCount).where(CoverageCount.cut == cut))
+    return _write(connection, counts)
+
+
+def _write(connection: Connection, counts: Counter) -> int:
     rows = [dict(zip(("country", "year", "cut", "key", "metric"), key, strict=True), learners=value)
             for key, value in sorted(counts.items())]
     for start in range(0, len(rows), 5000):

@@ -2,7 +2,7 @@
 
 The rollup is kept by a flush listener (learnhub/reports/rollup.py); the oracle is the set-based SQL of
 learnhub/reports/aggregate.py. Hypothesis drives random sequences of progress events, profile changes and
-revocations through the ORM and the learning service, and the two must agree after every flush.
+revocations, course kind changes through the ORM and the learning service, and the two must agree after every flush.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ EVENTS = st.one_of(
     st.tuples(st.just("move"), learner_index, st.sampled_from(COUNTRIES), st.sampled_from(SECTORS),
               st.sampled_from(GENDERS)),
     st.tuples(st.just("role"), learner_index, st.sampled_from(ROLES)),
+    st.tuples(st.just("rekind"), course, st.sampled_from(("awareness", "skills"))),
     st.tuples(st.just("flush"),),
 )
 
@@ -69,6 +70,9 @@ def _apply(session, learners: list[User], event: tuple) -> None:
     if kind == "flush":
         session.flush()
         assert_rollup_is_live(session)
+        return
+    if kind == "rekind":  # a content sync changed the course's kind: its learners move between rows
+        session.get(Course, args[0]).kind = args[1]
         return
     learner = learners[args[0]]
     if kind in ("enrol", "complete", "uncomplete"):
