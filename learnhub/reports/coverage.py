@@ -18,7 +18,7 @@ from learnhub.extensions import db
 from learnhub.models import Course, Target
 from learnhub.models.base import utcnow
 from learnhub.reports import rollup
-from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line
+from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line, suppress_nested
 
 METRICS = ("population", "enrolled", "active", "completed", "certified")
 PROFILE_CUTS = ("sector", "organisation_type", "ecsf_role", "gender")
@@ -96,12 +96,12 @@ def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], in
         counts = rollup.stored_counts(db.session, country, year)
     headline_counts = {metric: counts.get((rollup.TOTAL, "", metric), 0) for metric in METRICS}
     cuts = [_cut(name, _profile_keys(name), METRICS, counts, headline_counts, k) for name in PROFILE_CUTS]
-    courses = db.session.execute(select(Course.id, Course.kind).order_by(Course.id)).all()
-    cuts.append(_cut("course", [course_id for course_id, _ in courses], METRICS[1:], counts, headline_counts, k))
-    cuts.append(_cut("course_kind", list(dict.fromkeys(kind for _, kind in courses)), METRICS[1:], counts,
+    cuts.extend(_course_cuts(dict(db.session.execute(select(Course.id, Course.kind).order_by(Course.id)).all()),
+                             counts, headline_counts, k))
+    # The year's headline bounds the months (a learner active in two months counts in both, so the months
+    # add up to the headline or more): a lone hidden month is protected against it like any other cut.
+    cuts.append(_cut("month", [f"{year}-{month:02d}" for month in range(1, 13)], METRICS[1:], counts,
                      headline_counts, k))
-    # A learner may be active in several months: the months do not add up to the year, so no total is shared.
-    cuts.append(_cut("month", [f"{year}-{month:02d}" for month in range(1, 13)], METRICS[1:], counts, None, k))
     headline = {metric: suppress_line([], headline_counts[metric], k)[1] for metric in METRICS}
     targets: dict[str, int] = {}
     role_targets: dict[str, int] = {}
@@ -124,6 +124,27 @@ def _cut(name: str, keys: list[str], metrics: tuple[str, ...], counts: dict, tot
         columns[metric] = cells
     return Cut(name, metrics, tuple(Row(key, {metric: columns[metric][index] for metric in metrics})
                                     for index, key in enumerate(keys)))
+
+
+def _course_cuts(kinds: dict[str, str], counts: dict, totals: dict[str, int], k: int) -> tuple[Cut, Cut]:
+    """The course cut and the course-kind cut, suppressed together (each kind is a group of courses), so
+    a kind's figure never gives back a course the course cut hides."""
+    courses = list(kinds) + sorted({key for cut, key, _ in counts if cut == "course"} - set(kinds))
+    kind_keys = list(dict.fromkeys(kinds.get(course, "") for course in courses))
+    kind_keys += sorted({key for cut, key, _ in counts if cut == "course_kind"} - set(kind_keys))
+    group_of = [kind_keys.index(kinds.get(course, "")) for course in courses]
+    course_cells: dict[str, list[Cell]] = {}
+    kind_cells: dict[str, list[Cell]] = {}
+    for metric in METRICS[1:]:
+        course_cells[metric], kind_cells[metric], _ = suppress_nested(
+            [counts.get(("course", key, metric), 0) for key in courses], group_of,
+            [counts.get(("course_kind", key, metric), 0) for key in kind_keys], totals[metric], k)
+
+    def cut(name: str, keys: list[str], cells: dict[str, list[Cell]]) -> Cut:
+        return Cut(name, METRICS[1:], tuple(Row(key, {metric: cells[metric][index] for metric in METRICS[1:]})
+                                            for index, key in enumerate(keys)))
+
+    return cut("course", courses, course_cells), cut("course_kind", kind_keys, kind_cells)
 
 
 def _profile_keys(name: str) -> list[str]:

@@ -95,6 +95,7 @@ __all__ = [
     "check_k",
     "ratio",
     "suppress_line",
+    "suppress_nested",
     "suppress_table",
 ]
 
@@ -361,6 +362,38 @@ def suppress_table(
         column_totals=[grid.cell(entry) for entry in column_entries] if column_totals else None,
         grand_total=grid.cell(grand_entry) if grand_total else None,
     )
+
+
+def suppress_nested(parts: Sequence[int], group_of: Sequence[int], groups: Sequence[int], total: int,
+                    k: int = DEFAULT_K) -> tuple[list[Cell], list[Cell], Cell]:
+    """Two 1-D cuts of the same learners where one refines the other (courses within course kinds), and
+    the total they share (the headline), suppressed together: suppressing each cut on its own lets one
+    give back what the other hides (a kind minus its published courses is its one hidden course).
+
+    ``group_of[i]`` is the index in ``groups`` of part i. Parts are taken to add up to their group and
+    groups to the total, the worst case (every learner in one course); where learners are in several
+    parts the sums are larger and reveal less, so this can only suppress more than needed, never less.
+    Returns the parts, the groups and the total, each as Cells.
+    """
+    check_k(k)
+    if len(group_of) != len(parts) or any(not 0 <= group < len(groups) for group in group_of):
+        raise ValueError("every part needs the index of its group")
+    grid = _Grid(k)
+    part_entries = [grid.add(_count(value)) for value in parts]
+    group_entries = [grid.add(_count(value), total=True) for value in groups]
+    total_entry = grid.add(_count(total), total=True)
+    members = [tuple(entry for entry, group in zip(part_entries, group_of, strict=True) if group == index)
+               for index in range(len(groups))]
+    lines = [_Line(entries, group_entries[index], True) for index, entries in enumerate(members) if entries]
+    lines.append(_Line(tuple(group_entries), total_entry, True))
+    lines.append(_Line(tuple(part_entries), total_entry, True))
+    equations: list[Equation] = [{**dict.fromkeys(entries, 1), group_entries[index]: -1}
+                                 for index, entries in enumerate(members) if entries]
+    equations.append({**dict.fromkeys(group_entries, 1), total_entry: -1})
+    grid.resolve(lines)
+    grid.audit(equations, lines)
+    return ([grid.cell(entry) for entry in part_entries], [grid.cell(entry) for entry in group_entries],
+            grid.cell(total_entry))
 
 
 def _publishable(part: Cell | int | None) -> int | None:

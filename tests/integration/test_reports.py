@@ -253,3 +253,19 @@ def test_report_downloads_neutralise_spreadsheet_formulas(app, db, population, m
     values = [cell.value for cell in sheet["D"]]
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in values
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_hidden_month_cannot_be_worked_out_from_the_year(app, db):
+    """The review's case (k = 10): 23 certified in the year, 20 in January and 3 in February, all in one
+    course. With the year as the months' bound, February is not alone: January is hidden too."""
+    sync_catalogue(app)
+    counts = {("total", "", "certified"): 23, ("course", "passwords-mfa", "certified"): 23,
+              ("course_kind", "awareness", "certified"): 23, ("month", f"{YEAR}-01", "certified"): 20,
+              ("month", f"{YEAR}-02", "certified"): 3}
+    report = coverage.build("DO", YEAR, 10, counts=counts)
+    months = {row.key: row.values["certified"] for row in report.cut("month").rows}
+    assert months[f"{YEAR}-02"].reason == "small"
+    assert months[f"{YEAR}-01"].suppressed
+    assert report.headline["certified"].value == 23
+    kinds = {row.key: row.values["certified"] for row in report.cut("course_kind").rows}
+    assert kinds["awareness"].value == 23

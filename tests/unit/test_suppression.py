@@ -30,6 +30,7 @@ from learnhub.reports.suppression import (
     check_k,
     ratio,
     suppress_line,
+    suppress_nested,
     suppress_table,
 )
 
@@ -148,9 +149,6 @@ def determined_small(counts: list[list[int]], table: SuppressedTable) -> set[tup
     to the unknown entries. Totals that are not published are unknowns too."""
     height, width = len(counts), len(counts[0]) if counts else 0
 
-    def hidden(cell: Cell | None) -> bool:
-        return cell is None or cell.suppressed
-
     entries: dict[tuple, Cell | None] = {}
     for i in range(height):
         for j in range(width):
@@ -163,7 +161,13 @@ def determined_small(counts: list[list[int]], table: SuppressedTable) -> set[tup
     relations += [{**{("cell", i, j): 1 for i in range(height)}, ("column", j): -1} for j in range(width)]
     relations.append({**{("row", i): 1 for i in range(height)}, ("grand",): -1})
     relations.append({**{("column", j): 1 for j in range(width)}, ("grand",): -1})
-    unknown = [key for key, cell in entries.items() if hidden(cell)]
+    return linearly_determined_small(entries, relations)
+
+
+def linearly_determined_small(entries: dict[tuple, Cell | None], relations: list[dict[tuple, int]]) -> set[tuple]:
+    """The entries suppressed as small whose value follows from the published ones through `relations`
+    (each: coefficients times the true values add up to 0); None or suppressed entries are unknowns."""
+    unknown = [key for key, cell in entries.items() if cell is None or cell.suppressed]
 
     def rank(matrix: list[list[Fraction]]) -> int:
         matrix = [row[:] for row in matrix]
@@ -568,3 +572,60 @@ def test_property_lines(counts, extra, k):
         assert total_cell.value == total
         assert total == 0 or total >= k
         assert sum(cell.suppressed for cell in cells) != 1
+
+
+# --- nested cuts: courses within course kinds ----------------------------------------------------------------------
+
+def nested_leaks(parts, group_of, groups, total, result) -> set[tuple]:
+    part_cells, group_cells, total_cell = result
+    entries = {("part", i): cell for i, cell in enumerate(part_cells)}
+    entries.update({("group", g): cell for g, cell in enumerate(group_cells)})
+    entries["total",] = total_cell
+    relations = [{**{("part", i): 1 for i, group in enumerate(group_of) if group == g}, ("group", g): -1}
+                 for g in range(len(groups)) if g in group_of]
+    relations.append({**{("group", g): 1 for g in range(len(groups))}, ("total",): -1})
+    return linearly_determined_small(entries, relations)
+
+
+def test_a_kind_does_not_give_back_the_course_that_the_course_cut_hides():
+    """The review's case (k = 10): courses 3 and 40 (awareness), 15 and 0 (skills), headline 58. Suppressed
+    apart, the course cut hid the 3 and the 15 and the kind cut showed skills = 15, giving back the 15 and
+    then the 3 = 58 - 40 - 15."""
+    parts, group_of, groups = [3, 40, 15, 0], [0, 0, 1, 1], [43, 15]
+    result = suppress_nested(parts, group_of, groups, 58)
+    courses, kinds, total = result
+    assert codes(courses)[0] == "s"
+    assert nested_leaks(parts, group_of, groups, 58, result) == set()
+    for kind in range(2):  # a published kind never has exactly one hidden course
+        hidden = [cell for cell, group in zip(courses, group_of, strict=True) if group == kind and cell.suppressed]
+        assert kinds[kind].suppressed or len(hidden) != 1
+    assert code(total) == 58
+
+
+def test_nested_cuts_suppress_nothing_without_small_counts():
+    result = suppress_nested([30, 40, 15, 0], [0, 0, 1, 1], [70, 15], 85)
+    assert [codes(result[0]), codes(result[1]), code(result[2])] == [[30, 40, 15, 0], [70, 15], 85]
+
+
+def test_nested_cuts_refuse_a_part_without_its_group():
+    with pytest.raises(ValueError):
+        suppress_nested([3, 4], [0, 2], [7, 0], 7)
+
+
+nested_inputs = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 2)), min_size=1, max_size=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=nested_inputs, k=st.integers(5, 12))
+def test_property_nested_cuts_never_give_back_a_small_count(parts, k):
+    """Courses add up to their kind and kinds to the headline (the worst case): no count from 1 to k-1 can
+    be worked out from what is published, and every small count is hidden."""
+    values = [value for value, _ in parts]
+    group_of = [group for _, group in parts]
+    groups = [sum(value for value, group in parts if group == g) for g in range(3)]
+    total = sum(values)
+    result = suppress_nested(values, group_of, groups, total, k)
+    assert nested_leaks(values, group_of, groups, total, result) == set()
+    for cell, value in zip([*result[0], *result[1], result[2]], [*values, *groups, total], strict=True):
+        assert cell.suppressed or not 0 < value < k
+        assert cell.suppressed or cell.value == value
