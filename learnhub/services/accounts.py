@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from learnhub.extensions import db
-from learnhub.models import AnalystCountry, PasswordResetToken, User
+from learnhub.models import AnalystCountry, ApiToken, PasswordResetToken, User
 from learnhub.models.base import utcnow
 from learnhub.models.users import ROLES
 from learnhub.services import passwords
@@ -152,6 +152,11 @@ def reset_password(token: str, new_password: str) -> User:
 def set_role(user: User, role: str, countries: tuple[str, ...] = ()) -> None:
     if role not in ROLES:
         raise AccountError("unknown-role")
+    if role != user.role:
+        # Like the sessions below, the person's API tokens belonged to the old role: revoke them, so that
+        # getting the role back later does not bring old tokens back to life.
+        db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()))
     user.role = role
     user.analyst_countries = [AnalystCountry(country=c.upper()) for c in sorted(set(countries))]
     user.end_all_sessions()

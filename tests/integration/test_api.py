@@ -235,6 +235,10 @@ def test_a_token_stops_working_when_its_owner_loses_the_role_or_the_country(clie
     db.session.commit()
     assert client.get("/api/v1/coverage/DO", headers=bearer(plaintext)).status_code == 401
     assert client.get("/api/v1/countries", headers=bearer(plaintext)).status_code == 401
+    accounts.set_role(db.session.get(User, user.id), "analyst", ("DO",))
+    db.session.commit()
+    assert client.get("/api/v1/countries", headers=bearer(plaintext)).status_code == 401  # revoked, not paused
+    assert db.session.scalar(select(ApiToken.revoked_at).where(ApiToken.user_id == user.id)) is not None
 
 
 def test_a_token_of_a_deactivated_account_is_refused(client, db, make_user):
@@ -286,6 +290,15 @@ def test_calls_are_limited_per_token(app, client, db, make_user, monkeypatch):
     assert limited.json["error"].startswith("Too many requests") and "Retry-After" in limited.headers
     assert limited.headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/countries", headers=bearer(second)).status_code == 200
+
+
+def test_wrong_tokens_share_one_allowance_per_address(app, client, db, make_user, monkeypatch):
+    """Inventing a new token for each call gains nothing: wrong tokens count against the caller's address."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    statuses = [client.get("/api/v1/countries", headers=bearer(f"lh_{'x' * 42}{n}")).status_code for n in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    _, _, good = analyst_with_token(make_user)
+    assert client.get("/api/v1/countries", headers=bearer(good)).status_code == 200  # its own allowance
 
 
 def test_api_errors_are_json(client, db):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import force_locale
 
 from learnhub import i18n
@@ -60,10 +60,18 @@ def presented_token() -> str | None:
     return (value.strip() or None) if scheme.lower() == "bearer" else None
 
 
+def _usable_token() -> ApiToken | None:
+    """The request's token if it is usable, looked up once per request (the limiter asks first)."""
+    if "api_token" not in g:
+        g.api_token = api_tokens.usable_token(presented_token())
+    return g.api_token
+
+
 def _limit_key() -> str:
-    """Count per token (its hash: never the token itself in the limiter's store); without one, per address."""
+    """Count per usable token (its hash: never the token itself in the limiter's store); anything else,
+    no token or a wrong one, per address, so inventing a new token for each call gains no allowance."""
     token = presented_token()
-    return f"api-token:{token_hash(token)}" if token else f"api-address:{client_ip()}"
+    return f"api-token:{token_hash(token)}" if _usable_token() is not None else f"api-address:{client_ip()}"
 
 
 api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=_limit_key,
@@ -76,7 +84,7 @@ def unauthorized(_error):
 
 
 def _token_and_owner() -> tuple[ApiToken, User]:
-    token = api_tokens.usable_token(presented_token())
+    token = _usable_token()
     if token is None:
         raise Unauthorized
     return token, db.session.get(User, token.user_id)
