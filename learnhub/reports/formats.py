@@ -101,15 +101,15 @@ def notes(report: coverage.Report) -> list[tuple[str, str]]:
     """The XLSX notes sheet: the filters that made the report, what the figures mean, what is hidden."""
     cells = [row.values[m] for cut in report.cuts for row in cut.rows for m in cut.metrics]
     cells += list(report.headline.values())
-    small = sum(cell.reason == "small" for cell in cells)
-    complementary = sum(cell.reason == "complementary" for cell in cells)
+    # Only how many: saying which are small and which are complements would narrow what a hidden pair holds.
+    hidden = sum(cell.suppressed for cell in cells)
     return [
         (_("Country"), f"{i18n.country_name(report.country)} ({report.country})"),
         (_("Year"), str(report.year)),
         (_("Generated"), report.generated_at.isoformat(timespec="seconds") + "Z"),
         (_("Privacy threshold"), str(report.k)),
-        (_("Cells not shown"), _("%(small)d with a count from 1 to %(k)d; %(other)d more so that those cannot be "
-                                 "worked out from the totals.", small=small, k=report.k - 1, other=complementary)),
+        (_("Cells not shown"), _("%(hidden)d: counts from 1 to %(k)d, and other counts that would let someone "
+                                 "work those out from the totals.", hidden=hidden, k=report.k - 1)),
         *((_("Definition"), text) for text in definitions(report)),
         (_("Coverage"), _("Certified learners over the target (the sum of the sector targets for every role), "
                           "shown only where the target is %(k)d or more.", k=report.k)),

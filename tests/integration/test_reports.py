@@ -96,8 +96,8 @@ def test_every_format_carries_the_same_numbers_and_is_audited(app, db, populatio
     assert notes["Country"] == "Dominican Republic (DO)" and notes["Year"] == str(YEAR)
     assert notes["Privacy threshold"] == "10"
     # the 4 energy learners (population, enrolled) and, beside each, the 20 in health that would give them away
-    assert notes["Cells not shown"] == ("2 with a count from 1 to 9; 2 more so that those cannot be worked out from "
-                                        "the totals.")
+    assert notes["Cells not shown"] == ("4: counts from 1 to 9, and other counts that would let someone work those "
+                                        "out from the totals.")
     assert as_json["headline"] == {"population": 24, "enrolled": 24, "active": 0, "completed": 20, "certified": 20}
     assert rows[1][4:9] == ["24", "24", "0", "20", "20"] and xlsx[1][4:9] == [24, 24, 0, 20, 20]
     women_csv = next(r for r in rows if r[3] == "Woman")
