@@ -121,9 +121,16 @@ def test_every_format_carries_the_same_numbers_and_is_audited(app, db, populatio
 
 
 def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
+    from learnhub.models import Target
+
+    db.session.add(Target(country="DO", year=YEAR, sector="health", ecsf_role="", headcount=40))
+    db.session.commit()
     client = analyst_client(app, make_user, language="es")
     page = client.get("/reports/DO").get_data(as_text=True)
     assert "República Dominicana" in page and '<html lang="es">' in page
+    assert "<dd>50,0 %</dd>" in page  # 20 certified of a target of 40, in the Spanish notation
+    sector = page[page.index('id="cut-sector"'):page.index('id="cut-organisation_type"')]
+    assert "<td>20</td><td>40</td><td>50,0</td>" in sector
 
 
 def test_courses_removed_later_keep_their_rows(app, db, population):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from learnhub import i18n
@@ -55,7 +55,7 @@ def index():
 
 
 def _percent_text(fraction: float | None) -> str:
-    return "—" if fraction is None else f"{100 * fraction:.1f} %"
+    return "—" if fraction is None else f"{figure(100 * fraction)} %"
 
 
 @bp.get("/regions/<any(eu, lac, all):region>")
@@ -74,7 +74,7 @@ def region(region: str):
         legend=[("none", _("no target, not shown or not in your scope"))])
     html = render_template(
         "reports/region.html", comparison=comparison, chart=chart, names=names, metric_names=formats.metric_names(),
-        shown=shown, percent=_percent_text, regions=formats.region_names(),
+        shown=shown, figure=figure, percent=_percent_text, regions=formats.region_names(),
         downloads={fmt: url_for("reports.region_download", region=region, fmt=fmt, year=comparison.year)
                    for fmt in ("csv", "xlsx", "json")})
     return no_store(current_app.make_response(html))
@@ -96,7 +96,17 @@ def region_download(region: str, fmt: str):
 
 
 def shown(cell) -> str:
-    return "—" if cell.suppressed else f"{cell.value:,}".replace(",", "\u202f")
+    return "—" if cell.suppressed else figure(cell.value)
+
+
+def figure(value: int | float | None) -> str:
+    """A table value as read on screen: a count grouped by thousands with a narrow space (readable in
+    every language), a percentage with one decimal in the reader's notation ("60.0", "60,0"), — for None."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return format_decimal(value, format="0.0")
+    return f"{value:,}".replace(",", "\u202f")
 
 
 @bp.get("/<country>")
@@ -124,6 +134,7 @@ def country(country: str):
         sections.append((cut, cut_names[cut.name], chart, header, rows))
     share = report.certified_share()
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
+                           figure=figure,
                            share=share, country_label=i18n.country_name(report.country),
                            downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
                                                    year=report.year) for fmt in formats.FORMATS})
