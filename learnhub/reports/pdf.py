@@ -79,14 +79,15 @@ def _decimal_sign(language: str) -> str:
     return sign if printable_text(sign) == sign and sign else "."
 
 
-def _grouped(digits: str) -> str:
+def _grouped(digits: str, group: str) -> str:
     head = len(digits) % 3 or 3
-    return THIN_SPACE.join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+    return group.join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
 
 
-def format_number(value: int | float, language: str = "en") -> str | None:
-    """``value`` as printed in the report: thousands separated by :data:`THIN_SPACE`; floats with one decimal and
-    the decimal sign of ``language``. ``None`` for NaN and infinite values (printed as the suppressed mark)."""
+def format_number(value: int | float, language: str = "en", group: str = THIN_SPACE) -> str | None:
+    """``value`` as printed in the report: thousands separated by ``group`` (:data:`THIN_SPACE` in the PDF; the
+    dashboards pass a narrow no-break space); floats with one decimal and the decimal sign of ``language``.
+    ``None`` for NaN and infinite values (printed as the suppressed mark)."""
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
@@ -94,9 +95,9 @@ def format_number(value: int | float, language: str = "en") -> str | None:
         text = str(abs(Decimal(repr(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
         whole, fraction = text.split(".")
         sign = "-" if value < 0 and text.strip("0.") else ""
-        return f"{sign}{_grouped(whole)}{_decimal_sign(language)}{fraction}"
+        return f"{sign}{_grouped(whole, group)}{_decimal_sign(language)}{fraction}"
     number = int(value)
-    return ("-" if number < 0 else "") + _grouped(str(abs(number)))
+    return ("-" if number < 0 else "") + _grouped(str(abs(number)), group)
 
 
 def _cell_text(value: str | int | float | None, mark: str, language: str) -> tuple[str, bool]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, User
 from learnhub.services import catalogue, grading
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, fresh_database_url, make_app, upgrade_database
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "courses"
 TOKEN_INPUT = re.compile(r'name="token" value="([^"]+)"')
@@ -17,6 +17,17 @@ TOKEN_INPUT = re.compile(r'name="token" value="([^"]+)"')
 def sync_catalogue(app, folder: Path = CATALOGUE) -> None:
     result = app.test_cli_runner().invoke(args=["courses", "sync", str(folder)])
     assert result.exit_code == 0, result.output
+
+
+def app_with_own_database(tmp_path_factory, purpose: str, *, courses: bool = True):
+    """An app on a database of its own (a file for SQLite), migrated and, unless told not, with the
+    catalogue synced: for tests whose threads or commits must not share the per-test transaction."""
+    folder = tmp_path_factory.mktemp(purpose)
+    app = make_app(fresh_database_url(purpose, folder), folder)
+    upgrade_database(app)
+    if courses:
+        sync_catalogue(app)
+    return app
 
 
 def answers_for(shown: tuple, right: bool) -> dict:

@@ -20,21 +20,17 @@ from learnhub.models.base import utcnow
 from learnhub.reference import GENDERS, ORGANISATION_TYPES, country_regions, ecsf_role_ids, sector_ids
 from learnhub.services import accounts, catalogue, demo
 from learnhub.services.certificates import CODE_ALPHABET
-from tests.conftest import DEFAULT_PASSWORD, PROFILE, fresh_database_url, make_app, upgrade_database
-from tests.integration.learning_helpers import sync_catalogue
+from tests.conftest import DEFAULT_PASSWORD, PROFILE
+from tests.integration.learning_helpers import app_with_own_database
 
 SUMMARY = re.compile(r"demo data: (\d+) learners created \((\d+) already there\), (\d+) enrolments, (\d+) progress "
                      r"rows, (\d+) attempts, (\d+) certificates in [\d.]+ s")
 
 
 def own_app(tmp_path_factory, purpose: str, *, courses: bool):
-    folder = tmp_path_factory.mktemp(purpose)
-    app = make_app(fresh_database_url(purpose, folder), folder)
-    upgrade_database(app)
+    app = app_with_own_database(tmp_path_factory, purpose, courses=courses)
     if "demo" not in app.cli.commands:
         app.cli.add_command(demo_command)
-    if courses:
-        sync_catalogue(app)
     return app
 
 

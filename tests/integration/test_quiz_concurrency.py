@@ -10,18 +10,15 @@ from sqlalchemy import func, select
 from learnhub.extensions import db
 from learnhub.models import Attempt, Course, ItemProgress
 from learnhub.services import accounts
-from tests.conftest import DEFAULT_PASSWORD, PROFILE, csrf_token, fresh_database_url, log_in, make_app, upgrade_database
-from tests.integration.learning_helpers import answers_for, quiz_page, sync_catalogue
+from tests.conftest import DEFAULT_PASSWORD, PROFILE, csrf_token, log_in
+from tests.integration.learning_helpers import answers_for, app_with_own_database, quiz_page
 
 COURSE, QUIZ = "passwords-mfa", "check-passwords-mfa"
 
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("concurrency")
-    app = make_app(fresh_database_url("concurrency", folder), folder)
-    upgrade_database(app)
-    sync_catalogue(app)
+    app = app_with_own_database(tmp_path_factory, "concurrency")
     yield app
     with app.app_context():
         db.engine.dispose()

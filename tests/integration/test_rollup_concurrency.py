@@ -17,16 +17,13 @@ from learnhub.models import Course, User
 from learnhub.models.base import utcnow
 from learnhub.reports import aggregate, rollup
 from learnhub.services import accounts, catalogue, learning
-from tests.conftest import DEFAULT_PASSWORD, PROFILE, fresh_database_url, make_app, upgrade_database
-from tests.integration.learning_helpers import sync_catalogue
+from tests.conftest import DEFAULT_PASSWORD, PROFILE
+from tests.integration.learning_helpers import app_with_own_database
 
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("rollup-concurrency")
-    app = make_app(fresh_database_url("rollup_concurrency", folder), folder)
-    upgrade_database(app)
-    sync_catalogue(app)
+    app = app_with_own_database(tmp_path_factory, "rollup_concurrency")
     yield app
     with app.app_context():
         db.engine.dispose()

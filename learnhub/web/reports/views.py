@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from learnhub import i18n
@@ -13,6 +13,7 @@ from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
 from learnhub.reports import charts, coverage, formats, regional, scope
+from learnhub.reports.pdf import format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
@@ -100,13 +101,10 @@ def shown(cell) -> str:
 
 
 def figure(value: int | float | None) -> str:
-    """A table value as read on screen: a count grouped by thousands with a narrow space (readable in
-    every language), a percentage with one decimal in the reader's notation ("60.0", "60,0"), — for None."""
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return format_decimal(value, format="0.0")
-    return f"{value:,}".replace(",", "\u202f")
+    """A table value as read on screen, by the same rule as the PDF (counts grouped by thousands, one
+    decimal in the reader's notation: "60.0", "60,0"), with a narrow no-break space; — for None."""
+    formatted = None if value is None else format_number(value, current_language(), group="\u202f")
+    return "—" if formatted is None else formatted
 
 
 @bp.get("/<country>")
