@@ -130,10 +130,10 @@ def make_user(db):
     counter = iter(range(1, 10_000))
 
     def factory(role: str = "trainee", email: str | None = None, password: str = DEFAULT_PASSWORD,
-                countries: tuple[str, ...] = (), **profile):
+                countries: tuple[str, ...] = (), verified: bool = True, **profile):
         values = {**PROFILE, **profile}
         user = accounts.create(email or f"{role}{next(counter)}@example.org", password,
-                               accounts.Profile(**values), role=role, countries=countries)
+                               accounts.Profile(**values), role=role, countries=countries, verified=verified)
         db.session.commit()
         return user
 

@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the person proved they read this address (a verification link, or an accepted invitation);
+    # None until then. Coverage reports count only verified learners (docs/coverage.md).
+    email_verified_at: Mapped[datetime | None]
 
     analyst_countries: Mapped[list[AnalystCountry]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="AnalystCountry.country"

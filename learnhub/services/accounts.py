@@ -52,8 +52,11 @@ def find_by_email(email: str) -> User | None:
 
 
 def create(email: str, password: str, profile: Profile, *, role: str = "trainee",
-           countries: tuple[str, ...] = ()) -> User:
-    """A new account; raises AccountError("email-taken"), ("unknown-role") or a password code."""
+           countries: tuple[str, ...] = (), verified: bool = False) -> User:
+    """A new account; raises AccountError("email-taken"), ("unknown-role") or a password code.
+
+    `verified` is for accounts an operator vouches for (CLI, demo): their address counts as proven.
+    """
     if role not in ROLES:
         raise AccountError("unknown-role")
     email = normalise_email(email)
@@ -65,6 +68,8 @@ def create(email: str, password: str, profile: Profile, *, role: str = "trainee"
     user = User(email=email, password_hash=passwords.hash_password(password), role=role,
                 **{field: getattr(profile, field) for field in PROFILE_FIELDS})
     user.analyst_countries = [AnalystCountry(country=code.upper()) for code in sorted(set(countries))]
+    if verified:
+        user.email_verified_at = utcnow()
     db.session.add(user)
     db.session.flush()
     return user
@@ -82,6 +87,13 @@ def authenticate(email: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     db.session.flush()
     return user
+
+
+def mark_email_verified(user: User) -> None:
+    """Record that the person read a mail sent to their address (the first time only)."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.flush()
 
 
 def set_password(user: User, new_password: str) -> None:
