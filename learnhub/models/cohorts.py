@@ -30,12 +30,17 @@ class Cohort(db.Model):
 
 
 class CohortMember(db.Model):
+    """A person invited to a cohort. Until `accepted_at` they are only invited: the trainer sees their
+    name and e-mail as typed, nothing of their learning. From `accepted_at` on, the trainer sees what
+    the learner does in the courses assigned to the cohort, and nothing from before (decision 0020)."""
+
     __tablename__ = "cohort_members"
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
 
     learner: Mapped[User] = relationship()
 
