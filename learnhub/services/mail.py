@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -31,7 +32,8 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
         return message
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
         if config["SMTP_STARTTLS"]:
-            smtp.starttls()
+            # A default context verifies the server's certificate and name; bare starttls() does neither.
+            smtp.starttls(context=ssl.create_default_context())
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
         smtp.send_message(message)
