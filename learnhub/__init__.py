@@ -18,6 +18,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     settings = config_module.load(overrides=config)
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"])
     app.config.update(settings)
+    if settings["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from learnhub import (
         database,  # noqa: F401  (registers the SQLite engine hooks)

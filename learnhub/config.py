@@ -138,6 +138,9 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "BASE_URL": base_url,
         "PASSWORD_RESET_HOURS": _int(env, "LEARNHUB_PASSWORD_RESET_HOURS", 2, minimum=1),
         "SUPPRESSION_K": k,
+        # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).
+        # Without it, per-address login limits and the audit log would see only the proxy's address.
+        "TRUSTED_PROXIES": _int(env, "LEARNHUB_TRUSTED_PROXIES", 0, minimum=0),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
