@@ -1,19 +1,29 @@
 """Quizzes: what a learner is shown, how their answers are read and graded, and idempotent submission.
 
 A rendered quiz form carries a signed token naming the learner, the quiz, the language and a random
-seed. Nothing is written when the form is shown; submitting inserts the graded attempt under that
+nonce. Nothing is written when the form is shown; submitting inserts the graded attempt under that
 token. The token column is unique, so a double click, the back button, a second tab or a retry of
 the same form returns the attempt already graded instead of grading again; `(learner, quiz, number)`
 is unique too, so two different forms submitted at once cannot exceed max_attempts.
+
+The token is signed, not encrypted: the learner can read it. So the display order and the option
+values come from a key derived from the app's secret and the token's nonce (:func:`form_key`), never
+from the token alone. Each option's value in the form is an HMAC under that key, different on every
+form, so neither the author's order of the choices (authors often put the right answer first) nor
+the shuffle can be read from the page. :func:`read_response` maps the values back at the boundary:
+attempts store answers in author form (choice indexes, matching texts) only.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -29,6 +39,12 @@ from learnhub.services import learning
 from learnhub.services.catalogue import ItemInfo, Syllabus
 
 TOKEN_SALT = "learnhub.quiz-form"  # noqa: S105  (a namespace, not a secret)
+FORM_KEY_SALT = b"learnhub.quiz-form-key"
+FORM_VERSION = 2
+"""Forms before version 2 carried the shuffle seed in the readable token and author indexes as option
+values; they are answered like a form whose quiz changed (shown again), never graded."""
+OPTION_VALUE_BYTES = 9
+"""72 bits of HMAC per option value: 12 URL-safe characters, not guessable within one submission."""
 
 
 class QuizClosed(Exception):
@@ -53,10 +69,39 @@ class ShownQuestion:
     """Display order of choices (choice, multi), as indices into question.choices."""
     offered: tuple[str, ...]
     """Matching: the answers offered in each select, in display order."""
+    key: bytes = field(default=b"", repr=False, compare=False)
+    """The form's key (:func:`form_key`) the option values derive from; empty when the question is only
+    reviewed or previewed (from an attempt's snapshot), which renders no option values at all."""
 
     @property
     def field(self) -> str:
         return f"q{self.number}"
+
+    def _opaque(self, part: str, index: int) -> str:
+        if not self.key:
+            raise LookupError("a question shown without a form key has no option values")
+        message = f"{self.field}\x1f{self.question.id}\x1f{part}\x1f{index}".encode()
+        digest = hmac.new(self.key, message, hashlib.sha256).digest()[:OPTION_VALUE_BYTES]
+        return base64.urlsafe_b64encode(digest).decode()
+
+    @cached_property
+    def choice_values(self) -> tuple[str, ...]:
+        """Choice, multi: the form value of each choice, by author index (the template looks them up
+        while walking `order`). Opaque and different on every form."""
+        return tuple(self._opaque("choice", index) for index in range(len(self.question.choices)))
+
+    @cached_property
+    def offered_values(self) -> tuple[str, ...]:
+        """Matching: the form value of each offered answer, by its place in `offered`."""
+        return tuple(self._opaque("offered", index) for index in range(len(self.offered)))
+
+    def choice_index(self, value: str) -> int | None:
+        """The author index of the choice a form value names; None for a value this form never had."""
+        return {v: index for index, v in enumerate(self.choice_values)}.get(value)
+
+    def offered_answer(self, value: str) -> str | None:
+        """The matching answer text a form value names; None for a value this form never had."""
+        return dict(zip(self.offered_values, self.offered, strict=True)).get(value)
 
     def to_snapshot(self) -> dict:
         return {"question": self.question.to_dict(), "order": list(self.order), "offered": list(self.offered)}
@@ -85,8 +130,22 @@ def questions_in(item: ItemInfo, language: str, default_language: str) -> tuple[
     return wanted, [Question.from_dict(row.data) for row in rows]
 
 
-def arrange(questions: list[Question], shuffle: bool, seed: int) -> tuple[ShownQuestion, ...]:
-    """Display order from the seed: the same seed always gives the same order (form and grading agree)."""
+def form_key(secret_key: str, payload: dict) -> bytes:
+    """The per-form secret behind the display order and the option values: HMAC of the app's secret over
+    the learner, the quiz and the token's random nonce. The learner can read the token, never this."""
+    message = f"{payload['l']}\x1f{payload['i']}\x1f{payload['n']}".encode()
+    return hmac.new(secret_key.encode(), FORM_KEY_SALT + b"\x1f" + message, hashlib.sha256).digest()
+
+
+def _seed(key: bytes) -> int:
+    return int.from_bytes(hmac.new(key, b"order", hashlib.sha256).digest()[:8], "big")
+
+
+def arrange(questions: list[Question], shuffle: bool, seed: int, key: bytes = b"") -> tuple[ShownQuestion, ...]:
+    """Display order from the seed: the same seed always gives the same order (form and grading agree).
+
+    `key` gives each question its option values (see ShownQuestion); without it the questions can be
+    shown for review or preview but not answered."""
     rng = random.Random(seed)  # noqa: S311  (an order to show, not a secret)
     ordered = list(questions)
     if shuffle:
@@ -100,18 +159,18 @@ def arrange(questions: list[Question], shuffle: bool, seed: int) -> tuple[ShownQ
         if question.type == "matching":
             offered = sorted({pair.answer for pair in question.pairs} | set(question.distractors))
             rng.shuffle(offered)
-        shown.append(ShownQuestion(number, question, tuple(order), tuple(offered)))
+        shown.append(ShownQuestion(number, question, tuple(order), tuple(offered), key))
     return tuple(shown)
 
 
 def new_form(learner: User, course: Course, item: ItemInfo, language: str, secret_key: str) -> QuizForm:
     """A quiz form to render: a fresh token and the questions in their display order. Writes nothing."""
     shown_language, questions = questions_in(item, language, course.default_language)
-    seed = secrets.randbits(32)
-    token = _serializer(secret_key).dumps({"l": learner.id, "i": item.id, "s": seed, "g": shown_language,
-                                           "r": course.revision,
-                                           "n": secrets.token_urlsafe(12), "t": int(utcnow().timestamp())})
-    return QuizForm(token, shown_language, arrange(questions, bool(item.shuffle), seed))
+    payload = {"v": FORM_VERSION, "l": learner.id, "i": item.id, "g": shown_language, "r": course.revision,
+               "n": secrets.token_urlsafe(12), "t": int(utcnow().timestamp())}
+    key = form_key(secret_key, payload)
+    token = _serializer(secret_key).dumps(payload)
+    return QuizForm(token, shown_language, arrange(questions, bool(item.shuffle), _seed(key), key))
 
 
 def read_token(token: str, learner: User, item: ItemInfo, secret_key: str) -> dict:
@@ -128,29 +187,29 @@ def form_for_token(token: str, learner: User, course: Course, item: ItemInfo, se
     """The same form again from its token (to show it with the learner's answers after an error)."""
     payload = read_token(token, learner, item, secret_key)
     _, questions = questions_in(item, payload["g"], course.default_language)
-    return QuizForm(token, payload["g"], arrange(questions, bool(item.shuffle), payload["s"]))
-
-
-def _index(value: str) -> int | None:
-    """A choice index typed by the form: plain ASCII digits only, and short (anything else is no answer)."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
+    key = form_key(secret_key, payload)
+    return QuizForm(token, payload["g"], arrange(questions, bool(item.shuffle), _seed(key), key))
 
 
 def read_response(shown: ShownQuestion, form) -> Any:
-    """The learner's answer to one question from the submitted form, in the shape Question.score expects."""
+    """The learner's answer to one question from the submitted form, in the shape Question.score expects.
+
+    Option values are mapped back to author indexes (choice, multi) or answer texts (matching); a
+    value this form never offered (an old index, a value from another form, anything typed) is no
+    answer."""
     question, name = shown.question, shown.field
     if question.type == "choice":
-        return _index(form.get(name, ""))
+        return shown.choice_index(form.get(name, ""))
     if question.type == "multi":
-        return sorted({index for v in form.getlist(name) if (index := _index(v)) is not None})
+        return sorted({index for v in form.getlist(name) if (index := shown.choice_index(v)) is not None})
     if question.type == "truefalse":
         return {"true": True, "false": False}.get(form.get(name, ""))
     if question.type == "matching":
         chosen = {}
         for index in range(len(question.pairs)):
-            offered = _index(form.get(f"{name}-{index}", ""))
-            if offered is not None and offered < len(shown.offered):
-                chosen[str(index)] = shown.offered[offered]
+            answer = shown.offered_answer(form.get(f"{name}-{index}", ""))
+            if answer is not None:
+                chosen[str(index)] = answer
         return chosen
     if question.type in ("short", "numeric", "essay"):
         return form.get(name, "")[:10_000]
@@ -197,14 +256,17 @@ def submit(learner: User, course: Course, item: ItemInfo, syllabus: Syllabus, to
            secret_key: str) -> Attempt:
     """Grade and store the attempt for this form; a replayed token returns the attempt already stored.
 
-    Raises BadToken for a token not issued to this learner for this quiz, QuizClosed when no attempt
-    is left. Flushes; the caller commits.
+    Raises BadToken for a token not issued to this learner for this quiz, QuizChanged when the course
+    changed since the form was shown (or the form is of an older version), QuizClosed when no attempt
+    is left. Answers are stored in author form (choice indexes, matching texts), whatever the form's
+    option values were, so review, statistics and regrades never see those values. Flushes; the
+    caller commits.
     """
     payload = read_token(token, learner, item, secret_key)
     existing = by_token(token)
     if existing is not None:
         return existing
-    if payload.get("r") != course.revision:
+    if payload.get("r") != course.revision or payload.get("v") != FORM_VERSION:
         raise QuizChanged
     quiz = form_for_token(token, learner, course, item, secret_key)
     answers = {shown.question.id: read_response(shown, form) for shown in quiz.questions}

@@ -31,7 +31,7 @@ def app_with_own_database(tmp_path_factory, purpose: str, *, courses: bool = Tru
 
 
 def answers_for(shown: tuple, right: bool) -> dict:
-    """Form fields answering every question right (or wrong)."""
+    """Form fields answering every question right (or wrong), with the form's own option values."""
     data: dict = {}
     for item in shown:
         question, name = item.question, item.field
@@ -40,9 +40,9 @@ def answers_for(shown: tuple, right: bool) -> dict:
             bad = [i for i, c in enumerate(question.choices) if c.weight <= 0]
             if question.type == "choice":
                 best = max(range(len(question.choices)), key=lambda i: question.choices[i].weight)
-                data[name] = str(best if right else bad[0])
+                data[name] = item.choice_values[best if right else bad[0]]
             else:
-                data[name] = [str(i) for i in (good if right else bad)]
+                data[name] = [item.choice_values[i] for i in (good if right else bad)]
         elif question.type == "truefalse":
             data[name] = "true" if question.truth == right else "false"
         elif question.type == "short":
@@ -55,7 +55,7 @@ def answers_for(shown: tuple, right: bool) -> dict:
             for index, pair in enumerate(question.pairs):
                 chosen = item.offered.index(pair.answer) if right else (item.offered.index(pair.answer) + 1) % len(
                     item.offered)
-                data[f"{name}-{index}"] = str(chosen)
+                data[f"{name}-{index}"] = item.offered_values[chosen]
         elif question.type == "essay":
             data[name] = "I would isolate the affected systems and call the national CSIRT."
     return data
