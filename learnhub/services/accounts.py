@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
@@ -19,6 +20,7 @@ from learnhub.services import passwords
 
 MAX_EMAIL_LENGTH = 254
 VERIFICATION_LINK_LIFETIME = timedelta(days=7)
+_ADDRESS_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")  # what a lookup needs: one @, something either side
 PROFILE_FIELDS = (
     "name", "language", "country", "sector", "organisation", "organisation_type", "ecsf_role", "gender",
 )
@@ -67,15 +69,17 @@ def email_problem(email: str, *, new: bool = True) -> str | None:
         return "missing-email"
     if len(email) > MAX_EMAIL_LENGTH:
         return "too-long"
+    if not _ADDRESS_SHAPE.fullmatch(email) or not email.isprintable():
+        return "bad-email"
+    if not new:
+        return None
+    domain = email.rpartition("@")[2]
+    if any(domain == name or domain.endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES):
+        return "cannot-receive"
     try:
-        validate_email(email, check_deliverability=False, globally_deliverable=False)
+        validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         return "bad-email"
-    if new:
-        try:
-            validate_email(email, check_deliverability=False, globally_deliverable=True)
-        except EmailNotValidError:
-            return "cannot-receive"
     return None
 
 
