@@ -88,9 +88,10 @@ def quiz(course_id: str, item_key: str):
 def submit_quiz(course_id: str, item_key: str):
     """Grade a submitted quiz. A learner whose session ended meanwhile logs in here, answers kept."""
     course, syllabus, item = _course_item(course_id, item_key, "quiz")
-    if not current_user.is_authenticated and not _log_in_from_quiz():
-        return no_store(current_app.make_response((render_template(
-            "learn/quiz_login.html", form_data=request.form, failed="password" in request.form), 401)))
+    if not current_user.is_authenticated:
+        refusal = _log_in_from_quiz()
+        if refusal is not None:
+            return refusal
     token = request.form.get("token", "")
     try:
         attempt = grading.submit(current_user, course, item, syllabus, token, request.form,
@@ -110,15 +111,23 @@ def submit_quiz(course_id: str, item_key: str):
     return redirect(url_for("learn.attempt", attempt_id=attempt.id), 303)
 
 
-def _log_in_from_quiz() -> bool:
-    """The quiz page's login takes a password too: the same throttled, audited path as /login."""
+def _log_in_from_quiz():
+    """The quiz page's login takes a password too: the same throttled, audited path as /login.
+
+    None once logged in; otherwise the login page to answer with (answers kept), 429 when throttled.
+    """
     from learnhub.web.auth.views import attempt_login
 
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    if not email or not password:
-        return False
-    user, _verdict = attempt_login(email, password)
-    return user is not None
+    verdict = attempt_login(email, password)[1] if email and password else None
+    if verdict is not None and current_user.is_authenticated:
+        return None
+    throttled = verdict is not None and not verdict.allowed
+    html = render_template("learn/quiz_login.html", form_data=request.form, failed="password" in request.form)
+    response = no_store(current_app.make_response((html, 429 if throttled else 401)))
+    if throttled:
+        response.headers["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 @bp.get("/attempts/<int:attempt_id>")
