@@ -36,12 +36,20 @@ PASSWORD_ERRORS = {
     "common": "the password is too common or easy to guess",
     "personal": "the password must not be the name or e-mail address",
 }
+EMAIL_ERRORS = {  # accounts.email_problem, the rule every door applies
+    "missing-email": "the e-mail address is empty",
+    "too-long": "the e-mail address is longer than 254 characters",
+    "bad-email": "that is not an e-mail address; write it like name@example.org",
+    "cannot-receive": "that address cannot receive e-mail (special-use domain such as .test, .invalid, .localhost)",
+}
 
+# example.org is reserved (RFC 2606) and passes the one e-mail rule, so demo accounts log in through the same
+# form as everyone; .test addresses would be refused as unable to receive mail (decision 0024).
 DEMO_ACCOUNTS = (
-    ("admin@demo.learnhub.test", "Ana Admin", "admin", "DO", ()),
-    ("trainer@demo.learnhub.test", "Tomás Trainer", "trainer", "CO", ()),
-    ("analyst@demo.learnhub.test", "Alba Analyst", "analyst", "DO", ("DO",)),
-    ("trainee@demo.learnhub.test", "Teo Trainee", "trainee", "PE", ()),
+    ("admin@demo.example.org", "Ana Admin", "admin", "DO", ()),
+    ("trainer@demo.example.org", "Tomás Trainer", "trainer", "CO", ()),
+    ("analyst@demo.example.org", "Alba Analyst", "analyst", "DO", ("DO",)),
+    ("trainee@demo.example.org", "Teo Trainee", "trainee", "PE", ()),
 )
 
 
@@ -111,7 +119,7 @@ def create_user(email: str, role: str, name: str, countries: tuple[str, ...], la
                                countries=codes if role == "analyst" else (), verified=True)
     except AccountError as error:
         message = {"email-taken": f"an account with e-mail {accounts.normalise_email(email)} already exists",
-                   **PASSWORD_ERRORS}.get(error.code, error.code)
+                   **PASSWORD_ERRORS, **EMAIL_ERRORS}.get(error.code, error.code)
         fail(message)
     audit("account.created_by_cli", actor_id=None, role=role, user_id=user.id)
     db.session.commit()

@@ -44,6 +44,22 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _limit(env: Mapping[str, str], name: str, default: str, longest_seconds: int | None = None) -> str:
+    """A rate such as "5 per minute; 20 per hour", checked now rather than at the first request."""
+    import limits
+
+    raw = env.get(name, "").strip() or default
+    try:
+        items = limits.parse_many(raw)
+    except ValueError:
+        items = []
+    if not items:
+        raise ConfigError(f"{name}={raw!r} is not a rate; write it like \"5 per minute; 20 per hour\".")
+    if longest_seconds is not None and any(item.get_expiry() > longest_seconds for item in items):
+        raise ConfigError(f"{name}={raw!r} has a window longer than a day; use minutes, hours or a day.")
+    return raw
+
+
 def _development_secret(instance: Path) -> str:
     """A random key kept in instance/ so development sessions survive restarts (never used in production)."""
     path = instance / "secret_key"
@@ -111,6 +127,14 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         base_url = "http://127.0.0.1:5000"
 
     k = _int(env, "LEARNHUB_SUPPRESSION_K", 10, minimum=5)
+    day = 24 * 3600  # login, registration and reset counters live in the database for a day (services/throttle)
+    storage_uri = env.get("LEARNHUB_RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    if production and storage_uri.startswith("memory://") and _bool(env, "LEARNHUB_RATELIMIT_ENABLED", True):
+        raise ConfigError(
+            "LEARNHUB_RATELIMIT_STORAGE_URI is memory://, which counts the API rate limit in each worker "
+            "separately. Production refuses it: set LEARNHUB_RATELIMIT_STORAGE_URI to a store every worker "
+            "and instance shares, e.g. redis://127.0.0.1:6379."
+        )
     config: dict = {
         "LEARNHUB_ENV": name,
         "TESTING": name == "testing",
@@ -120,14 +144,18 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COURSES_DIR": str(Path(env.get("LEARNHUB_COURSES_DIR") or PROJECT_ROOT / "courses").resolve()),
-        "RATELIMIT_STORAGE_URI": env.get("LEARNHUB_RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        # Flask-Limiter's store: only the API rate limit uses it (login, registration and reset limits are
+        # counted in the database, services/throttle.py).
+        "RATELIMIT_STORAGE_URI": storage_uri,
         "RATELIMIT_ENABLED": _bool(env, "LEARNHUB_RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # A moving window: a fixed one would let an attacker double the rate across a window boundary.
         "RATELIMIT_STRATEGY": "moving-window",
-        "LOGIN_LIMIT_PER_IP": env.get("LEARNHUB_LOGIN_LIMIT_PER_IP", "30 per minute; 300 per hour"),
-        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LEARNHUB_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
-        "API_RATE_LIMIT": env.get("LEARNHUB_API_RATE_LIMIT", "120 per minute"),
+        "LOGIN_LIMIT_PER_IP": _limit(env, "LEARNHUB_LOGIN_LIMIT_PER_IP", "30 per minute; 300 per hour", day),
+        "LOGIN_LIMIT_PER_ACCOUNT": _limit(env, "LEARNHUB_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour", day),
+        "REGISTER_LIMIT": _limit(env, "LEARNHUB_REGISTER_LIMIT", "5 per hour", day),
+        "PASSWORD_RESET_LIMIT": _limit(env, "LEARNHUB_PASSWORD_RESET_LIMIT", "10 per hour", day),
+        "API_RATE_LIMIT": _limit(env, "LEARNHUB_API_RATE_LIMIT", "120 per minute"),
         "MAIL_DIR": mail_dir,
         "MAIL_FROM": env.get("LEARNHUB_MAIL_FROM", "LearnHub <no-reply@learnhub.invalid>"),
         "SMTP_HOST": smtp_host,

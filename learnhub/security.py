@@ -7,10 +7,9 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, request
 from flask_login import current_user, login_required
 
-from learnhub.extensions import limiter
 from learnhub.services import audit
 
 CONTENT_SECURITY_POLICY = (
@@ -38,30 +37,6 @@ def safe_next_url(target: str | None) -> str | None:
         if parts.scheme or parts.netloc:
             return None
     return target
-
-
-def _failed(response) -> bool:
-    """Only failed logins count (a success answers with a redirect)."""
-    return response.status_code != 303
-
-
-def _account_key() -> str:
-    from learnhub.services.accounts import normalise_email
-
-    return "login-account:" + normalise_email(request.form.get("email", ""))
-
-
-def login_limit_per_ip(**options) -> Callable:
-    """Login attempts per client address, one counter for every form that accepts a password."""
-    return limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], scope="login-ip",
-                                methods=["POST"], error_message="too many login attempts", **options)
-
-
-def login_limit_per_account(**options) -> Callable:
-    """Failed logins per account, one counter for every form that accepts a password."""
-    return limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
-                                key_func=_account_key, methods=["POST"], deduct_when=_failed,
-                                error_message="too many login attempts", **options)
 
 
 def role_required(*roles: str) -> Callable:

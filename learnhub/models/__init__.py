@@ -5,6 +5,7 @@ from learnhub.models.cohorts import Assignment, Cohort, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
 from learnhub.models.reports import ApiToken, CoverageCount, Target
+from learnhub.models.throttle import ThrottleEvent
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "PasswordResetToken",
     "QuizQuestion",
     "Target",
+    "ThrottleEvent",
     "User",
 ]

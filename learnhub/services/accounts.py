@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
 from learnhub.extensions import db
@@ -15,6 +18,9 @@ from learnhub.models.base import utcnow
 from learnhub.models.users import ROLES
 from learnhub.services import passwords
 
+MAX_EMAIL_LENGTH = 254
+VERIFICATION_LINK_LIFETIME = timedelta(days=7)
+_ADDRESS_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")  # what a lookup needs: one @, something either side
 PROFILE_FIELDS = (
     "name", "language", "country", "sector", "organisation", "organisation_type", "ecsf_role", "gender",
 )
@@ -47,19 +53,53 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def email_problem(email: str, *, new: bool = True) -> str | None:
+    """Why `email` cannot be used, as a code for the caller to phrase; None when it can.
+
+    The one e-mail rule of every door (issue 11): the registration, invitation and login forms, the
+    CLI and the cohort CSV import all ask here. An address we will write to (`new`: an account, an
+    invitation) must be a valid address on a domain that can receive mail on the internet; special-use
+    names such as `.test`, `.invalid` or `.localhost` cannot (no DNS lookup is made). An address that
+    is only looked up (`new=False`: login, reset request) needs only the shape of an address, so an
+    account that exists can always log in, whatever created it.
+    Codes: "missing-email", "too-long", "bad-email", "cannot-receive".
+    """
+    email = normalise_email(email)
+    if not email:
+        return "missing-email"
+    if len(email) > MAX_EMAIL_LENGTH:
+        return "too-long"
+    if not _ADDRESS_SHAPE.fullmatch(email) or not email.isprintable():
+        return "bad-email"
+    if not new:
+        return None
+    domain = email.rpartition("@")[2]
+    if any(domain == name or domain.endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES):
+        return "cannot-receive"
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return "bad-email"
+    return None
+
+
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def create(email: str, password: str, profile: Profile, *, role: str = "trainee",
            countries: tuple[str, ...] = (), verified: bool = False) -> User:
-    """A new account; raises AccountError("email-taken"), ("unknown-role") or a password code.
+    """A new account; raises AccountError("email-taken"), ("unknown-role"), an e-mail code
+    (see email_problem) or a password code.
 
     `verified` is for accounts an operator vouches for (CLI, demo): their address counts as proven.
     """
     if role not in ROLES:
         raise AccountError("unknown-role")
     email = normalise_email(email)
+    problem = email_problem(email)
+    if problem:
+        raise AccountError(problem)
     if find_by_email(email) is not None:
         raise AccountError("email-taken")
     problem = passwords.password_problem(password, email=email, name=profile.name)
@@ -73,6 +113,20 @@ def create(email: str, password: str, profile: Profile, *, role: str = "trainee"
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def register(email: str, password: str, profile: Profile) -> tuple[User, bool]:
+    """Self-registration: (the new unverified account, True), or (the account that already has this
+    address, False) without changing it.
+
+    Both outcomes do the same costly work (one password hash; the caller sends one mail either way
+    and gives one answer), so neither the page nor its timing tells whether an address is registered.
+    """
+    existing = find_by_email(email)
+    if existing is not None:
+        passwords.hash_password(password)  # what create() would spend: the time must not tell
+        return existing, False
+    return create(email, password, profile), True
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -96,14 +150,46 @@ def mark_email_verified(user: User) -> None:
         db.session.flush()
 
 
+def _verification_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="learnhub-verify-email")
+
+
+def email_verification_token(user: User, secret: str) -> str:
+    """A signed link token for the address the account has now; it expires (VERIFICATION_LINK_LIFETIME)."""
+    return _verification_serializer(secret).dumps({"user": user.id, "email": user.email})
+
+
+def user_for_verification_token(token: str, secret: str) -> User | None:
+    """The account whose current address the token was issued for, if it is authentic and not expired."""
+    try:
+        data = _verification_serializer(secret).loads(
+            token, max_age=int(VERIFICATION_LINK_LIFETIME.total_seconds()))
+    except BadSignature:  # also SignatureExpired
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("user")) if isinstance(data.get("user"), int) else None
+    if user is None or user.email != data.get("email"):
+        return None
+    return user
+
+
 def set_password(user: User, new_password: str) -> None:
-    """Replace the password and end every session of the account (cookies elsewhere stop working)."""
+    """Replace the password, end every session of the account (cookies elsewhere stop working) and void
+    every outstanding reset link: a link mailed before the change must not undo it."""
     problem = passwords.password_problem(new_password, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem)
     user.password_hash = passwords.hash_password(new_password)
     user.end_all_sessions()
     db.session.flush()
+    _void_reset_tokens(user)
+
+
+def _void_reset_tokens(user: User) -> None:
+    db.session.execute(update(PasswordResetToken)
+                       .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+                       .values(used_at=utcnow()))
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -146,11 +232,13 @@ def user_for_reset_token(token: str) -> User | None:
 
 def reset_password(token: str, new_password: str) -> User:
     """Use the token once to set a new password; AccountError("invalid-token") or a password code."""
-    # The UPDATE marks the token used only if still unused: two concurrent submits cannot both succeed.
     user = user_for_reset_token(token)
     if user is None:
         raise AccountError("invalid-token")
-    set_password(user, new_password)
+    problem = passwords.password_problem(new_password, email=user.email, name=user.name)
+    if problem:
+        raise AccountError(problem)
+    # The UPDATE marks the token used only if still unused: two concurrent submits cannot both succeed.
     claimed = db.session.execute(
         PasswordResetToken.__table__.update()
         .where(PasswordResetToken.token_hash == token_hash(token), PasswordResetToken.used_at.is_(None))
@@ -158,6 +246,7 @@ def reset_password(token: str, new_password: str) -> User:
     ).rowcount
     if claimed != 1:
         raise AccountError("invalid-token")
+    set_password(user, new_password)
     return user
 
 

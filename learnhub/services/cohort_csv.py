@@ -23,11 +23,10 @@ from babel import Locale
 from flask_babel import LazyString, lazy_gettext
 
 from learnhub import reference
-from learnhub.services.accounts import normalise_email
+from learnhub.services.accounts import email_problem, normalise_email
 from learnhub.text import fold
 
 DELIMITERS = (",", ";", "\t")
-MAX_EMAIL = 254
 MAX_NAME = 120
 MAX_ORGANISATION = 200
 MAX_VALUE = 80
@@ -80,7 +79,6 @@ _NON_WORD = re.compile(r"[\W_]+")
 # C0/C1 control characters other than tab, line feed, vertical tab, form feed and carriage return:
 # a text file exported from a spreadsheet has none of them, binary files have many.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_EMAIL_FORBIDDEN = frozenset('<>()[]\\,;:"')
 # What a spreadsheet writes for an empty row, whatever its separator.
 _BLANK = re.compile(r"[\s,;]*")
 
@@ -270,7 +268,7 @@ class _RowChecker:
         email = normalise_email(typed_email)
         if not email:
             errors.append(_error(line, "email", "missing-email"))
-        elif not _looks_like_email(email):
+        elif email_problem(email) is not None:  # the one e-mail rule of every door
             errors.append(_error(line, "email", "bad-email", typed_email))
         elif email in self.first_line_of:
             errors.append(_error(line, "email", "duplicate-email", typed_email, first=self.first_line_of[email]))
@@ -297,17 +295,6 @@ class _RowChecker:
         if errors:
             return None, errors
         return LearnerRow(line=line, email=email, name=name, organisation=organisation, **coded), errors
-
-
-def _looks_like_email(email: str) -> bool:
-    """A pragmatic check that catches typing and pasting mistakes, not an RFC 5322 parser."""
-    if len(email) > MAX_EMAIL or email.count("@") != 1:
-        return False
-    if any(char.isspace() or not char.isprintable() or char in _EMAIL_FORBIDDEN for char in email):
-        return False
-    local, domain = email.split("@")
-    labels = domain.split(".")
-    return bool(local) and len(labels) >= 2 and all(labels)
 
 
 @lru_cache(maxsize=2048)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from learnhub import i18n
 from learnhub.i18n import LANGUAGE_NAMES
-from learnhub.services import passwords
+from learnhub.services import accounts, passwords
 
 PASSWORD_MESSAGES = {
     "too-short": _l("Enter a password of at least %(n)d characters.", n=passwords.MIN_LENGTH),
@@ -28,10 +28,31 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def email_field(label=None) -> EmailField:
+EMAIL_MESSAGES = {
+    "missing-email": _l("Enter your e-mail address."),
+    "too-long": _l("Enter an e-mail address of at most %(n)d characters.", n=accounts.MAX_EMAIL_LENGTH),
+    "bad-email": _l("Enter an e-mail address like name@example.org."),
+    "cannot-receive": _l("This address cannot receive e-mail. Enter an address where you read your mail."),
+}
+
+
+class AcceptableEmail:
+    """The one e-mail rule (accounts.email_problem). `new=False` for forms that only look an account up."""
+
+    def __init__(self, new: bool = True):
+        self.new = new
+
+    def __call__(self, form, field) -> None:
+        problem = accounts.email_problem(field.data or "", new=self.new)
+        if problem:
+            raise ValidationError(EMAIL_MESSAGES[problem])
+
+
+def email_field(label=None, *, new: bool = True) -> EmailField:
+    """An e-mail field checked by the one rule: `new` for addresses we will write to (registration,
+    invitation), False for addresses only looked up (login, reset request: any existing account logs in)."""
     return EmailField(label or _l("E-mail address"), filters=[_strip], validators=[
-        DataRequired(_l("Enter your e-mail address.")), Length(max=254),
-        Email(_l("Enter an e-mail address like name@example.org."), check_deliverability=False),
+        DataRequired(_l("Enter your e-mail address.")), AcceptableEmail(new=new),
     ], render_kw={"autocomplete": "email", "spellcheck": "false"})
 
 

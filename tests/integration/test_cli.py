@@ -70,6 +70,6 @@ def test_demo_accounts_in_development_are_printed_once(tmp_path):
     subprocess.run([learnhub, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
     first = subprocess.run([learnhub, "users", "demo"], env=env, capture_output=True, text=True, timeout=60)
     assert first.returncode == 0
-    assert first.stdout.count("password: demo-") == 4 and "admin@demo.learnhub.test" in first.stdout
+    assert first.stdout.count("password: demo-") == 4 and "admin@demo.example.org" in first.stdout
     second = subprocess.run([learnhub, "users", "demo"], env=env, capture_output=True, text=True, timeout=60)
     assert "accounts exist already" in second.stdout

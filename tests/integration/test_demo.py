@@ -119,7 +119,8 @@ def test_learners_are_marked_realistic_and_consistent(demo_app):
     seed, count = 2, 300
     taken = emails(seed, count)[7]  # a real person already has this address: left alone, counted as there
     with demo_app.app_context():
-        person = accounts.create(taken, DEFAULT_PASSWORD, accounts.Profile(**PROFILE))
+        person = accounts.create("person@example.org", DEFAULT_PASSWORD, accounts.Profile(**PROFILE))
+        person.email = taken  # an account from before the one e-mail rule refused .test addresses (issue 11)
         other = accounts.create("someone@example.org", DEFAULT_PASSWORD, accounts.Profile(**PROFILE))
         db.session.add(Enrolment(learner_id=other.id, course_id="passwords-mfa"))
         db.session.execute(update(Course).where(Course.id == "incident-response-fundamentals").values(retired=True))

@@ -46,6 +46,7 @@ def test_session_cookie_is_secure_and_host_only_in_production(tmp_path, monkeypa
     monkeypatch.setenv("LEARNHUB_SECRET_KEY", "x" * 48)
     monkeypatch.setenv("LEARNHUB_BASE_URL", "https://learnhub.example.org")
     monkeypatch.setenv("LEARNHUB_MAIL_DIR", str(tmp_path / "mail"))
+    monkeypatch.setenv("LEARNHUB_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")  # production refuses memory://
     app = make_app(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, LEARNHUB_ENV="production")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
@@ -158,6 +159,8 @@ ROUTE_MATRIX = {
     ("GET", "/register"): statuses(200, 302),
     ("GET", "/password/forgot"): statuses(200, 200),
     ("GET", "/password/reset/<token>"): statuses(404, 404),
+    ("GET", "/email/verify/<token>"): statuses(404, 404),
+    ("POST", "/email/verify"): statuses(302, 303),
     ("GET", "/account/profile"): statuses(302, 200),
     ("GET", "/account/password"): statuses(302, 200),
     ("GET", "/account/api-tokens"): statuses(302, 404, analyst=200, admin=200),

@@ -33,9 +33,31 @@ def test_production_needs_a_long_key_mail_and_an_https_base_url(tmp_path):
     with pytest.raises(ConfigError, match="LEARNHUB_BASE_URL"):
         load({**base, "LEARNHUB_SECRET_KEY": "k" * 40, "LEARNHUB_SMTP_HOST": "smtp.example.org"})
     config = load({**base, "LEARNHUB_SECRET_KEY": "k" * 40, "LEARNHUB_SMTP_HOST": "smtp.example.org",
-                   "LEARNHUB_BASE_URL": "https://learnhub.example.org/"})
+                   "LEARNHUB_BASE_URL": "https://learnhub.example.org/",
+                   "LEARNHUB_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})
     assert config["BASE_URL"] == "https://learnhub.example.org"
     assert config["SESSION_COOKIE_SECURE"] and config["DEBUG"] is False
+
+
+def test_production_refuses_a_per_process_rate_limit_store(tmp_path):
+    base = {"LEARNHUB_ENV": "production", "LEARNHUB_INSTANCE_DIR": str(tmp_path), "LEARNHUB_SECRET_KEY": "k" * 40,
+            "LEARNHUB_SMTP_HOST": "smtp.example.org", "LEARNHUB_BASE_URL": "https://learnhub.example.org"}
+    for unset_or_memory in ({}, {"LEARNHUB_RATELIMIT_STORAGE_URI": "memory://"}):
+        with pytest.raises(ConfigError, match=r"LEARNHUB_RATELIMIT_STORAGE_URI is memory://.*redis://"):
+            load({**base, **unset_or_memory})
+    shared = load({**base, "LEARNHUB_RATELIMIT_STORAGE_URI": "redis://cache.internal:6379/0"})
+    assert shared["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+    # Development keeps the per-process default: its login, registration and reset limits live in the database.
+    assert load({"LEARNHUB_INSTANCE_DIR": str(tmp_path)})["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_throttle_limits_are_checked_at_start_up(tmp_path):
+    config = load({"LEARNHUB_INSTANCE_DIR": str(tmp_path), "LEARNHUB_REGISTER_LIMIT": "2 per hour"})
+    assert (config["REGISTER_LIMIT"], config["PASSWORD_RESET_LIMIT"]) == ("2 per hour", "10 per hour")
+    with pytest.raises(ConfigError, match="LEARNHUB_LOGIN_LIMIT_PER_ACCOUNT='five a minute' is not a rate"):
+        load({"LEARNHUB_INSTANCE_DIR": str(tmp_path), "LEARNHUB_LOGIN_LIMIT_PER_ACCOUNT": "five a minute"})
+    with pytest.raises(ConfigError, match="LEARNHUB_REGISTER_LIMIT='5 per month' has a window longer than a day"):
+        load({"LEARNHUB_INSTANCE_DIR": str(tmp_path), "LEARNHUB_REGISTER_LIMIT": "5 per month"})
 
 
 @pytest.mark.parametrize(("env", "message"), [

@@ -20,7 +20,7 @@ class RegisterForm(ProfileFieldsMixin, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = email_field()
+    email = email_field(new=False)
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()
@@ -32,8 +32,12 @@ class LogoutForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = email_field()
+    email = email_field(new=False)
     submit = SubmitField(_l("Send reset link"))
+
+
+class ResendVerificationForm(FlaskForm):
+    submit = SubmitField(_l("Send the link again"))
 
 
 class ResetPasswordForm(FlaskForm):

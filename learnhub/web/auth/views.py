@@ -1,22 +1,40 @@
-"""Registration, login, logout and password reset."""
+"""Registration, e-mail verification, login, logout and password reset."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from learnhub.extensions import db, limiter
-from learnhub.security import audit_request, login_limit_per_account, login_limit_per_ip, safe_next_url
-from learnhub.services import accounts, mail
+from learnhub.database import writes_on_get
+from learnhub.extensions import db
+from learnhub.security import audit_request, client_ip, safe_next_url
+from learnhub.services import accounts, login_throttle, mail, throttle
 from learnhub.services.accounts import AccountError, Profile
-from learnhub.web.auth.forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from learnhub.web.auth.forms import (
+    LoginForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 from learnhub.web.forms_common import PASSWORD_MESSAGES
 
 bp = Blueprint("auth", __name__)
+VERIFICATION_RESEND_LIMIT = "3 per hour"
 
 
 def _start_session(user) -> None:
@@ -35,9 +53,85 @@ def _end_session(user) -> None:
     session["language"] = user.language
 
 
+def _remember_device(user) -> None:
+    """Mark this browser as one the account logged in from (the per-account limit then spares it)."""
+    value = login_throttle.remember_device(request.cookies.get(login_throttle.DEVICE_COOKIE),
+                                           current_app.config["SECRET_KEY"], user.id)
+
+    @after_this_request
+    def _set_cookie(response):
+        response.set_cookie(login_throttle.DEVICE_COOKIE, value,
+                            max_age=int(login_throttle.DEVICE_LIFETIME.total_seconds()), httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def attempt_login(email: str, password: str) -> tuple[object | None, login_throttle.Verdict]:
+    """Every form that takes a password logs in through here: throttled, audited, committed once.
+
+    Returns (the user, now logged in, or None) and the throttle's verdict: a refused attempt
+    (`not verdict.allowed`) was not checked against the password at all.
+    """
+    config = current_app.config
+    device = login_throttle.trusted_device(request.cookies.get(login_throttle.DEVICE_COOKIE),
+                                           config["SECRET_KEY"], email)
+    verdict = login_throttle.check(email, client_ip() or "unknown", device,
+                                   login_throttle.LoginLimits.from_config(config))
+    if not verdict.allowed:
+        audit_request("auth.login_throttled", email=verdict.email, reason=verdict.reason,
+                      retry_after=verdict.retry_after)
+        db.session.commit()
+        return None, verdict
+    user = accounts.authenticate(email, password)
+    if user is None:
+        login_throttle.record_failure(verdict)
+        audit_request("auth.login_failed", email=verdict.email, known_device=device is not None)
+        db.session.commit()
+        return None, verdict
+    audit_request("auth.login", actor_id=user.id)
+    db.session.commit()
+    _start_session(user)
+    _remember_device(user)
+    return user, verdict
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _("Too many attempts. For your security, wait %(minutes)d minutes and try again, or reset your "
+             "password.", minutes=minutes)
+
+
+def _too_many(template: str, seconds: int, **context):
+    """The same answer for every throttled form, whether or not the address has an account."""
+    response = current_app.make_response((render_template(template, **context), 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _throttled(scope_keys: list[tuple[str, str]], rate: str) -> int | None:
+    """Seconds to wait if any of these (scope, key) counters is full; otherwise count this attempt."""
+    rules = throttle.parse(rate)
+    waits = [wait for scope, key in scope_keys if (wait := throttle.retry_after(scope, key, rules)) is not None]
+    if waits:
+        return max(waits)
+    for scope, key in scope_keys:
+        throttle.record(scope, key)
+    return None
+
+
+def _send_verification(user) -> None:
+    token = accounts.email_verification_token(user, current_app.config["SECRET_KEY"])
+    link = current_app.config["BASE_URL"] + url_for("auth.verify_email", token=token)
+    days = accounts.VERIFICATION_LINK_LIFETIME.days
+    with force_locale(user.language):
+        mail.send(user.email, _("Confirm your e-mail address for LearnHub"),
+                  render_template("auth/email/verify.txt", user=user, link=link, days=days))
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"], error_message="too many registrations")
 def register():
+    """The answer is the same whether or not the address has an account: "check your mail". A new
+    account gets a verification link; the owner of an existing one is told someone tried."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
@@ -46,41 +140,77 @@ def register():
         form.language.data = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
         form.language.data = session.get("language", form.language.data)
     if form.validate_on_submit():
-        try:
-            user = accounts.create(form.email.data, form.password.data, Profile(**form.profile_values()))
-        except AccountError as error:
-            if error.code != "email-taken":
-                raise
-            form.email.errors.append(_("An account with this e-mail address already exists. "
-                                       "Log in, or reset your password if you forgot it."))
+        email = accounts.normalise_email(form.email.data)
+        wait = _throttled([("register-ip", client_ip() or "unknown"), ("register-email", email)],
+                          current_app.config["REGISTER_LIMIT"])
+        if wait is not None:
+            form.email.errors.append(_wait_message(wait))
+            return _too_many("auth/register.html", wait, form=form)
+        user, created = accounts.register(email, form.password.data, Profile(**form.profile_values()))
+        audit_request("account.registered" if created else "account.registration_for_existing_address",
+                      actor_id=user.id)
+        db.session.commit()  # the account exists before its link leaves; no lock held while mail is sent
+        if created:
+            _send_verification(user)
         else:
-            audit_request("account.registered", actor_id=user.id)
-            db.session.commit()
-            _start_session(user)
-            flash(_("Welcome to LearnHub, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("main.home"), 303)
+            link = current_app.config["BASE_URL"] + url_for("auth.forgot_password")
+            with force_locale(user.language):
+                mail.send(user.email, _("Someone tried to register with your address at LearnHub"),
+                          render_template("auth/email/already_registered.txt", user=user, link=link,
+                                          login=current_app.config["BASE_URL"] + url_for("auth.login")))
+        flash(_("Check your mail: we have sent a message to %(email)s. Follow the link in it to confirm your "
+                "address. You can log in now.", email=email), "success")
+        return redirect(url_for("auth.login"), 303)
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
 
+@bp.get("/email/verify/<token>")
+@writes_on_get
+def verify_email(token: str):
+    user = accounts.user_for_verification_token(token, current_app.config["SECRET_KEY"])
+    if user is None:
+        return render_template("auth/verify_invalid.html"), 404
+    if user.email_verified_at is None:
+        accounts.mark_email_verified(user)
+        audit_request("account.email_verified", actor_id=user.id)
+        db.session.commit()
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    return redirect(url_for("main.home") if current_user.is_authenticated else url_for("auth.login"), 303)
+
+
+@bp.post("/email/verify")
+@login_required
+def resend_verification():
+    """Send the verification link again (a few times an hour at most)."""
+    user = current_user._get_current_object()
+    form = ResendVerificationForm()
+    if not form.validate_on_submit() or user.email_verified_at is not None:
+        return redirect(url_for("learn.dashboard"), 303)
+    wait = _throttled([("verify-resend", str(user.id))], VERIFICATION_RESEND_LIMIT)
+    if wait is not None:
+        flash(_wait_message(wait), "error")
+        return redirect(url_for("learn.dashboard"), 303)
+    audit_request("account.verification_resent")
+    db.session.commit()
+    _send_verification(user)
+    flash(_("We have sent the link again to %(email)s.", email=user.email), "success")
+    return redirect(url_for("learn.dashboard"), 303)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@login_limit_per_ip()
-@login_limit_per_account()
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next_url(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
-            audit_request("auth.login_failed", email=accounts.normalise_email(form.email.data))
-            db.session.commit()
-            form.password.errors.append(_("The e-mail address or password is not right."))
-        else:
-            audit_request("auth.login", actor_id=user.id)
-            db.session.commit()
-            _start_session(user)
+        user, verdict = attempt_login(form.email.data, form.password.data)
+        if user is not None:
             return redirect(safe_next_url(form.next.data) or url_for("main.home"), 303)
+        if not verdict.allowed:
+            form.password.errors.append(_wait_message(verdict.retry_after))
+            return _too_many("auth/login.html", verdict.retry_after, form=form)
+        form.password.errors.append(_("The e-mail address or password is not right."))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -98,13 +228,19 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
 def forgot_password():
+    """The same answer, and the same work (one mail), whether or not an account uses the address."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = accounts.find_by_email(form.email.data)
+        email = accounts.normalise_email(form.email.data)
+        wait = _throttled([("reset-ip", client_ip() or "unknown"), ("reset-email", email)],
+                          current_app.config["PASSWORD_RESET_LIMIT"])
+        if wait is not None:
+            form.email.errors.append(_wait_message(wait))
+            return _too_many("auth/forgot.html", wait, form=form)
+        user = accounts.find_by_email(email)
+        hours = current_app.config["PASSWORD_RESET_HOURS"]
         if user is not None and user.active:
-            hours = current_app.config["PASSWORD_RESET_HOURS"]
             token = accounts.issue_reset_token(user, timedelta(hours=hours))
             audit_request("auth.reset_requested", actor_id=user.id)
             db.session.commit()  # the token exists before the link leaves; no lock held while mail is sent
@@ -112,9 +248,14 @@ def forgot_password():
             with force_locale(user.language):
                 mail.send(user.email, _("Reset your LearnHub password"),
                           render_template("auth/email/reset.txt", user=user, link=link, hours=hours))
-        # The same answer whether or not the account exists.
+        else:
+            audit_request("auth.reset_requested", email=email, account=False)
+            db.session.commit()
+            mail.send(email, _("Reset your LearnHub password"), render_template(
+                "auth/email/reset_no_account.txt", email=email,
+                register=current_app.config["BASE_URL"] + url_for("auth.register")))
         flash(_("If an account uses %(email)s, we have sent it a link to choose a new password.",
-                email=accounts.normalise_email(form.email.data)), "success")
+                email=email), "success")
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
 

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from learnhub.extensions import db
 from learnhub.i18n import current_language
-from learnhub.security import audit_request, login_limit_per_account, login_limit_per_ip, no_store
-from learnhub.services import accounts, catalogue, certificates, grading, learning, marking
+from learnhub.security import no_store
+from learnhub.services import catalogue, certificates, grading, learning, marking
 
 bp = Blueprint("learn", __name__)
 
@@ -85,14 +85,13 @@ def quiz(course_id: str, item_key: str):
 
 
 @bp.post("/courses/<course_id>/quizzes/<item_key>")
-@login_limit_per_ip(exempt_when=lambda: "password" not in request.form)
-@login_limit_per_account(exempt_when=lambda: "password" not in request.form)
 def submit_quiz(course_id: str, item_key: str):
     """Grade a submitted quiz. A learner whose session ended meanwhile logs in here, answers kept."""
     course, syllabus, item = _course_item(course_id, item_key, "quiz")
-    if not current_user.is_authenticated and not _log_in_from_quiz():
-        return no_store(current_app.make_response((render_template(
-            "learn/quiz_login.html", form_data=request.form, failed="password" in request.form), 401)))
+    if not current_user.is_authenticated:
+        refusal = _log_in_from_quiz()
+        if refusal is not None:
+            return refusal
     token = request.form.get("token", "")
     try:
         attempt = grading.submit(current_user, course, item, syllabus, token, request.form,
@@ -112,21 +111,23 @@ def submit_quiz(course_id: str, item_key: str):
     return redirect(url_for("learn.attempt", attempt_id=attempt.id), 303)
 
 
-def _log_in_from_quiz() -> bool:
-    from learnhub.web.auth.views import _start_session
+def _log_in_from_quiz():
+    """The quiz page's login takes a password too: the same throttled, audited path as /login.
+
+    None once logged in; otherwise the login page to answer with (answers kept), 429 when throttled.
+    """
+    from learnhub.web.auth.views import attempt_login
 
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    if not email or not password:
-        return False
-    user = accounts.authenticate(email, password)
-    if user is None:
-        audit_request("auth.login_failed", email=accounts.normalise_email(email))
-        db.session.commit()
-        return False
-    audit_request("auth.login", actor_id=user.id)
-    db.session.commit()
-    _start_session(user)
-    return True
+    verdict = attempt_login(email, password)[1] if email and password else None
+    if verdict is not None and current_user.is_authenticated:
+        return None
+    throttled = verdict is not None and not verdict.allowed
+    html = render_template("learn/quiz_login.html", form_data=request.form, failed="password" in request.form)
+    response = no_store(current_app.make_response((html, 429 if throttled else 401)))
+    if throttled:
+        response.headers["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 @bp.get("/attempts/<int:attempt_id>")
