@@ -90,6 +90,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(courses)
     app.cli.add_command(report)
     app.cli.add_command(demo_command)
+    app.cli.add_command(cohorts_group)
 
 
 users = AppGroup("users", help="Create accounts.")
@@ -143,6 +144,29 @@ def create_demo_accounts() -> None:
             verified=True)
         click.echo(f"  {role:8} {email:28} password: {password}")
     db.session.commit()
+
+
+cohorts_group = AppGroup("cohorts", help="Operate on trainers' cohorts.")
+
+
+@cohorts_group.command("send-invitations")
+@click.option("--cohort", "cohort_id", type=int, help="Only this cohort's invitations (default: every cohort).")
+def send_invitations(cohort_id: int | None) -> None:
+    """Send every cohort invitation still owed (e.g. the rest of a large import). Safe to run again, or while
+    trainers send: each invitation goes out once. Exit status 1 if the mail server fails."""
+    from learnhub.models import Cohort
+    from learnhub.services import invitations
+
+    cohort = None
+    if cohort_id is not None:
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort is None:
+            fail(f"no cohort with id {cohort_id}; the id is the number in the cohort page's address")
+    with current_app.test_request_context():  # links and the recipient's language need a request context
+        sending = invitations.send_owed(cohort)
+    click.echo(f"sent {sending.sent} invitation(s); {sending.remaining} still to send")
+    if sending.failed:
+        fail("the mail server failed; check the SMTP settings (LEARNHUB_SMTP_*) and run this command again")
 
 
 courses = AppGroup("courses", help="Validate course sources and load them into the database.")

@@ -165,6 +165,9 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "SMTP_STARTTLS": _bool(env, "LEARNHUB_SMTP_STARTTLS", True),
         "BASE_URL": base_url,
         "PASSWORD_RESET_HOURS": _int(env, "LEARNHUB_PASSWORD_RESET_HOURS", 2, minimum=1),
+        # A request sends at most this many invitation mails, for at most this long; the rest stay owed.
+        "INVITATION_MAILS_PER_REQUEST": _int(env, "LEARNHUB_INVITATION_MAILS_PER_REQUEST", 50, minimum=1),
+        "INVITATION_SECONDS_PER_REQUEST": _int(env, "LEARNHUB_INVITATION_SECONDS_PER_REQUEST", 10, minimum=1),
         "SUPPRESSION_K": k,
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).
         # Without it, per-address login limits and the audit log would see only the proxy's address.

@@ -32,7 +32,12 @@ class Cohort(db.Model):
 class CohortMember(db.Model):
     """A person invited to a cohort. Until `accepted_at` they are only invited: the trainer sees their
     name and e-mail as typed, nothing of their learning. From `accepted_at` on, the trainer sees what
-    the learner does in the courses assigned to the cohort, and nothing from before (decision 0020)."""
+    the learner does in the courses assigned to the cohort, and nothing from before (decision 0020).
+
+    The invitation is tracked here so that sending it is idempotent and resumable: `invitation_queued_at`
+    is set while a mail is owed (added, or a resend asked for) and cleared when one is sent;
+    `invitation_sent_at` is when the last one went out (it opens the invitation for INVITATION_DAYS);
+    `invitation_token_id` is the single-use link of a person who has no password yet."""
 
     __tablename__ = "cohort_members"
 
@@ -41,6 +46,12 @@ class CohortMember(db.Model):
                                             index=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
+    invited_name: Mapped[str | None] = mapped_column(String(120))  # as the trainer typed it
+    invitation_queued_at: Mapped[datetime | None] = mapped_column(index=True)
+    invitation_sent_at: Mapped[datetime | None]
+    invitations_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    invitation_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("password_reset_tokens.id", ondelete="SET NULL"))
 
     learner: Mapped[User] = relationship()
 

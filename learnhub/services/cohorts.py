@@ -6,10 +6,9 @@ lookup here takes the acting user, so a view cannot forget the check.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext
 from sqlalchemy import and_, case, func, or_, select
@@ -25,7 +24,6 @@ from learnhub.models import (
     CourseItem,
     Enrolment,
     ItemProgress,
-    PasswordResetToken,
     User,
 )
 from learnhub.models.base import utcnow
@@ -60,8 +58,10 @@ def create(trainer: User, name: str, organisation: str, country: str, language: 
 
 
 def members(cohort: Cohort) -> list[User]:
+    """The people who accepted to join the cohort (those only invited are `invitations.pending_people`)."""
     return list(db.session.scalars(select(User).join(CohortMember, CohortMember.learner_id == User.id)
-                                   .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id)))
+                                   .where(CohortMember.cohort_id == cohort.id, CohortMember.accepted_at.is_not(None))
+                                   .order_by(User.name, User.id)))
 
 
 def is_member(cohort: Cohort, learner_id: int) -> bool:
@@ -70,13 +70,15 @@ def is_member(cohort: Cohort, learner_id: int) -> bool:
 
 @dataclass
 class AddResult:
-    """What adding people did: who joined as an existing account, who was invited, who was there already, and
-    whose account may not be put in a cohort (trainers, analysts and admins are never a trainer's learners)."""
+    """What adding people did. Everyone new is `invited`, whether the address had a trainee account, a staff
+    account or none: a trainer must not learn who uses LearnHub, or who is staff (decision 0020). The last two
+    counts are for the audit log only, never for the trainer's page."""
 
-    joined: list[User]
-    invited: list[tuple[User, str]]
-    already: list[User]
-    refused: list[User]
+    invited: int = 0
+    already_invited: int = 0
+    already_members: int = 0
+    new_accounts: int = 0
+    staff: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,13 @@ class Person:
 
 
 def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
-    """Add people by e-mail: existing accounts join; new people get an account without a password and an
-    invitation token (returned, for the caller to e-mail). Nobody is ever duplicated: e-mails compare
-    trimmed and lower-cased, against the database and within the list. Flushes."""
+    """Invite people by e-mail: nobody joins here. Each new address becomes a pending membership (accepted_at
+    empty) that owes an invitation mail (`invitations.send_owed` sends it, after the caller's commit); a
+    person without an account gets one without a password, which their invitation link lets them choose.
+    A staff account (trainer, analyst, admin) is invited like anyone, so the trainer cannot tell, but can
+    never accept and is told so by mail instead. Nobody is ever duplicated: e-mails compare trimmed and
+    lower-cased, against the database and within the list. Re-adding someone whose invitation was never
+    sent leaves it owed, so the caller's next send delivers it. Flushes."""
     wanted: dict[str, Person] = {}
     for person in people:
         wanted.setdefault(accounts.normalise_email(person.email), person)
@@ -103,9 +109,10 @@ def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
     for start in range(0, len(emails), 500):
         chunk = emails[start:start + 500]
         existing.update({user.email: user for user in db.session.scalars(select(User).where(User.email.in_(chunk)))})
-    current = set(db.session.scalars(select(CohortMember.learner_id).where(CohortMember.cohort_id == cohort.id)))
-    result = AddResult([], [], [], [])
-    new_users: list[tuple[User, Person]] = []
+    current = dict(db.session.execute(select(CohortMember.learner_id, CohortMember.accepted_at)
+                                      .where(CohortMember.cohort_id == cohort.id)).all())
+    result = AddResult()
+    invite: list[tuple[User, Person]] = []
     for email, person in wanted.items():
         user = existing.get(email)
         if user is None:
@@ -115,25 +122,21 @@ def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
                         organisation=(person.organisation or cohort.organisation)[:200],
                         organisation_type=person.organisation_type or "government", ecsf_role=person.ecsf_role)
             db.session.add(user)
-            new_users.append((user, person))
-        elif user.role != "trainee":
-            result.refused.append(user)
-            continue
+            result.new_accounts += 1
         elif user.id in current:
-            result.already.append(user)
+            if current[user.id] is None:
+                result.already_invited += 1
+            else:
+                result.already_members += 1
             continue
-        else:
-            result.joined.append(user)
+        elif user.role != "trainee":
+            result.staff += 1
+        invite.append((user, person))
     db.session.flush()
-    expires = utcnow() + timedelta(days=INVITATION_DAYS)
-    tokens = []
-    for user, _ in new_users:
-        token = secrets.token_urlsafe(32)
-        tokens.append(PasswordResetToken(user_id=user.id, token_hash=accounts.token_hash(token), expires_at=expires))
-        result.invited.append((user, token))
-    db.session.add_all(tokens)
-    db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=user.id)
-                       for user in [*result.joined, *(u for u, _ in result.invited)])
+    now = utcnow()
+    db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=user.id, invited_name=person.name.strip()[:120],
+                                    invitation_queued_at=now) for user, person in invite)
+    result.invited = len(invite)
     db.session.flush()
     return result
 

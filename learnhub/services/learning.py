@@ -190,7 +190,8 @@ def dashboard(learner: User) -> list[DashboardRow]:
 
     due: dict[str, date | None] = {}
     for course_id, due_on in db.session.execute(select(Assignment.course_id, Assignment.due_on).join(
-            CohortMember, CohortMember.cohort_id == Assignment.cohort_id).where(CohortMember.learner_id == learner.id)):
+            CohortMember, CohortMember.cohort_id == Assignment.cohort_id).where(
+            CohortMember.learner_id == learner.id, CohortMember.accepted_at.is_not(None))):  # invited is not joined
         if course_id not in due or (due_on is not None and (due[course_id] is None or due_on < due[course_id])):
             due[course_id] = due_on
     enrolled = {course.id: (enrolment, course) for enrolment, course in db.session.execute(

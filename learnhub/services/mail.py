@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -11,6 +13,25 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
+
+FIELD_LIMIT = 80
+# What a mail reader would turn into a link: a scheme, "www.", or a dotted host name ending in letters.
+_LINKABLE = re.compile(r"[a-z][a-z0-9+.-]*:/+|\b(?:mailto|tel|javascript|data|file):|www\.|(?<=\w)\.(?=[a-z]{2,}\b)",
+                       re.IGNORECASE)
+
+
+def quoted(text: str | None, limit: int = FIELD_LIMIT) -> str:
+    """Someone else's text (a cohort or person name a trainer typed) made safe to quote in a mail to anyone:
+    one line (line breaks, tabs and control or format characters become one space), at most `limit`
+    characters (with an ellipsis), nothing a mail reader turns into a link ("https://x.org" reads
+    "https[:]//x[.]org"), inside double quotes (its own become single ones). A template puts it after a
+    fixed label, so it never reads as the message's own words: an invitation cannot become a phishing mail."""
+    text = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in text or "")
+    text = " ".join(text.split()).replace('"', "'")
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    text = _LINKABLE.sub(lambda match: match.group(0).replace(".", "[.]").replace(":", "[:]"), text)
+    return f'"{text}"'
 
 
 def send(to: str, subject: str, body: str) -> EmailMessage:

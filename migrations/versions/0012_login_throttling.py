@@ -4,7 +4,7 @@ Login, registration and password-reset limits are counted in this table, so they
 gunicorn workers and app instances on one database, SQLite or PostgreSQL (decision 0023).
 
 Revision ID: 0012_login_throttling
-Revises: 0008_cohort_consent
+Revises: 0009_invitations
 Create Date: 2026-12-05 10:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_login_throttling'
-down_revision = '0008_cohort_consent'
+down_revision = '0009_invitations'
 branch_labels = None
 depends_on = None
 

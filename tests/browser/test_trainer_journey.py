@@ -1,4 +1,5 @@
-"""A trainer's journey in the browser: cohort, CSV import, assignment, progress, export, marking, regrade."""
+"""A trainer's journey in the browser: cohort, CSV import, invitation accepted by the learner, assignment,
+progress, export, marking, regrade."""
 
 from __future__ import annotations
 
@@ -48,7 +49,18 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         page.get_by_label("Full name").fill("Kevin Baptiste")
         page.get_by_role("button", name="Add to cohort").click()
         check_page()
-        expect(page.get_by_role("status")).to_contain_text("is in the cohort")
+        expect(page.get_by_role("status")).to_contain_text("is invited to the cohort and joins once they accept")
+        expect(page.locator("table", has_text="Invited, not joined yet")).to_contain_text("Kevin Baptiste")
+        # The learner consents: the invitation waits on "My learning" until they accept it, logged in.
+        learner_page.goto(live_server + "/learning")
+        check_page(learner_page)
+        invitation = learner_page.locator("section", has_text="Cohort invitations")
+        expect(invitation).to_contain_text("CSIRT Caribe 2026")
+        invitation.get_by_role("button", name="Accept and join").click()
+        expect(learner_page.get_by_role("status")).to_contain_text("You joined the cohort")
+        page.reload()
+        check_page()
+        expect(page.locator("table", has_text="Members")).to_contain_text("Kevin Baptiste")
         assignments = (("passwords-mfa", date.today() + timedelta(days=14)), ("ics-critical-infrastructure", None))
         for course, due in assignments:
             page.get_by_label("Course", exact=True).select_option(course)
@@ -58,7 +70,7 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
             check_page()
         page.get_by_role("link", name="Progress table").click()
         check_page()
-        expect(page.locator(".progress-table tbody tr")).to_have_count(3)
+        expect(page.locator(".progress-table tbody tr", has_text="Kevin Baptiste")).to_have_count(1)
         # The learner completes the assigned course and answers the quiz with an essay.
         complete_passwords_course(learner_page, live_server, live_app, learner_email)
         learner_page.goto(live_server + "/courses/ics-critical-infrastructure/quizzes/check-ot-security")

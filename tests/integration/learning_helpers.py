@@ -14,6 +14,15 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "courses"
 TOKEN_INPUT = re.compile(r'name="token" value="([^"]+)"')
 
 
+def accept_invitation(learner_client, cohort_id: int | str):
+    """The learner logged in on `learner_client` accepts their invitation to the cohort from "My learning":
+    a trainer's invitation is only a membership once the learner consents (decision 0020)."""
+    page = learner_client.get("/learning").get_data(as_text=True)
+    response = learner_client.post(f"/invitations/{cohort_id}/accept", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 303, response.status_code
+    return response
+
+
 def sync_catalogue(app, folder: Path = CATALOGUE) -> None:
     result = app.test_cli_runner().invoke(args=["courses", "sync", str(folder)])
     assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from learnhub.models import Attempt
 from tests.conftest import csrf_token, log_in, post_form
-from tests.integration.learning_helpers import CATALOGUE, quiz_page, submit_quiz, sync_catalogue
+from tests.integration.learning_helpers import CATALOGUE, accept_invitation, quiz_page, submit_quiz, sync_catalogue
 
 COURSE, QUIZ = "passwords-mfa", "check-passwords-mfa"
 
@@ -91,6 +91,7 @@ def test_odd_cohort_names_export_and_a_zero_mark_is_a_mark(app, db, client, make
               page=f"/trainer/cohorts/{cohort_id}")
     learner_client = app.test_client()
     log_in(learner_client, "ana@example.org")
+    accept_invitation(learner_client, cohort_id)
     submit_quiz(learner_client, app, learner, "ics-critical-infrastructure", "check-ot-security", right=False)
     link = re.search(r'href="(/trainer/marking/\d+/[^"]+)"', client.get("/trainer/marking").get_data(as_text=True))
     assert post_form(client, link.group(1), {"score": "0", "feedback": ""}).status_code == 303

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from learnhub.models import Attempt, AuditEvent, Cohort, CohortMember, Notice, User
 from learnhub.services import cohort_csv, cohorts
 from tests.conftest import csrf_token, log_in, post_form
-from tests.integration.learning_helpers import CATALOGUE, submit_quiz, sync_catalogue
+from tests.integration.learning_helpers import CATALOGUE, accept_invitation, submit_quiz, sync_catalogue
 
 
 @pytest.fixture
@@ -40,23 +40,24 @@ def upload(client, cohort_id: int, data: bytes, name="people.csv"):
                        data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), name)})
 
 
-def test_trainers_cannot_put_staff_accounts_in_a_cohort_and_learn_nothing_from_the_answer(client, db, trainer,
-                                                                                         make_user):
+def test_staff_accounts_never_become_members_and_the_trainer_cannot_tell(client, db, trainer, make_user):
+    # Before issue 11 the trainer read "boss@example.org cannot be added to a cohort": an answer that told
+    # who is staff. Now every address gets the same answer and the same line in the pending list.
     cohort_id = create_cohort(client)
     make_user(role="admin", email="boss@example.org")
     make_user(email="ana@example.org")
-    refused = post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": "boss@example.org", "name": "B"},
-                        page=f"/trainer/cohorts/{cohort_id}")
-    assert refused.status_code == 303
-    assert "cannot be added" in client.get(refused.location).get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 0
     messages = []
-    for address in ("ana@example.org", "zoe@example.org"):  # an account exists for the first only
+    for address in ("boss@example.org", "ana@example.org", "zoe@example.org"):  # staff, trainee, nobody
         response = post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": address, "name": "A"},
                              page=f"/trainer/cohorts/{cohort_id}")
+        assert response.status_code == 303
         page = client.get(response.location).get_data(as_text=True)
-        messages.append(re.search(r'class="flash[^"]*">([^<]+)<', page).group(1).replace(address, "EMAIL"))
-    assert messages[0] == messages[1] == "EMAIL is in the cohort and has been told by e-mail."
+        messages.append([m.replace(address, "EMAIL") for m in re.findall(r'class="flash[^"]*">([^<]+)<', page)])
+    assert messages[0] == messages[1] == messages[2] == [
+        "EMAIL is invited to the cohort and joins once they accept.", "1 of 1 invitation sent."]
+    assert db.session.scalar(select(func.count()).select_from(CohortMember)
+                             .where(CohortMember.accepted_at.is_not(None))) == 0
+    assert cohorts.members(db.session.get(Cohort, cohort_id)) == []
 
 
 def test_only_trainers_and_admins_reach_trainer_pages(app, db, make_user):
@@ -85,27 +86,34 @@ def test_trainers_never_see_each_others_cohorts_learners_or_exports(app, db, cli
     token = csrf_token(page)
     assert other.post(f"/trainer/cohorts/{cohort_id}/people", data={"csrf_token": token, "email": "x@example.org",
                                                                      "name": "X"}).status_code == 404
+    for action in ("send", "resend"):
+        assert other.post(f"/trainer/cohorts/{cohort_id}/invitations/{action}",
+                          data={"csrf_token": token, "learner": str(ana.id)}).status_code == 404
     # a learner who is not in the trainer's cohort answers 404 too
     stranger = make_user(email="stranger@example.org")
     assert client.get(f"/trainer/cohorts/{cohort_id}/learners/{stranger.id}").status_code == 404
 
 
-def test_adding_people_joins_accounts_invites_newcomers_and_never_duplicates(client, db, trainer, make_user, mail_dir):
+def test_adding_people_invites_accounts_and_newcomers_and_never_duplicates(client, db, trainer, make_user,
+                                                                         mail_dir):
+    # Before issue 11 an existing account joined at once; now everyone is invited and joins on accepting.
     cohort_id = create_cohort(client)
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
     for address in ("ana@example.org", " NEW.person@Example.org ", "new.person@example.org"):
         response = post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": address, "name": "Person"},
                              page=f"/trainer/cohorts/{cohort_id}")
         assert response.status_code == 303
-    assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 2
+    assert db.session.scalars(select(CohortMember.accepted_at)).all() == [None, None]
     assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "new.person@example.org")) == 1
     messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in mail_dir.glob("*.eml")]
+    assert sorted(m["To"] for m in messages) == ["ana@example.org", "new.person@example.org"]  # one mail each
     invitation = next(m for m in messages if m["To"] == "new.person@example.org")
-    assert sorted(m["To"] for m in messages) == ["ana@example.org", "new.person@example.org"]  # both are told
     assert invitation["Subject"] == "Está invitado a LearnHub"  # the cohort's language, Spanish
-    messages = [invitation]
-    link = re.search(r"http://\S+/password/reset/(\S+)", messages[0].get_content()).group(1)
+    link = re.search(r"http://\S+/password/reset/(\S+)", invitation.get_content()).group(1)
     assert client.get(f"/password/reset/{link}").status_code == 200
+    existing = next(m for m in messages if m["To"] == "ana@example.org")
+    assert existing["Subject"] == "You are invited to join a LearnHub cohort"
+    assert "http://127.0.0.1:5000/invitations" in existing.get_content()
 
 
 def test_csv_with_bad_rows_imports_nothing_until_confirmed(client, db, trainer, mail_dir):
@@ -149,16 +157,19 @@ def test_ten_thousand_rows_import_without_duplicates(db, trainer):
     cohort = cohorts.create(trainer, "Big", "Ministerio", "CO", "es")
     result = cohorts.add_people(cohort, [cohorts.Person(r.email, r.name) for r in parsed.rows])
     again = cohorts.add_people(cohort, [cohorts.Person(r.email, r.name) for r in parsed.rows[:100]])
-    assert len(result.invited) == 10_000 and len(again.already) == 100
+    assert (result.invited, result.new_accounts) == (10_000, 10_000)
+    assert (again.invited, again.already_invited) == (0, 100)
     assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 10_000
 
 
 def enrol_learner(app, db, client, make_user, cohort_id, address="ana@example.org", language="en"):
+    """The trainer invites an existing trainee, who logs in and accepts."""
     learner = make_user(email=address, language=language, name="Ana Learner")
     post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": address, "name": "Ana"},
               page=f"/trainer/cohorts/{cohort_id}")
     learner_client = app.test_client()
     log_in(learner_client, address)
+    accept_invitation(learner_client, cohort_id)
     return learner, learner_client
 
 

@@ -22,7 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.security import audit_request, client_ip, safe_next_url
-from learnhub.services import accounts, login_throttle, mail, throttle
+from learnhub.services import accounts, invitations, login_throttle, mail, throttle
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.web.auth.forms import (
     LoginForm,
@@ -267,6 +267,7 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 404
     form = ResetPasswordForm()
     form.password_owner = (user.email, user.name)
+    joining = invitations.linked_to_link(token)  # an invitation link: choosing the password accepts
     if form.validate_on_submit():
         try:
             accounts.reset_password(token, form.password.data)
@@ -275,9 +276,15 @@ def reset_password(token: str):
                 return render_template("auth/reset_invalid.html"), 404
             form.password.errors.append(PASSWORD_MESSAGES[error.code])
         else:
+            invitations.accept_by_link(user, joining)
             audit_request("auth.password_reset", actor_id=user.id)
+            for cohort in joining:
+                audit_request("cohort.invitation_accepted", actor_id=user.id, cohort_id=cohort.id, by="link")
             db.session.commit()
             _end_session(user)
-            flash(_("Your password has been changed. Log in with your new password."), "success")
+            if joining:
+                flash(_("You joined the cohort. Log in with your new password to see its courses."), "success")
+            else:
+                flash(_("Your password has been changed. Log in with your new password."), "success")
             return redirect(url_for("auth.login"), 303)
-    return render_template("auth/reset.html", form=form), 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form, joining=joining), 400 if form.errors else 200

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from learnhub.extensions import db
 from learnhub.i18n import current_language
-from learnhub.security import no_store
-from learnhub.services import catalogue, certificates, grading, learning, marking
+from learnhub.security import audit_request, no_store
+from learnhub.services import catalogue, certificates, grading, invitations, learning, marking
 
 bp = Blueprint("learn", __name__)
 
@@ -149,8 +149,38 @@ def dashboard():
     notices = marking.unseen_notices(current_user)
     html = render_template("learn/dashboard.html", rows=rows, attempts=grading.recent_attempts(current_user),
                            certificates=certificates.for_learner(current_user), notices=notices,
-                           language=current_language())
+                           invitations=invitations.open_for(current_user), language=current_language())
     return no_store(current_app.make_response(html))
+
+
+@bp.get("/invitations")
+@login_required
+def invitations_page():
+    """The learner's open cohort invitations; the link in an invitation mail leads here (through login)."""
+    html = render_template("learn/invitations.html", invitations=invitations.open_for(current_user))
+    return no_store(current_app.make_response(html))
+
+
+@bp.post("/invitations/<int:cohort_id>/accept")
+@login_required
+def accept_invitation(cohort_id: int):
+    if not invitations.accept(current_user, cohort_id):
+        abort(404)
+    audit_request("cohort.invitation_accepted", cohort_id=cohort_id)
+    db.session.commit()
+    flash(_("You joined the cohort. Its courses are on your dashboard."), "success")
+    return redirect(url_for("learn.dashboard"), 303)
+
+
+@bp.post("/invitations/<int:cohort_id>/decline")
+@login_required
+def decline_invitation(cohort_id: int):
+    if not invitations.decline(current_user, cohort_id):
+        abort(404)
+    audit_request("cohort.invitation_declined", cohort_id=cohort_id)
+    db.session.commit()
+    flash(_("You declined the invitation. The trainer sees nothing of your learning."), "success")
+    return redirect(url_for("learn.dashboard"), 303)
 
 
 @bp.post("/learning/notices/dismiss")

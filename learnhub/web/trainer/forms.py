@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from learnhub import i18n
 from learnhub.web.forms_common import email_field, options
@@ -41,6 +41,12 @@ class ImportForm(FlaskForm):
 class ConfirmImportForm(FlaskForm):
     upload = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Import the valid rows"))
+
+
+class InvitationsForm(FlaskForm):
+    """Send the owed invitations, or resend: `learner` is the pending person's id, or "all"."""
+
+    learner = StringField(validators=[Optional(), Regexp(r"^(all|[0-9]{1,12})$")])
 
 
 class AssignForm(FlaskForm):

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,16 @@ from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, client_ip, no_store, role_required, safe_next_url
-from learnhub.services import accounts, catalogue, certificates, cohort_csv, cohorts, mail, marking, quiz_analysis
+from learnhub.services import (
+    accounts,
+    catalogue,
+    certificates,
+    cohort_csv,
+    cohorts,
+    invitations,
+    marking,
+    quiz_analysis,
+)
 from learnhub.services.cohorts import Person
 from learnhub.services.course_sync import media_url
 from learnhub.web.trainer.forms import (
@@ -27,6 +36,7 @@ from learnhub.web.trainer.forms import (
     CohortForm,
     ConfirmImportForm,
     ImportForm,
+    InvitationsForm,
     MarkForm,
     RegradeForm,
     RevokeForm,
@@ -35,6 +45,7 @@ from learnhub.web.trainer.forms import (
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 trainer_only = role_required("trainer", "admin")
 UPLOAD_NAME = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+PENDING_SHOWN = 200  # a 10,000-person import must not make a 2 MB page
 
 
 def _cohort(cohort_id: int):
@@ -45,24 +56,26 @@ def _no_store(html, status=200):
     return no_store(current_app.make_response((html, status)))
 
 
-def _invite(invited) -> None:
-    """E-mail each invited person their single-use link, in their language. Called after the commit, so no
-    database lock is held while mail goes out and no link points at an account that was rolled back; a
-    failure is reported to the trainer, who can add the person again to resend."""
-    failed = 0
-    for user, token in invited:
-        link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
-        try:
-            with force_locale(user.language):
-                mail.send(user.email, _("You are invited to LearnHub"),
-                          render_template("trainer/email/invite.txt", user=user, link=link,
-                                          trainer=current_user.name, days=cohorts.INVITATION_DAYS))
-        except OSError:
-            current_app.logger.exception("invitation to %s not sent", user.email)
-            failed += 1
-    if failed:
-        flash(ngettext("%(num)d invitation could not be sent; check the mail settings.",
-                       "%(num)d invitations could not be sent; check the mail settings.", failed), "error")
+def _send(found) -> None:
+    """Send the cohort's owed invitations within this request's budget, after the request's commit, and tell
+    the trainer honestly how many went out and how many are still to send (they stay owed: nothing is lost)."""
+    config = current_app.config
+    sending = invitations.send_owed(found, max_count=config["INVITATION_MAILS_PER_REQUEST"],
+                                    max_seconds=config["INVITATION_SECONDS_PER_REQUEST"])
+    total = sending.sent + sending.remaining
+    if not total:
+        return
+    flash(ngettext("%(sent)d of %(num)d invitation sent.", "%(sent)d of %(num)d invitations sent.", total,
+                   sent=sending.sent), "success" if not sending.remaining else "info")
+    if sending.failed:
+        flash(ngettext("The mail server failed: %(num)d invitation is still to send. Check the mail settings, "
+                       "then send the rest.",
+                       "The mail server failed: %(num)d invitations are still to send. Check the mail settings, "
+                       "then send the rest.", sending.remaining), "error")
+    elif sending.remaining:
+        flash(ngettext("%(num)d invitation is still to send: send the rest with the button below.",
+                       "%(num)d invitations are still to send: send the rest with the button below.",
+                       sending.remaining), "info")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -89,7 +102,10 @@ def _render_cohort(cohort, add_form=None, import_form=None, assign_form=None, st
         (course.id, course.title_in(current_language())) for course in catalogue.published_courses()]
     return _no_store(render_template(
         "trainer/cohort.html", cohort=cohort, members=cohorts.members(cohort),
-        assignments=cohorts.assignments(cohort), add_form=add_form or AddPersonForm(),
+        pending=invitations.pending_people(cohort, limit=PENDING_SHOWN),
+        pending_total=invitations.pending_count(cohort), owed=invitations.owed_count(cohort.id),
+        invitation_form=InvitationsForm(), assignments=cohorts.assignments(cohort),
+        add_form=add_form or AddPersonForm(),
         import_form=import_form or ImportForm(), assign_form=assign_form, language=current_language()), status)
 
 
@@ -107,31 +123,48 @@ def add_person(cohort_id: int):
     if not form.validate_on_submit():
         return _render_cohort(found, add_form=form, status=400)
     result = cohorts.add_people(found, [Person(form.email.data, form.name.data)])
-    audit_request("cohort.people_added", cohort_id=found.id, joined=len(result.joined), invited=len(result.invited),
-                  refused=len(result.refused))
+    audit_request("cohort.people_added", cohort_id=found.id, invited=result.invited,
+                  already_invited=result.already_invited, already_members=result.already_members,
+                  new_accounts=result.new_accounts, staff=result.staff)
     db.session.commit()
-    _invite(result.invited)
-    _tell_joined(found, result.joined)
     email = accounts.normalise_email(form.email.data)
-    if result.refused:
-        flash(_("%(email)s cannot be added to a cohort.", email=email), "error")
+    if result.already_members:
+        flash(_("%(email)s is already in the cohort.", email=email), "success")
     else:
-        # The same words whether the person had an account: a trainer does not learn who uses LearnHub.
-        flash(_("%(email)s is in the cohort and has been told by e-mail.", email=email), "success")
+        # The same words whether the address has a trainee account, a staff account or none (decision 0020).
+        flash(_("%(email)s is invited to the cohort and joins once they accept.", email=email), "success")
+    _send(found)
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
-def _tell_joined(found, joined) -> None:
-    """People with an account learn that they were added to a cohort, and by whom."""
-    for user in joined:
-        try:
-            with force_locale(user.language):
-                mail.send(user.email, _("You were added to a LearnHub cohort"),
-                          render_template("trainer/email/added.txt", user=user, cohort=found,
-                                          trainer=current_user.name,
-                                          link=current_app.config["BASE_URL"] + url_for("learn.dashboard")))
-        except OSError:
-            current_app.logger.exception("cohort notice to %s not sent", user.email)
+@bp.post("/cohorts/<int:cohort_id>/invitations/send")
+@trainer_only
+def send_invitations(cohort_id: int):
+    """Send the invitations still owed (the rest of a large import, or those a mail failure held back)."""
+    found = _cohort(cohort_id)
+    if not InvitationsForm().validate_on_submit():
+        abort(400)
+    _send(found)
+    return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitations/resend")
+@trainer_only
+def resend_invitations(cohort_id: int):
+    """Send the invitation again to one pending person (the button's value is their id) or to all ("all"); a
+    person without a password gets a new link, and the old one stops working."""
+    found = _cohort(cohort_id)
+    form = InvitationsForm()
+    if not form.validate_on_submit() or not form.learner.data:
+        abort(400)
+    learner_id = None if form.learner.data == "all" else int(form.learner.data)
+    if learner_id is not None and not invitations.is_pending(found, learner_id):
+        abort(404)
+    queued = invitations.queue(found, learner_id)
+    audit_request("cohort.invitations_resent", cohort_id=found.id, learner_id=learner_id, queued=queued)
+    db.session.commit()
+    _send(found)
+    return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
 def _clean_uploads(max_age_seconds: int = 86_400) -> None:
@@ -193,16 +226,14 @@ def _import_rows(found, parsed):
                                                row.organisation_type, row.ecsf_role, row.language)
                                         for row in parsed.rows])
     audit_request("cohort.imported", cohort_id=found.id, rows=len(parsed.rows), skipped=len(parsed.errors),
-                  joined=len(result.joined), invited=len(result.invited), already=len(result.already),
-                  refused=len(result.refused))
+                  invited=result.invited, already_invited=result.already_invited,
+                  already_members=result.already_members, new_accounts=result.new_accounts, staff=result.staff)
     db.session.commit()
-    _invite(result.invited)
-    _tell_joined(found, result.joined)
-    flash(_("Imported %(rows)d rows: %(joined)d joined with their account, %(invited)d invited, "
-            "%(already)d already in the cohort, %(refused)d cannot be added; %(skipped)d rows with errors were "
-            "skipped.", rows=len(parsed.rows), joined=len(result.joined), invited=len(result.invited),
-            already=len(result.already), refused=len(result.refused),
+    flash(_("Imported %(rows)d rows: %(invited)d invited, %(already)d already invited or in the cohort; "
+            "%(skipped)d rows with errors were skipped.", rows=len(parsed.rows), invited=result.invited,
+            already=result.already_invited + result.already_members,
             skipped=len({error.line for error in parsed.errors})), "success")
+    _send(found)
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
