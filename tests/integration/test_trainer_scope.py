@@ -295,3 +295,42 @@ def test_the_cohort_pages_read_a_constant_number_of_queries(app, db, scene, make
     assert queries(scene.a, table) == one_learner
     queries(scene.a, detail)                  # reads each new course's syllabus once; it is cached afterwards
     assert queries(scene.a, detail) == one_detail
+
+
+def test_each_cohort_grants_its_own_courses_from_its_own_acceptance(app, db, make_user):
+    """The rule itself (trainer_scope.visible): one trainer, two cohorts with different courses, joined at
+    different times; each membership opens only its cohort's courses, from its own accepted_at."""
+    from datetime import timedelta
+
+    from learnhub.models import Assignment, Cohort, CohortMember
+    from learnhub.models.base import utcnow
+    from learnhub.services import trainer_scope
+
+    sync_catalogue(app)
+    trainer = make_user(role="trainer", email="t@example.org")
+    other = make_user(role="trainer", email="other@example.org")
+    admin = make_user(role="admin", email="admin@example.org")
+    learner = make_user(email="ana@example.org")
+    now = utcnow()
+    first, second = Cohort(trainer_id=trainer.id, name="1", organisation="O", country="DO", language="es"), \
+        Cohort(trainer_id=trainer.id, name="2", organisation="O", country="DO", language="es")
+    db.session.add_all([first, second])
+    db.session.flush()
+    db.session.add_all([Assignment(cohort_id=first.id, course_id=COURSE), Assignment(cohort_id=second.id,
+                                                                                      course_id=ESSAY_COURSE),
+                        CohortMember(cohort_id=first.id, learner_id=learner.id, accepted_at=now - timedelta(days=10)),
+                        CohortMember(cohort_id=second.id, learner_id=learner.id, accepted_at=now - timedelta(days=2))])
+    db.session.flush()
+
+    def sees(user, course_id, days_ago):
+        return db.session.scalar(select(trainer_scope.visible(user, learner.id, course_id,
+                                                              now - timedelta(days=days_ago))))
+
+    assert sees(trainer, COURSE, 5) and sees(trainer, COURSE, 10) and not sees(trainer, COURSE, 11)
+    assert sees(trainer, ESSAY_COURSE, 1) and not sees(trainer, ESSAY_COURSE, 5)   # cohort 2 joined later
+    assert not sees(trainer, "reporting-incidents", 0)                              # assigned to neither
+    assert not sees(other, COURSE, 0)
+    assert sees(admin, "reporting-incidents", 1000)
+    db.session.get(CohortMember, (second.id, learner.id)).accepted_at = None        # back to invited only
+    db.session.flush()
+    assert not sees(trainer, ESSAY_COURSE, 0) and sees(trainer, COURSE, 0)
