@@ -49,6 +49,7 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         page.get_by_role("button", name="Add to cohort").click()
         check_page()
         expect(page.get_by_role("status")).to_contain_text("is in the cohort")
+        accept_invitations(live_app, learner_email)  # the trainer sees their learning from now on
         assignments = (("passwords-mfa", date.today() + timedelta(days=14)), ("ics-critical-infrastructure", None))
         for course, due in assignments:
             page.get_by_label("Course", exact=True).select_option(course)
@@ -102,6 +103,29 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         page.get_by_role("button", name="Apply the regrade").click()
         check_page()
         expect(page.get_by_role("status")).to_contain_text("Regraded 1 attempts")
+        # Revoke the learner's certificate: a confirmation page asks why; the learner sees it revoked.
+        page.get_by_role("link", name="Cohorts").first.click()
+        check_page()
+        page.get_by_role("link", name="CSIRT Caribe 2026").click()
+        check_page()
+        page.get_by_role("link", name="Progress table").click()
+        check_page()
+        page.get_by_role("link", name="Kevin Baptiste").click()
+        check_page()
+        page.get_by_role("link", name="Revoke certificate").click()
+        check_page()
+        page.get_by_role("button", name="Revoke certificate").click()
+        check_page()
+        expect(page.get_by_role("alert")).to_contain_text("Say why the certificate is revoked.")
+        page.get_by_label("Reason for revoking").fill("Completed by someone else")
+        page.get_by_role("button", name="Revoke certificate").click()
+        check_page()
+        expect(page.get_by_role("status")).to_contain_text("is revoked")
+        expect(page.locator("main")).to_contain_text("Completed by someone else")
+        learner_page.goto(live_server + "/learning")
+        check_page(learner_page)
+        expect(learner_page.locator("main")).to_contain_text("Revoked on")
+        expect(learner_page.get_by_role("link", name="Download PDF")).to_have_count(0)
     finally:
         learner_page.close()
         sync(live_app, CATALOGUE)  # leave the shared live database as the other browser tests expect it
@@ -130,6 +154,23 @@ def log_in_as_other(learner_page: Page, live_server: str, live_app) -> str:
     learner_page.locator("form.stack button[type=submit], form.stack input[type=submit]").click()
     learner_page.wait_for_url(live_server + "/")
     return email
+
+
+def accept_invitations(live_app, email: str) -> None:
+    """The learner accepts the cohort invitations waiting for them (set directly; the invitation pages are
+    tested on their own)."""
+    from sqlalchemy import update
+
+    from learnhub.extensions import db
+    from learnhub.models import CohortMember, User
+    from learnhub.models.base import utcnow
+
+    with live_app.app_context():
+        learner_id = db.session.scalar(db.select(User.id).where(User.email == email))
+        db.session.execute(update(CohortMember).where(CohortMember.learner_id == learner_id,
+                                                      CohortMember.accepted_at.is_(None)).values(accepted_at=utcnow()))
+        db.session.commit()
+        db.session.remove()
 
 
 def complete_passwords_course(learner_page: Page, live_server: str, live_app, email: str) -> None:
