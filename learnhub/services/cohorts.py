@@ -1,7 +1,8 @@
 """Cohorts: trainers' groups of learners, their members, assignments and progress table.
 
-A trainer sees only their own cohorts and the learners in them; an admin sees every cohort. Every
-lookup here takes the acting user, so a view cannot forget the check.
+A trainer sees only their own cohorts; an admin sees every cohort. Every lookup here takes the acting
+user, so a view cannot forget the check. What a cohort's pages show of each learner (accepted members,
+assigned courses, from joining on) is the rule of trainer_scope.
 """
 
 from __future__ import annotations
