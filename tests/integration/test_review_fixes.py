@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from learnhub.models import Attempt
 from tests.conftest import csrf_token, log_in, post_form
 from tests.integration.learning_helpers import CATALOGUE, quiz_page, submit_quiz, sync_catalogue
+from tests.integration.test_trainer import accept
 
 COURSE, QUIZ = "passwords-mfa", "check-passwords-mfa"
 
@@ -89,6 +90,9 @@ def test_odd_cohort_names_export_and_a_zero_mark_is_a_mark(app, db, client, make
     learner = make_user(email="ana@example.org", language="en")
     post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": "ana@example.org", "name": "Ana"},
               page=f"/trainer/cohorts/{cohort_id}")
+    accept(db, int(cohort_id), learner.id)  # a trainer marks essays of accepted members in assigned courses
+    post_form(client, f"/trainer/cohorts/{cohort_id}/assignments",
+              {"course": "ics-critical-infrastructure", "due_on": ""}, page=f"/trainer/cohorts/{cohort_id}")
     learner_client = app.test_client()
     log_in(learner_client, "ana@example.org")
     submit_quiz(learner_client, app, learner, "ics-critical-infrastructure", "check-ot-security", right=False)
