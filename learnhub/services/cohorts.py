@@ -1,7 +1,8 @@
 """Cohorts: trainers' groups of learners, their members, assignments and progress table.
 
-A trainer sees only their own cohorts and the learners in them; an admin sees every cohort. Every
-lookup here takes the acting user, so a view cannot forget the check.
+A trainer sees only their own cohorts; an admin sees every cohort. Every lookup here takes the acting
+user, so a view cannot forget the check. What a cohort's pages show of each learner (accepted members,
+assigned courses, from joining on) is the rule of trainer_scope.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from learnhub.extensions import db
 from learnhub.models import (
@@ -27,7 +29,7 @@ from learnhub.models import (
     User,
 )
 from learnhub.models.base import utcnow
-from learnhub.services import accounts
+from learnhub.services import accounts, trainer_scope
 
 INVITATION_DAYS = 14
 # An invited person has no password until they follow their link; no Argon2 hash ever matches this.
@@ -155,12 +157,13 @@ def assign(cohort: Cohort, course: Course, due_on: date | None) -> Assignment:
 
 def assignments(cohort: Cohort) -> list[Assignment]:
     return list(db.session.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id)
+                                   .options(joinedload(Assignment.course))
                                    .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)))
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One learner on one assigned course."""
+    """One learner on one assigned course, from what the viewer may see of it (trainer_scope)."""
 
     state: str            # "not-started", "in-progress", "completed"
     finished: int
@@ -183,6 +186,8 @@ class LearnerName:
 class ProgressRow:
     learner: LearnerName
     cells: tuple[Cell, ...]
+    pending: bool = False
+    """Invited, not accepted yet: listed, with no cells (nothing of their learning is shown)."""
 
     @property
     def overdue(self) -> bool:
@@ -190,53 +195,69 @@ class ProgressRow:
 
     @property
     def not_started(self) -> bool:
-        return all(cell.state == "not-started" for cell in self.cells)
+        return not self.pending and all(cell.state == "not-started" for cell in self.cells)
 
 
-def progress_table(cohort: Cohort, today: date | None = None) -> tuple[list[Assignment], list[ProgressRow]]:
-    """Learners x assigned courses in five queries, whatever the cohort's size."""
+def progress_table(cohort: Cohort, viewer: User,
+                   today: date | None = None) -> tuple[list[Assignment], list[ProgressRow]]:
+    """Learners x assigned courses in six queries, whatever the cohort's size, as `viewer` may see them
+    (trainer_scope): a member who has not accepted the invitation is a pending row without cells, and a
+    trainer sees of the others only what happened from their joining on: lessons marked done and quiz
+    attempts submitted since (best score, passed), completion and last activity if they came since."""
     today = today or utcnow().date()
     assigned = assignments(cohort)
-    people = [LearnerName(*row) for row in db.session.execute(
-        select(User.id, User.name, User.email).join(CohortMember, CohortMember.learner_id == User.id)
-        .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id))]
+    people = [(LearnerName(learner_id, name, email), trainer_scope.window(viewer, learner_id, accepted_at))
+              for learner_id, name, email, accepted_at in db.session.execute(
+                  select(User.id, User.name, User.email, CohortMember.accepted_at)
+                  .join(CohortMember, CohortMember.learner_id == User.id)
+                  .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id))]
     course_ids = [a.course_id for a in assigned]
     if not course_ids or not people:
-        return assigned, [ProgressRow(person, ()) for person in people]
-    member_ids = select(CohortMember.learner_id).where(CohortMember.cohort_id == cohort.id).scalar_subquery()
+        return assigned, [ProgressRow(person, (), not window.accepted) for person, window in people]
+
+    def shown(learner_id, at):
+        return trainer_scope.in_cohort(viewer, cohort, learner_id, at)
+
     totals = dict(db.session.execute(select(CourseItem.course_id, func.count()).where(
         CourseItem.course_id.in_(course_ids), CourseItem.retired.is_(False)).group_by(CourseItem.course_id)).all())
     enrolments = {(learner_id, course_id): (completed_at, last_activity_at)
                   for learner_id, course_id, completed_at, last_activity_at in db.session.execute(select(
                       Enrolment.learner_id, Enrolment.course_id, Enrolment.completed_at, Enrolment.last_activity_at)
-                      .where(Enrolment.course_id.in_(course_ids), Enrolment.learner_id.in_(member_ids)))}
-    finished_item = or_(and_(CourseItem.kind == "lesson", ItemProgress.state == "done"),
-                        and_(CourseItem.kind == "quiz", ItemProgress.state == "passed"))
-    aggregated = db.session.execute(
-        select(ItemProgress.learner_id, ItemProgress.course_id, func.sum(case((finished_item, 1), else_=0)),
-               func.avg(ItemProgress.best_score))
+                      .where(Enrolment.course_id.in_(course_ids), shown(Enrolment.learner_id, None)))}
+    lessons = dict(((learner_id, course_id), int(done)) for learner_id, course_id, done in db.session.execute(
+        select(ItemProgress.learner_id, ItemProgress.course_id, func.count())
         .join(CourseItem, CourseItem.id == ItemProgress.item_id)
-        .where(ItemProgress.course_id.in_(course_ids), ItemProgress.learner_id.in_(member_ids),
-               CourseItem.retired.is_(False))
-        .group_by(ItemProgress.learner_id, ItemProgress.course_id)).all()
-    finished = {(learner_id, course_id): int(done or 0) for learner_id, course_id, done, _ in aggregated}
-    scores = {(learner_id, course_id): float(mean) for learner_id, course_id, _, mean in aggregated
-              if mean is not None}
+        .where(ItemProgress.course_id.in_(course_ids), CourseItem.kind == "lesson", CourseItem.retired.is_(False),
+               ItemProgress.state == "done", shown(ItemProgress.learner_id, ItemProgress.updated_at))
+        .group_by(ItemProgress.learner_id, ItemProgress.course_id)))
+    best = (select(Attempt.learner_id, Attempt.course_id, func.max(Attempt.score).label("best"),
+                   func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"))
+            .join(CourseItem, CourseItem.id == Attempt.item_id)
+            .where(Attempt.course_id.in_(course_ids), CourseItem.retired.is_(False),
+                   shown(Attempt.learner_id, Attempt.submitted_at))
+            .group_by(Attempt.learner_id, Attempt.course_id, Attempt.item_id).subquery())
+    quizzes = {(learner_id, course_id): (int(passed or 0), mean) for learner_id, course_id, passed, mean in
+               db.session.execute(select(best.c.learner_id, best.c.course_id, func.sum(best.c.passed),
+                                         func.avg(best.c.best)).group_by(best.c.learner_id, best.c.course_id))}
     plan = [(a.course_id, a.due_on, totals.get(a.course_id, 0)) for a in assigned]
     rows = []
-    for person in people:
+    for person, window in people:
+        if not window.accepted:
+            rows.append(ProgressRow(person, (), pending=True))
+            continue
         cells = []
         for course_id, due_on, total in plan:
             key = (person.id, course_id)
-            enrolment = enrolments.get(key)
-            completed = enrolment is not None and enrolment[0] is not None
-            done = finished.get(key, 0)
-            mean = scores.get(key)
+            completed_at, last_activity_at = enrolments.get(key, (None, None))
+            completed_at = completed_at if window.shows(completed_at) else None
+            last_activity_at = last_activity_at if window.shows(last_activity_at) else None
+            passed, mean = quizzes.get(key, (0, None))
+            done = lessons.get(key, 0) + passed
+            started = last_activity_at is not None or done or key in quizzes
             cells.append(Cell(
-                "completed" if completed else ("in-progress" if enrolment or done else "not-started"),
-                done, total, round(mean, 1) if mean is not None else None,
-                (enrolment[0] or enrolment[1]) if enrolment else None,
-                due_on is not None and due_on < today and not completed))
+                "completed" if completed_at else ("in-progress" if started else "not-started"),
+                done, total, round(float(mean), 1) if mean is not None else None, completed_at or last_activity_at,
+                due_on is not None and due_on < today and completed_at is None))
         rows.append(ProgressRow(person, tuple(cells)))
     return assigned, rows
 
@@ -260,22 +281,6 @@ def sort_and_filter(rows: list[ProgressRow], sort: str, show: str) -> list[Progr
     return sorted(rows, key=keys.get(sort, keys["name"]))
 
 
-def learners_of(user: User) -> select:
-    """Ids of the learners a trainer may see (members of their cohorts); every learner for admins."""
-    if user.has_role("admin"):
-        return select(User.id)
-    return select(CohortMember.learner_id).join(Cohort, Cohort.id == CohortMember.cohort_id).where(
-        Cohort.trainer_id == user.id)
-
-
-def can_see_learner(user: User, learner_id: int) -> bool:
-    """Whether `user` may see this learner: a member of one of their cohorts, or anyone for an admin."""
-    if user.has_role("admin"):
-        return db.session.get(User, learner_id) is not None
-    return db.session.scalar(select(CohortMember.learner_id).join(Cohort, Cohort.id == CohortMember.cohort_id).where(
-        Cohort.trainer_id == user.id, CohortMember.learner_id == learner_id).limit(1)) is not None
-
-
 def table_records(assigned: list[Assignment], rows: list[ProgressRow], language: str) -> tuple[list, list]:
     """Header and rows of the progress table as plain values, for CSV and XLSX exports."""
     states = {"completed": gettext("Completed"), "in-progress": gettext("In progress"),
@@ -288,6 +293,8 @@ def table_records(assigned: list[Assignment], rows: list[ProgressRow], language:
     records = []
     for row in rows:
         record: list = [row.learner.name, row.learner.email]
+        if row.pending:
+            record += [gettext("Invited, not joined yet"), "", None, ""] * len(assigned)
         for cell in row.cells:
             state = states[cell.state] + (f" ({gettext('Overdue')})" if cell.overdue else "")
             on = cell.on.date().isoformat() if cell.on else ""
@@ -297,10 +304,20 @@ def table_records(assigned: list[Assignment], rows: list[ProgressRow], language:
 
 
 @dataclass(frozen=True)
+class ItemState:
+    """A learner's state on one item as the viewer may see it: "done" (lesson), "passed" or "failed" (quiz)."""
+
+    state: str
+    best_score: float | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
 class CourseDetail:
     assignment: Assignment
-    items: list[tuple[object, ItemProgress | None]]
-    attempts: list[Attempt]
+    items: list[tuple[object, ItemState | None]]
+    attempts: list[tuple[Attempt, object]]
+    """(attempt, its quiz item), oldest first."""
     certificate: Certificate | None
 
 
@@ -310,23 +327,38 @@ class LearnerDetails:
     courses: list[CourseDetail]
 
 
-def learner_details(cohort: Cohort, learner_id: int) -> LearnerDetails:
-    """One learner's item-by-item progress, attempts and certificates in the cohort's assigned courses."""
+def learner_details(cohort: Cohort, member: trainer_scope.Membership) -> LearnerDetails:
+    """One learner's item-by-item progress, attempts and certificates in the cohort's assigned courses, from
+    the member's window on (trainer_scope): lessons marked done since, quiz states from the attempts
+    submitted since, a certificate issued since. Five queries, whatever the number of courses."""
     from learnhub.services import catalogue
 
-    learner = db.session.get(User, learner_id)
+    learner = db.session.get(User, member.learner_id)
     assigned = assignments(cohort)
     course_ids = [a.course_id for a in assigned]
-    progress = {row.item_id: row for row in db.session.scalars(select(ItemProgress).where(
-        ItemProgress.learner_id == learner_id, ItemProgress.course_id.in_(course_ids)))}
-    attempts = list(db.session.scalars(select(Attempt).where(
-        Attempt.learner_id == learner_id, Attempt.course_id.in_(course_ids)).order_by(Attempt.submitted_at)))
+    lessons = {row.item_id: row for row in db.session.scalars(select(ItemProgress).where(
+        ItemProgress.learner_id == member.learner_id, ItemProgress.course_id.in_(course_ids),
+        ItemProgress.state == "done")) if member.shows(row.updated_at)}
+    attempts = [a for a in db.session.scalars(select(Attempt).where(
+        Attempt.learner_id == member.learner_id, Attempt.course_id.in_(course_ids))
+        .order_by(Attempt.submitted_at, Attempt.id)) if member.shows(a.submitted_at)]
     issued = {c.course_id: c for c in db.session.scalars(select(Certificate).where(
-        Certificate.learner_id == learner_id, Certificate.course_id.in_(course_ids)))}
+        Certificate.learner_id == member.learner_id, Certificate.course_id.in_(course_ids)))
+        if member.shows(c.issued_at)}
     courses = []
     for assignment in assigned:
         syllabus = catalogue.syllabus(assignment.course)
-        courses.append(CourseDetail(
-            assignment, [(item, progress.get(item.id)) for item in syllabus.items],
-            [a for a in attempts if a.course_id == assignment.course_id], issued.get(assignment.course_id)))
+        quizzes = {item.id: item for item in syllabus.items if item.kind == "quiz"}
+        shown = [(a, quizzes.get(a.item_id)) for a in attempts if a.course_id == assignment.course_id]
+        states: dict[int, ItemState] = {}
+        for item in syllabus.items:
+            if item.kind == "lesson" and item.id in lessons:
+                states[item.id] = ItemState("done")
+            elif item.kind == "quiz" and (mine := [a for a, quiz in shown if quiz is item]):
+                scores = [a.score for a in mine if a.score is not None]
+                states[item.id] = ItemState("passed" if any(a.passed for a in mine) else "failed",
+                                            max(scores) if scores else None, len(mine))
+        courses.append(CourseDetail(assignment, [(item, states.get(item.id)) for item in syllabus.items],
+                                    [(a, quiz) for a, quiz in shown if quiz is not None],
+                                    issued.get(assignment.course_id)))
     return LearnerDetails(learner, courses)

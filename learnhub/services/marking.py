@@ -16,7 +16,7 @@ from learnhub.content.questions import Question
 from learnhub.extensions import db
 from learnhub.models import Attempt, Certificate, Course, CourseItem, Notice, QuizQuestion, User
 from learnhub.models.base import utcnow
-from learnhub.services import audit, catalogue, cohorts, learning
+from learnhub.services import audit, catalogue, learning, trainer_scope
 
 
 def _rescore(attempt: Attempt) -> None:
@@ -43,9 +43,8 @@ class EssayToMark:
 
 
 def marking_queue(user: User) -> list[EssayToMark]:
-    """Essay answers awaiting marking from learners the user may see, oldest first."""
-    attempts = db.session.scalars(select(Attempt).where(
-        Attempt.awaiting_marking > 0, Attempt.learner_id.in_(cohorts.learners_of(user)))
+    """Essay answers awaiting marking in the attempts the user may see (trainer_scope), oldest first."""
+    attempts = db.session.scalars(select(Attempt).where(Attempt.awaiting_marking > 0, trainer_scope.attempts(user))
         .options(joinedload(Attempt.course)).order_by(Attempt.submitted_at, Attempt.id))
     return [essay for attempt in attempts for essay in marking_queue_for(attempt)]
 
@@ -61,10 +60,8 @@ def marking_queue_for(attempt: Attempt) -> list[EssayToMark]:
 
 
 def attempt_to_mark(user: User, attempt_id: int) -> Attempt | None:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not cohorts.can_see_learner(user, attempt.learner_id):
-        return None
-    return attempt
+    """The attempt when the user may see (and so mark) it; None otherwise, and the view answers 404."""
+    return trainer_scope.attempt(user, attempt_id)
 
 
 def mark_essay(marker: User, attempt: Attempt, question_id: str, fraction: float, feedback: str,
@@ -106,7 +103,8 @@ class RegradeChange:
 
 
 def regrade_preview(user: User, course: Course, item: CourseItem) -> tuple[list[RegradeChange], list[str]]:
-    """Which attempts a regrade against the current answer key would change, without changing anything.
+    """Which of the attempts the user may see (trainer_scope) a regrade against the current answer key
+    would change, without changing anything.
 
     A question is regraded when its current version (same id, same language) differs from the one the
     attempt showed, keeps its type and, for choice questions, the same number of choices (so stored
@@ -115,9 +113,8 @@ def regrade_preview(user: User, course: Course, item: CourseItem) -> tuple[list[
     current: dict[tuple[str, str], QuizQuestion] = {
         (row.language, row.key): row for row in db.session.scalars(select(QuizQuestion).where(
             QuizQuestion.item_id == item.id))}
-    attempts = db.session.scalars(select(Attempt).where(
-        Attempt.item_id == item.id, Attempt.learner_id.in_(cohorts.learners_of(user)))
-        .order_by(Attempt.submitted_at, Attempt.id))
+    attempts = db.session.scalars(select(Attempt).where(Attempt.item_id == item.id, trainer_scope.attempts(user))
+                                  .order_by(Attempt.submitted_at, Attempt.id))
     changes: list[RegradeChange] = []
     skipped: set[str] = set()
     attempts = list(attempts)
@@ -170,7 +167,11 @@ def apply_regrade(user: User, changes: list[RegradeChange], ip: str | None = Non
 
 
 def revoke_certificate(user: User, certificate: Certificate, reason: str, ip: str | None = None) -> None:
-    """Revoke explicitly, with a reason, audited; the verification page then says "Revoked"."""
+    """Revoke explicitly, with a reason, audited (who, which certificate, why); the verification page then
+    says "Revoked", the learner's dashboard shows the date and reason, and the PDF is no longer served.
+    Only someone with authority over the certificate may (trainer_scope.certificate): PermissionError."""
+    if trainer_scope.certificate(user, certificate.code) is None:
+        raise PermissionError("no authority over this certificate")
     if certificate.revoked_at is not None:
         return
     certificate.revoked_at = utcnow()

@@ -10,18 +10,19 @@ from sqlalchemy import select
 from learnhub.content.questions import Question
 from learnhub.extensions import db
 from learnhub.models import Attempt, Course, QuizQuestion, User
-from learnhub.services import cohorts, question_stats
+from learnhub.services import question_stats, trainer_scope
 from learnhub.services.catalogue import ItemInfo
 
 
 def for_quiz(user: User, course: Course, item: ItemInfo) -> question_stats.QuizAnalysis:
-    """Across the cohorts the trainer runs (every learner for an admin), first attempts only."""
+    """Over the attempts the user may see (trainer_scope: accepted members of their cohorts with the course
+    assigned, submitted after joining; every attempt for an admin), first attempts only."""
     rows = db.session.scalars(select(QuizQuestion).where(
         QuizQuestion.item_id == item.id, QuizQuestion.language == course.default_language)
         .order_by(QuizQuestion.position))
     questions = [Question.from_dict(row.data) for row in rows]
     attempts = db.session.execute(select(Attempt.learner_id, Attempt.score, Attempt.scores, Attempt.answers).where(
-        Attempt.item_id == item.id, Attempt.learner_id.in_(cohorts.learners_of(user)))
+        Attempt.item_id == item.id, trainer_scope.attempts(user))
         .order_by(Attempt.submitted_at, Attempt.id))
     records = [question_stats.AttemptRecord(learner_id=learner_id, score=score, scores=scores, answers=answers)
                for learner_id, score, scores, answers in attempts]

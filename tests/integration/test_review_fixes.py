@@ -89,6 +89,8 @@ def test_odd_cohort_names_export_and_a_zero_mark_is_a_mark(app, db, client, make
     learner = make_user(email="ana@example.org", language="en")
     post_form(client, f"/trainer/cohorts/{cohort_id}/people", {"email": "ana@example.org", "name": "Ana"},
               page=f"/trainer/cohorts/{cohort_id}")
+    post_form(client, f"/trainer/cohorts/{cohort_id}/assignments",
+              {"course": "ics-critical-infrastructure", "due_on": ""}, page=f"/trainer/cohorts/{cohort_id}")
     learner_client = app.test_client()
     log_in(learner_client, "ana@example.org")
     accept_invitation(learner_client, cohort_id)

@@ -192,6 +192,7 @@ ROUTE_MATRIX = {
     ("GET", "/trainer/cohorts/<int:cohort_id>/progress"): statuses(302, 404),
     ("GET", "/trainer/cohorts/<int:cohort_id>/progress.<any(csv, xlsx):fmt>"): statuses(302, 404),
     ("GET", "/trainer/cohorts/<int:cohort_id>/learners/<int:learner_id>"): statuses(302, 404),
+    ("GET", "/trainer/certificates/<code>/revoke"): statuses(302, 404),
     ("POST", "/trainer/certificates/<code>/revoke"): statuses(302, 404),
     ("GET", "/trainer/quizzes"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/trainer/quizzes/<course_id>/<item_key>/analysis"): statuses(302, 404, trainer=200, admin=200),

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from learnhub.models import Attempt, AuditEvent, Cohort, CohortMember, Notice, User
+from learnhub.models.base import utcnow
 from learnhub.services import cohort_csv, cohorts
 from tests.conftest import csrf_token, log_in, post_form
 from tests.integration.learning_helpers import CATALOGUE, accept_invitation, submit_quiz, sync_catalogue
@@ -162,6 +163,12 @@ def test_ten_thousand_rows_import_without_duplicates(db, trainer):
     assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 10_000
 
 
+def accept(db, cohort_id: int, learner_id: int, at=None) -> None:
+    """The learner accepts the invitation to the cohort (now, or at `at`); the trainer sees from then on."""
+    db.session.get(CohortMember, (cohort_id, learner_id)).accepted_at = at or utcnow()
+    db.session.commit()
+
+
 def enrol_learner(app, db, client, make_user, cohort_id, address="ana@example.org", language="en"):
     """The trainer invites an existing trainee, who logs in and accepts."""
     learner = make_user(email=address, language=language, name="Ana Learner")
@@ -217,6 +224,7 @@ def test_progress_table_updates_and_exports_safely(app, db, client, trainer, mak
 def test_essay_marking_updates_the_attempt_and_tells_the_learner(app, db, client, trainer, make_user):
     cohort_id = create_cohort(client)
     learner, learner_client = enrol_learner(app, db, client, make_user, cohort_id)
+    assign(client, cohort_id, "ics-critical-infrastructure")  # a trainer marks only in the cohort's courses
     response, _, _ = submit_quiz(learner_client, app, learner, "ics-critical-infrastructure", "check-ot-security",
                                  right=True)
     attempt = db.session.scalar(select(Attempt))
@@ -242,6 +250,7 @@ def test_essay_marking_updates_the_attempt_and_tells_the_learner(app, db, client
 def test_regrade_preview_equals_what_is_applied(app, db, client, trainer, make_user, tmp_path):
     cohort_id = create_cohort(client)
     learner, learner_client = enrol_learner(app, db, client, make_user, cohort_id)
+    assign(client, cohort_id, "passwords-mfa")  # a trainer regrades only in the cohort's courses
     submit_quiz(learner_client, app, learner, "passwords-mfa", "check-passwords-mfa", right=True)
     before = db.session.scalar(select(Attempt.score))
     copy = tmp_path / "courses"
@@ -269,6 +278,7 @@ def test_regrade_preview_equals_what_is_applied(app, db, client, trainer, make_u
 
 def test_question_analysis_counts_first_attempts(app, db, client, trainer, make_user):
     cohort_id = create_cohort(client)
+    assign(client, cohort_id, "passwords-mfa")  # the analysis counts only the cohort's courses
     for index in range(5):
         learner, learner_client = enrol_learner(app, db, client, make_user, cohort_id, f"l{index}@example.org")
         submit_quiz(learner_client, app, learner, "passwords-mfa", "check-passwords-mfa", right=index < 3)

@@ -147,9 +147,11 @@ def attempt(attempt_id: int):
 def dashboard():
     rows = learning.dashboard(current_user)
     notices = marking.unseen_notices(current_user)
+    earned = certificates.for_learner(current_user)
     html = render_template("learn/dashboard.html", rows=rows, attempts=grading.recent_attempts(current_user),
-                           certificates=certificates.for_learner(current_user), notices=notices,
-                           invitations=invitations.open_for(current_user), language=current_language())
+                           certificates=earned, revoked={c.course_id for c in earned if not c.valid},
+                           notices=notices, invitations=invitations.open_for(current_user),
+                           language=current_language())
     return no_store(current_app.make_response(html))
 
 
@@ -197,6 +199,10 @@ def certificate_pdf(code: str):
     certificate = certificates.by_code(code)
     if certificate is None or certificate.learner_id != current_user.id:
         abort(404)
+    if not certificate.valid:
+        # A revoked certificate is never served as a clean document: a page says why instead (410 Gone).
+        html = render_template("learn/certificate_revoked.html", certificate=certificate, language=current_language())
+        return no_store(current_app.make_response((html, 410)))
     verify_url = current_app.config["BASE_URL"] + url_for("learn.verify", code=certificate.code)
     data = certificates.pdf(certificate, current_language(), verify_url)
     response = current_app.response_class(data, mimetype="application/pdf")

@@ -27,6 +27,7 @@ from learnhub.services import (
     invitations,
     marking,
     quiz_analysis,
+    trainer_scope,
 )
 from learnhub.services.cohorts import Person
 from learnhub.services.course_sync import media_url
@@ -257,7 +258,7 @@ def assign(cohort_id: int):
 def _table(found):
     sort = request.args.get("sort", "name")
     show = request.args.get("show", "all")
-    assigned, rows = cohorts.progress_table(found)
+    assigned, rows = cohorts.progress_table(found, current_user)
     return assigned, cohorts.sort_and_filter(rows, sort if sort in cohorts.SORTS else "name",
                                              show if show in cohorts.FILTERS else "all"), sort, show
 
@@ -313,27 +314,27 @@ def progress_export(cohort_id: int, fmt: str):
 @trainer_only
 def learner(cohort_id: int, learner_id: int):
     found = _cohort(cohort_id)
-    if not cohorts.is_member(found, learner_id):
-        abort(404)
-    details = cohorts.learner_details(found, learner_id)
+    member = trainer_scope.membership(current_user, found, learner_id) or abort(404)
+    details = cohorts.learner_details(found, member)
     return _no_store(render_template("trainer/learner.html", cohort=found, details=details,
-                                     revoke_form=RevokeForm(), language=current_language()))
+                                     language=current_language()))
 
 
-@bp.post("/certificates/<code>/revoke")
+@bp.route("/certificates/<code>/revoke", methods=["GET", "POST"])
 @trainer_only
 def revoke(code: str):
-    certificate = certificates.by_code(code)
-    if certificate is None or not cohorts.can_see_learner(current_user, certificate.learner_id):
-        abort(404)
+    """A confirmation page showing the certificate and asking why; posting it revokes. Only with authority
+    over the course the certificate was earned in (trainer_scope); anything else is not found."""
+    certificate = trainer_scope.certificate(current_user, code) or abort(404)
+    back = safe_next_url(request.args.get("next")) or url_for("trainer.index")
     form = RevokeForm()
-    if not form.validate_on_submit():
-        flash(_("Say why the certificate is revoked."), "error")
-        return redirect(safe_next_url(request.form.get("next")) or url_for("trainer.index"), 303)
-    marking.revoke_certificate(current_user, certificate, form.reason.data, ip=client_ip())
-    db.session.commit()
-    flash(_("The certificate %(code)s is revoked.", code=certificates.display_code(certificate.code)), "success")
-    return redirect(url_for("trainer.index"), 303)
+    if certificate.revoked_at is None and form.validate_on_submit():
+        marking.revoke_certificate(current_user, certificate, form.reason.data, ip=client_ip())
+        db.session.commit()
+        flash(_("The certificate %(code)s is revoked.", code=certificates.display_code(certificate.code)), "success")
+        return redirect(back, 303)
+    return _no_store(render_template("trainer/revoke.html", certificate=certificate, form=form, back=back,
+                                     language=current_language()), 400 if form.errors else 200)
 
 
 @bp.get("/quizzes")
