@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from learnhub.extensions import db
@@ -19,6 +21,13 @@ def _same_origin(source: str | None) -> bool:
         return True  # browsers may omit both; SameSite=Lax cookies already stop cross-site posts then
     parts = urlsplit(source)
     return parts.netloc == request.host and parts.scheme in ("http", "https")
+
+
+def _forget_body() -> None:
+    """After a 413 the body is unread and must stay so: reading request.form again (a form drawn on the error
+    page, a limiter key) would raise 413 once more, inside the handler, and the client would get a bare 500.
+    Stores empty form data the way Werkzeug stores what it parsed."""
+    request.__dict__.update(stream=io.BytesIO(), form=ImmutableMultiDict(), files=ImmutableMultiDict())
 
 
 def init_app(app: Flask) -> None:
@@ -38,13 +47,16 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code >= 500:
             return server_error(error)
+        if error.code == 413:
+            _forget_body()
         if api.is_api_request():  # programs get JSON, whatever went wrong and wherever (routing errors too)
             response = api.error_response(error.code or 400)
             if error.code == 405:
                 response.headers["Allow"] = ", ".join(error.valid_methods or ["GET"])
             return response
         template = "errors/429.html" if error.code == 429 else "errors/http.html"
-        return render_template(template, error=error), error.code
+        return render_template(template, error=error,
+                               max_megabytes=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), error.code
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -129,7 +129,7 @@ def _log_in_from_quiz() -> bool:
     return True
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     found = grading.attempt_for(current_user, attempt_id) or abort(404)
