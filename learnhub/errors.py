@@ -10,7 +10,8 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import ClientDisconnected, HTTPException, InternalServerError
+from werkzeug.wsgi import get_input_stream
 
 from learnhub.extensions import db
 from learnhub.web.api import views as api
@@ -23,10 +24,23 @@ def _same_origin(source: str | None) -> bool:
     return parts.netloc == request.host and parts.scheme in ("http", "https")
 
 
-def _forget_body() -> None:
-    """After a 413 the body is unread and must stay so: reading request.form again (a form drawn on the error
-    page, a limiter key) would raise 413 once more, inside the handler, and the client would get a bare 500.
-    Stores empty form data the way Werkzeug stores what it parsed."""
+def _forget_body(drain_limit: int) -> None:
+    """After a 413 the form is never parsed again: reading request.form (a form drawn on the error page, a
+    limiter key) would raise 413 once more, inside the handler, and the client would get a bare 500. So
+    empty form data is stored the way Werkzeug stores what it parsed.
+
+    What the client is still sending is read and thrown away first, up to `drain_limit` bytes: a server
+    that closes a connection with unread data resets it, and a browser then shows its own "connection
+    reset" instead of this page. Bodies beyond the limit, or without a length, are not waited for."""
+    length = request.content_length
+    if length and length <= drain_limit:
+        # Werkzeug keeps the stream it began parsing; a body refused for its length was never opened.
+        stream = request.__dict__.get("stream") or get_input_stream(request.environ, max_content_length=None)
+        try:
+            while stream.read(64 * 1024):
+                pass
+        except (OSError, ClientDisconnected):
+            pass
     request.__dict__.update(stream=io.BytesIO(), form=ImmutableMultiDict(), files=ImmutableMultiDict())
 
 
@@ -48,7 +62,7 @@ def init_app(app: Flask) -> None:
         if error.code and error.code >= 500:
             return server_error(error)
         if error.code == 413:
-            _forget_body()
+            _forget_body(drain_limit=8 * app.config["MAX_CONTENT_LENGTH"])
         if api.is_api_request():  # programs get JSON, whatever went wrong and wherever (routing errors too)
             response = api.error_response(error.code or 400)
             if error.code == 405:
