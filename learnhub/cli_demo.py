@@ -24,7 +24,7 @@ from learnhub.services import demo
               help=f"How many demo learners to make (1 to {demo.MAX_LEARNERS:,}).")
 @click.option("--seed", type=click.IntRange(1, 1_000_000), default=1, show_default=True,
               help="Same seed, same learners: running again adds only those missing.")
-@click.option("--year", type=click.IntRange(2000, 2100), default=None,
+@click.option("--year", type=int, default=None,
               help="Calendar year the activity falls in (default: this year, up to today).")
 @click.option("--batch", type=click.IntRange(1, 100_000), default=5000, show_default=True,
               help="Learners per transaction.")
