@@ -157,6 +157,12 @@ def test_a_huge_year_is_a_form_error_or_not_found(app, db, make_user):
         assert bad.status_code == 400 and "Enter a year such as 2026." in bad.get_data(as_text=True), year
         for path in (f"/reports/DO?year={year}", f"/reports/DO.xlsx?year={year}", f"/reports/regions/lac?year={year}"):
             assert client.get(path).status_code == 404, path
+        # A CSV upload does not validate the one-target form, whose year field may still come along.
+        page = client.get("/reports/DO/targets").get_data(as_text=True)
+        upload = client.post("/reports/DO/targets", content_type="multipart/form-data", data={
+            "csrf_token": csrf_token(page), "year": year,
+            "file": (io.BytesIO(b"year,sector,headcount\n2026,no-such-sector,5\n"), "t.csv")})
+        assert upload.status_code == 400, year
 
 
 def test_the_cli_refuses_a_huge_year_and_odd_account_input(app, db, make_user):
