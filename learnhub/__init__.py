@@ -18,6 +18,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     settings = config_module.load(overrides=config)
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"])
     app.config.update(settings)
+    from learnhub.web import input_checks
+
+    input_checks.init_app(app)  # first: routes use its converter, and its check precedes CSRF and limits
     if settings["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

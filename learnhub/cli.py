@@ -29,6 +29,7 @@ from learnhub.reference import country_regions
 from learnhub.services import accounts, course_sync
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.services.audit import record as audit
+from learnhub.text import clean_line
 
 PASSWORD_ERRORS = {
     "too-short": "the password must have at least 12 characters",
@@ -42,6 +43,8 @@ EMAIL_ERRORS = {  # accounts.email_problem, the rule every door applies
     "bad-email": "that is not an e-mail address; write it like name@example.org",
     "cannot-receive": "that address cannot receive e-mail (special-use domain such as .test, .invalid, .localhost)",
 }
+
+MAX_NAME = User.__table__.c.name.type.length  # what the column holds (the e-mail rule bounds addresses)
 
 # example.org is reserved (RFC 2606) and passes the one e-mail rule, so demo accounts log in through the same
 # form as everyone; .test addresses would be refused as unable to receive mail (decision 0024).
@@ -105,6 +108,9 @@ users = AppGroup("users", help="Create accounts.")
 @click.option("--language", type=click.Choice(tuple(LANGUAGE_NAMES)), default="en", show_default=True)
 def create_user(email: str, role: str, name: str, countries: tuple[str, ...], language: str) -> None:
     """Create an account; the password is read from standard input (one line) or prompted for."""
+    name = " ".join(clean_line(name).split())
+    if len(name) > MAX_NAME:
+        fail(f"--name is longer than {MAX_NAME} characters; shorten it")
     codes = tuple(code.upper() for code in countries)
     unknown = [code for code in codes if code not in country_regions()]
     if unknown:
@@ -112,7 +118,7 @@ def create_user(email: str, role: str, name: str, countries: tuple[str, ...], la
     if role == "analyst" and not codes:
         fail("an analyst needs at least one --country in scope")
     password = read_password()
-    profile = Profile(name=name.strip() or email.split("@")[0], language=language,
+    profile = Profile(name=name or email.split("@")[0][:MAX_NAME], language=language,
                       country=codes[0] if codes else "DO", sector="public-administration",
                       organisation="-", organisation_type="government")
     try:
@@ -243,7 +249,8 @@ report = AppGroup("report", help="Coverage reports for ministries.")
 
 @report.command("coverage")
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. DO.")
-@click.option("--year", type=int, default=None, help="Calendar year (default: this year).")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None,
+              help="Calendar year, from 2000 to next year (default: this year).")
 @click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json", "pdf")), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--as", "as_email", required=True,
@@ -262,6 +269,8 @@ def coverage_report(country: str, year: int | None, fmt: str, output: str, as_em
     if country not in scope.countries_in_scope(person):
         fail(f"{country} is not in the scope of {person.email}")
     year = year or utcnow().year
+    if not scope.year_reported(year):
+        fail(f"there is no report for {year}: reports cover {scope.FIRST_YEAR} to {utcnow().year + 1}")
     result = coverage.build(country, year, current_app.config["SUPPRESSION_K"])
     with force_locale(person.language):
         data, _ = formats.render(result, fmt, person.language)

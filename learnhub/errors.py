@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import ClientDisconnected, HTTPException, InternalServerError
+from werkzeug.wsgi import get_input_stream
 
 from learnhub.extensions import db
 from learnhub.web.api import views as api
@@ -19,6 +22,26 @@ def _same_origin(source: str | None) -> bool:
         return True  # browsers may omit both; SameSite=Lax cookies already stop cross-site posts then
     parts = urlsplit(source)
     return parts.netloc == request.host and parts.scheme in ("http", "https")
+
+
+def _forget_body(drain_limit: int) -> None:
+    """After a 413 the form is never parsed again: reading request.form (a form drawn on the error page, a
+    limiter key) would raise 413 once more, inside the handler, and the client would get a bare 500. So
+    empty form data is stored the way Werkzeug stores what it parsed.
+
+    What the client is still sending is read and thrown away first, up to `drain_limit` bytes: a server
+    that closes a connection with unread data resets it, and a browser then shows its own "connection
+    reset" instead of this page. Bodies beyond the limit, or without a length, are not waited for."""
+    length = request.content_length
+    if length and length <= drain_limit:
+        # Werkzeug keeps the stream it began parsing; a body refused for its length was never opened.
+        stream = request.__dict__.get("stream") or get_input_stream(request.environ, max_content_length=None)
+        try:
+            while stream.read(64 * 1024):
+                pass
+        except (OSError, ClientDisconnected):
+            pass
+    request.__dict__.update(stream=io.BytesIO(), form=ImmutableMultiDict(), files=ImmutableMultiDict())
 
 
 def init_app(app: Flask) -> None:
@@ -38,13 +61,16 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code >= 500:
             return server_error(error)
+        if error.code == 413:
+            _forget_body(drain_limit=8 * app.config["MAX_CONTENT_LENGTH"])
         if api.is_api_request():  # programs get JSON, whatever went wrong and wherever (routing errors too)
             response = api.error_response(error.code or 400)
             if error.code == 405:
                 response.headers["Allow"] = ", ".join(error.valid_methods or ["GET"])
             return response
         template = "errors/429.html" if error.code == 429 else "errors/http.html"
-        return render_template(template, error=error), error.code
+        return render_template(template, error=error,
+                               max_megabytes=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), error.code
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

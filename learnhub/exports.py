@@ -1,4 +1,8 @@
-"""Tables as files people open in a spreadsheet: CSV (UTF-8 with BOM) and XLSX, formula injection neutralised."""
+"""Tables as files people open in a spreadsheet: CSV (UTF-8 with BOM) and XLSX, formula injection neutralised.
+
+Every cell of every export goes through `cell`: control characters out (openpyxl refuses them, and they
+have no business in a spreadsheet), then formulas neutralised.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,36 @@ import csv
 import io
 import re
 
+from learnhub.text import clean_line, clean_text
+
+# Where a spreadsheet may start a cell: the start of the value, or after any common delimiter or line
+# break (a `;`-delimited Excel splits "Tina;=2+3" into two cells whatever delimiter the file was written
+# with). What may then start a formula, after optional spaces and quotes: = + - @, tab, carriage return,
+# and their full-width forms, as OWASP's CSV injection guidance lists them.
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t|\r\n]))(?=[ \"']*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
+
 
 def neutralise(value: object) -> object:
-    """Spreadsheet formula injection: a text cell starting with = + - @ (or tab/CR) is prefixed with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """Spreadsheet formula injection: a `'` before each part of a text cell that a spreadsheet could read as a
+    formula, at the start or after a delimiter ("Tina;=2+3" -> "Tina;'=2+3"). Numbers stay numbers."""
+    if isinstance(value, str):
+        return _FORMULA_START.sub("'", value)
+    return value
+
+
+def cell(value: object) -> object:
+    """A value as an export writes it: text without control characters, neutralised; other values as they are."""
+    if isinstance(value, str):
+        return neutralise(clean_text(value))
     return value
 
 
 def to_csv(header: list, records: list) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([neutralise(value) for value in header])
+    writer.writerow([cell(value) for value in header])
     for record in records:
-        writer.writerow(["" if value is None else neutralise(value) for value in record])
+        writer.writerow(["" if value is None else cell(value) for value in record])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -34,25 +54,25 @@ def to_xlsx(header: list, records: list, sheet_title: str, *, notes: list[tuple[
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = _sheet_name(sheet_title) or "Progress"
-    sheet.append([neutralise(value) for value in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.append([cell(value) for value in header])
+    for heading in sheet[1]:
+        heading.font = Font(bold=True)
     for record in records:
-        sheet.append([neutralise(value) for value in record])
+        sheet.append([cell(value) for value in record])
     for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, bool):
+        for figure in row:
+            if isinstance(figure.value, bool):
                 continue
-            if isinstance(cell.value, int):
-                cell.number_format = "#,##0"
-            elif isinstance(cell.value, float):
-                cell.number_format = "0.0"
+            if isinstance(figure.value, int):
+                figure.number_format = "#,##0"
+            elif isinstance(figure.value, float):
+                figure.number_format = "0.0"
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
     if notes:
         sheet_notes = workbook.create_sheet(_sheet_name(notes_title) or "Notes")
         for label, text in notes:
-            sheet_notes.append([neutralise(label), neutralise(text)])
+            sheet_notes.append([cell(label), cell(text)])
         sheet_notes.column_dimensions["A"].width = 28
         sheet_notes.column_dimensions["B"].width = 100
         for label_cell, text_cell in sheet_notes.iter_rows():
@@ -64,4 +84,5 @@ def to_xlsx(header: list, records: list, sheet_title: str, *, notes: list[tuple[
 
 
 def _sheet_name(title: str) -> str:
-    return re.sub(r"[\\/?*\[\]:]", "-", title)[:31]  # characters Excel refuses, and its length limit
+    # Characters Excel refuses, its length limit, and no quote at either end.
+    return re.sub(r"[\\/?*\[\]:]", "-", clean_line(title)).strip(" '")[:31].strip(" '")

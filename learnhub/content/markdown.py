@@ -396,6 +396,94 @@ def _check_tokens(tokens: list[Token], report: _Report, line_offset: int) -> boo
     return needs_bleach
 
 
+# --- what the sanitiser may swallow -------------------------------------------------------------------
+#
+# Raw HTML can open something that never closes: a comment, a <table> (text after it is moved or dropped),
+# a <template>, or a <style>/<script>/<pre>/<textarea> block, which Markdown itself reads to the end of the
+# file. The tag warnings above do not say that the text after it is gone, so the text is checked: every
+# piece of Markdown text must still be in the sanitised HTML.
+
+_RAW_TEXT_BLOCK = re.compile(r"^\s*<(script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
+# HTML blocks that CommonMark ends only at their closing mark: without it, they run to the end of the file
+# and the sanitiser drops them whole. (opening, closing, what the author wrote)
+_UNTIL_CLOSED = (
+    (re.compile(r"^\s*<!--"), "-->", "comment"), (re.compile(r"^\s*<!\[CDATA\["), "]]>", "CDATA section"),
+    (re.compile(r"^\s*<\?"), "?>", "processing instruction"), (re.compile(r"^\s*<![A-Za-z]"), ">", "declaration"),
+)
+_TAG = re.compile(r"<[^>]*>")
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only: what survives any re-serialisation of text (entities, spaces, controls)."""
+    return _NOT_A_LETTER.sub("", text)
+
+
+def _pieces(tokens: list[Token], line_offset: int) -> Iterator[tuple[str, int, str]]:
+    """("text", line, text) for each piece of Markdown text a reader should see and ("html", line, source)
+    for each piece of raw HTML, in order."""
+    block_line = 1 + line_offset
+    for token in tokens:
+        if token.map is not None:
+            block_line = token.map[0] + 1 + line_offset
+        if token.type in ("fence", "code_block"):
+            yield "text", block_line, token.content
+        elif token.type == "html_block":
+            yield "html", block_line, token.content
+        elif token.type == "inline":
+            line = block_line
+            for child in token.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type in ("text", "code_inline"):
+                    yield "text", line, child.content
+                elif child.type == "html_inline":
+                    yield "html", line, child.content
+                    line += child.content.count("\n")
+
+
+def _check_dropped_text(tokens: list[Token], sanitised: str, report: _Report, line_offset: int) -> None:
+    """An error where sanitised HTML lost Markdown text, or where a raw-text block swallows the rest."""
+    for token in tokens:
+        if token.type == "html_block" and token.map is not None:
+            opened = _RAW_TEXT_BLOCK.match(token.content)
+            if opened and f"</{opened.group(1).lower()}>" not in token.content.lower():
+                tag = opened.group(1).lower()
+                report.add(token.map[0] + 1 + line_offset, "error",
+                           f"the <{tag}> here is never closed, so the rest of the text is kept as raw HTML and "
+                           f"its Markdown is not rendered: close it with </{tag}>")
+            for opening, closing, name in _UNTIL_CLOSED:
+                if opening.match(token.content) and closing not in token.content:
+                    report.add(token.map[0] + 1 + line_offset, "error",
+                               f"the {name} opened here is never closed, so the rest of the text is dropped: "
+                               f"close it with {closing}")
+    shown = _letters(html.unescape(_TAG.sub("", sanitised)))
+    pieces = list(_pieces(tokens, line_offset))
+    texts = [(index, line, letters) for index, (kind, line, text) in enumerate(pieces)
+             if kind == "text" and (letters := _letters(text))]
+    # In order: sanitising never reorders text it keeps, and "ab" must not count as found inside "aab" shown
+    # before it. Leftmost matches, piece after piece, find every piece that is there.
+    lost, position = [], 0
+    for index, line, letters in texts:
+        found = shown.find(letters, position)
+        if found < 0:
+            lost.append((index, line))
+        else:
+            position = found + len(letters)
+    if not lost:
+        return
+    first_index, first = lost[0]
+    cause = next(((line, source) for kind, line, source in reversed(pieces[:first_index]) if kind == "html"), None)
+    because = f", because of the HTML at line {cause[0]} ('{_short(' '.join(cause[1].split()), 40)}')" if cause else ""
+    if len(lost) == sum(index >= first_index for index, _line, _letters in texts):
+        message = (f"the rest of the text, from line {first} on, is dropped when the HTML is sanitised{because}: "
+                   "close the tag or comment it opens (such as <style> or <!--), or remove it")
+    else:
+        message = (f"text at line {first} is dropped when the HTML is sanitised{because}: text cannot stand "
+                   "there (in a table outside its cells, for instance); move it, or close or remove the HTML")
+    report.add(first, "error", message)
+
+
 def _rewrite_links(tokens: list[Token], course_id: str, media_url: MediaUrl) -> None:
     """What _LinkFilter does after bleach, done on the tokens, for HTML that skips bleach."""
     for token in tokens:
@@ -444,8 +532,12 @@ def render_markdown(
             break
     if drop_title and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
         tokens = tokens[3:]
+    sanitise = needs_bleach or bool(_CONTROLS.search(source))
+    rendered = _to_html(tokens, course_id, media_url, sanitise=sanitise)
+    if needs_bleach:
+        _check_dropped_text(tokens, rendered, report, line_offset)
     return Rendered(
-        html=_to_html(tokens, course_id, media_url, sanitise=needs_bleach or bool(_CONTROLS.search(source))),
+        html=rendered,
         problems=tuple(report.problems),
         media=tuple(report.media),
         title=title,
@@ -478,6 +570,8 @@ def render_text(
         if [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
             tokens = [tokens[1]]
         rendered = _to_html(tokens, course_id, media_url, sanitise=needs_bleach or bool(_CONTROLS.search(text)))
+        if needs_bleach:
+            _check_dropped_text(tokens, rendered, report, line - 1)
     else:  # html, moodle, and anything unknown read as Moodle would
         raw = text if text_format == "html" else text.replace("\r\n", "\n").replace("\n", "<br>\n")
         if _NEEDS_BLEACH.search(text):

@@ -24,7 +24,7 @@ from flask_babel import LazyString, lazy_gettext
 
 from learnhub import reference
 from learnhub.services.accounts import email_problem, normalise_email
-from learnhub.text import fold
+from learnhub.text import clean_line, fold
 
 DELIMITERS = (",", ";", "\t")
 MAX_NAME = 120
@@ -257,7 +257,7 @@ class _RowChecker:
 
         def value(column: str) -> str:
             index = self.columns.get(column)
-            return fields[index].strip() if index is not None and index < len(fields) else ""
+            return clean_line(fields[index]).strip() if index is not None and index < len(fields) else ""
 
         extra = fields[self.width:]
         if any(field.strip() for field in extra):

@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
         return {
             "current_language": i18n.current_language(),
             "language_names": i18n.LANGUAGE_NAMES,
-            "logout_form": LogoutForm(),
+            "logout_form": LogoutForm(formdata=None),  # only drawn: never reads the body (a 413 page has none)
             "here": request.full_path.rstrip("?") if request else "/",
         }
 

@@ -327,7 +327,9 @@ def test_a_resend_issues_a_new_link_and_the_old_one_stops_working(app, db, clien
 def test_trainer_text_in_an_invitation_stays_one_quoted_line(app, db, client, trainer, make_user, mail_dir):
     cohort_name = "CSIRT 2026\r\n\r\nURGENT: your account expires today. Log in at https://learnhub.evil.example/login"
     cohort_id = create_cohort(client, cohort_name)
-    assert db.session.get(Cohort, cohort_id).name == cohort_name.strip()  # stored as typed, shown escaped
+    # A one-line field keeps no line breaks (the forms' control-character filter, decision 0026); the mail
+    # must stay safe for whatever text got in before or by another way, so the rest of the test still holds.
+    assert db.session.get(Cohort, cohort_id).name == cohort_name.replace("\r", " ").replace("\n", " ")
     add(client, cohort_id, "new.person@example.org",
         name="Ana\nDear user, your mailbox is full: visit www.evil.example now")
     [invitation] = mails(mail_dir)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from learnhub.services import api_tokens
+from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import ProfileFieldsMixin, new_password_field, options
 
 
-class ProfileForm(ProfileFieldsMixin, FlaskForm):
+class ProfileForm(ProfileFieldsMixin, BaseForm):
     submit = SubmitField(_l("Save profile"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))],
                             render_kw={"autocomplete": "current-password"})
     password = new_password_field(_l("New password"))
@@ -29,7 +29,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(BaseForm):
     name = StringField(_l("Name of the token"), filters=[_strip], validators=[
         DataRequired(_l("Enter a name that says where the token is used.")),
         Length(max=api_tokens.NAME_MAX_LENGTH, message=_l("Enter a name of at most %(n)d characters.",
@@ -40,7 +40,7 @@ class ApiTokenForm(FlaskForm):
     submit = SubmitField(_l("Create token"))
 
 
-class RevokeApiTokenForm(FlaskForm):
+class RevokeApiTokenForm(BaseForm):
     """Only the CSRF token: which token to revoke is in the URL and checked against the owner."""
 
     submit = SubmitField(_l("Revoke"))

@@ -93,7 +93,7 @@ def api_token_list():
     return no_store(current_app.make_response((html, status)))
 
 
-@bp.post("/api-tokens/<int:token_id>/revoke")
+@bp.post("/api-tokens/<id:token_id>/revoke")
 @role_required(*api_tokens.ROLES_WITH_TOKENS)
 def revoke_api_token(token_id: int):
     form = RevokeApiTokenForm()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo
 
+from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import ProfileFieldsMixin, email_field, new_password_field
 
 
-class RegisterForm(ProfileFieldsMixin, FlaskForm):
+class RegisterForm(ProfileFieldsMixin, BaseForm):
     email = email_field()
     password = new_password_field()
     confirm = PasswordField(_l("Repeat the password"), validators=[
@@ -19,7 +19,7 @@ class RegisterForm(ProfileFieldsMixin, FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = email_field(new=False)
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
                              render_kw={"autocomplete": "current-password"})
@@ -27,20 +27,20 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(BaseForm):
     submit = SubmitField(_l("Log out"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     email = email_field(new=False)
     submit = SubmitField(_l("Send reset link"))
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(BaseForm):
     submit = SubmitField(_l("Send the link again"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField, SubmitField
 
 from learnhub import i18n
 from learnhub.services.catalogue import CatalogueFilter
+from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import options
 
 
-class CatalogueFilterForm(FlaskForm):
+class CatalogueFilterForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -49,7 +49,11 @@ def media(course_id: str, filename: str):
         abort(404)
     folder = (Path(current_app.config["COURSES_DIR"]) / course_id / "media").resolve()
     target = (folder / filename).resolve()
-    if not target.is_relative_to(folder) or not target.is_file():
+    try:
+        exists = target.is_relative_to(folder) and target.is_file()
+    except OSError:  # a name longer than the file system takes
+        exists = False
+    if not exists:
         abort(404)
     mimetype = INLINE_MEDIA_TYPES.get(target.suffix.lower())
     if mimetype is None:

@@ -130,7 +130,7 @@ def _log_in_from_quiz():
     return response
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     found = grading.attempt_for(current_user, attempt_id) or abort(404)
@@ -163,7 +163,7 @@ def invitations_page():
     return no_store(current_app.make_response(html))
 
 
-@bp.post("/invitations/<int:cohort_id>/accept")
+@bp.post("/invitations/<id:cohort_id>/accept")
 @login_required
 def accept_invitation(cohort_id: int):
     if not invitations.accept(current_user, cohort_id):
@@ -174,7 +174,7 @@ def accept_invitation(cohort_id: int):
     return redirect(url_for("learn.dashboard"), 303)
 
 
-@bp.post("/invitations/<int:cohort_id>/decline")
+@bp.post("/invitations/<id:cohort_id>/decline")
 @login_required
 def decline_invitation(cohort_id: int):
     if not invitations.decline(current_user, cohort_id):

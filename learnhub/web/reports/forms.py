@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from learnhub import i18n
+from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import options
 
 
-class TargetForm(FlaskForm):
+class TargetForm(BaseForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(_l("Enter a year such as 2026.")),
                                                 NumberRange(2000, 2100, _l("Enter a year such as 2026."))])
     sector = SelectField(_l("Sector"), validators=[InputRequired(_l("Choose a sector."))])
@@ -27,7 +27,7 @@ class TargetForm(FlaskForm):
         self.ecsf_role.choices = options([("", _l("Every role")), *i18n.ecsf_role_choices()])
 
 
-class TargetUploadForm(FlaskForm):
+class TargetUploadForm(BaseForm):
     file = FileField(_l("CSV file of targets"), validators=[FileRequired(_l("Choose a CSV file to upload."))],
                      description=_l("Columns: year, sector, role (optional), headcount. One row per target; "
                                     "a file with any bad row changes nothing."))

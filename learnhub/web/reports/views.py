@@ -186,7 +186,8 @@ def targets(country: str):
             return redirect(url_for("reports.targets", country=country), 303)
     if request.method == "GET":
         form.year.data = utcnow().year
-    year = form.year.data or utcnow().year
+    typed = form.year.data  # the year whose targets are listed, if it is one a target can have (else this one)
+    year = typed if isinstance(typed, int) and 2000 <= typed <= 2100 else utcnow().year
     status = 400 if (errors or form.errors or upload.errors) else 200
     return no_store(current_app.make_response((render_template(
         "reports/targets.html", country=country, country_label=i18n.country_name(country), form=form, upload=upload,

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from learnhub import i18n
+from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import email_field, options
 
 
-class CohortForm(FlaskForm):
+class CohortForm(BaseForm):
     name = StringField(_l("Cohort name"), validators=[
         DataRequired(_l("Enter a name for the cohort.")), Length(max=120)])
     organisation = StringField(_l("Organisation"), validators=[
@@ -25,49 +25,49 @@ class CohortForm(FlaskForm):
         self.country.choices = options([("", _l("Choose…")), *i18n.country_choices()])
 
 
-class AddPersonForm(FlaskForm):
+class AddPersonForm(BaseForm):
     email = email_field()
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=120)])
     submit = SubmitField(_l("Add to cohort"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to upload."))],
                      description=_l("Columns: name, email, and optionally country, sector, organisation, "
                                     "organisation type, role, language. Comma or semicolon separated."))
     submit = SubmitField(_l("Check the file"))
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(BaseForm):
     upload = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Import the valid rows"))
 
 
-class InvitationsForm(FlaskForm):
+class InvitationsForm(BaseForm):
     """Send the owed invitations, or resend: `learner` is the pending person's id, or "all"."""
 
     learner = StringField(validators=[Optional(), Regexp(r"^(all|[0-9]{1,12})$")])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     course = SelectField(_l("Course"), validators=[DataRequired(_l("Choose a course."))])
     due_on = DateField(_l("Due date (optional)"), validators=[Optional()],
                        description=_l("Learners see overdue courses marked on their dashboard."))
     submit = SubmitField(_l("Assign course"))
 
 
-class MarkForm(FlaskForm):
+class MarkForm(BaseForm):
     score = DecimalField(_l("Mark (0 to 100%)"), places=None, validators=[
         InputRequired(_l("Enter a mark from 0 to 100.")), NumberRange(0, 100, _l("Enter a mark from 0 to 100."))])
     feedback = TextAreaField(_l("Feedback for the learner"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Save mark"))
 
 
-class RegradeForm(FlaskForm):
+class RegradeForm(BaseForm):
     submit = SubmitField(_l("Apply the regrade"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     reason = StringField(_l("Reason for revoking"), validators=[
         DataRequired(_l("Say why the certificate is revoked.")), Length(max=500)])
     submit = SubmitField(_l("Revoke certificate"))

@@ -110,13 +110,13 @@ def _render_cohort(cohort, add_form=None, import_form=None, assign_form=None, st
         import_form=import_form or ImportForm(), assign_form=assign_form, language=current_language()), status)
 
 
-@bp.get("/cohorts/<int:cohort_id>")
+@bp.get("/cohorts/<id:cohort_id>")
 @trainer_only
 def cohort(cohort_id: int):
     return _render_cohort(_cohort(cohort_id))
 
 
-@bp.post("/cohorts/<int:cohort_id>/people")
+@bp.post("/cohorts/<id:cohort_id>/people")
 @trainer_only
 def add_person(cohort_id: int):
     found = _cohort(cohort_id)
@@ -138,7 +138,7 @@ def add_person(cohort_id: int):
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
-@bp.post("/cohorts/<int:cohort_id>/invitations/send")
+@bp.post("/cohorts/<id:cohort_id>/invitations/send")
 @trainer_only
 def send_invitations(cohort_id: int):
     """Send the invitations still owed (the rest of a large import, or those a mail failure held back)."""
@@ -149,7 +149,7 @@ def send_invitations(cohort_id: int):
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
-@bp.post("/cohorts/<int:cohort_id>/invitations/resend")
+@bp.post("/cohorts/<id:cohort_id>/invitations/resend")
 @trainer_only
 def resend_invitations(cohort_id: int):
     """Send the invitation again to one pending person (the button's value is their id) or to all ("all"); a
@@ -182,7 +182,7 @@ def _upload_folder() -> Path:
     return folder
 
 
-@bp.post("/cohorts/<int:cohort_id>/import")
+@bp.post("/cohorts/<id:cohort_id>/import")
 @trainer_only
 def import_check(cohort_id: int):
     """Check an uploaded CSV: import it at once when it is clean, else show every bad row and let the trainer
@@ -205,7 +205,7 @@ def import_check(cohort_id: int):
                      400 if not parsed.rows else 200)
 
 
-@bp.post("/cohorts/<int:cohort_id>/import/confirm")
+@bp.post("/cohorts/<id:cohort_id>/import/confirm")
 @trainer_only
 def import_confirm(cohort_id: int):
     found = _cohort(cohort_id)
@@ -238,7 +238,7 @@ def _import_rows(found, parsed):
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
-@bp.post("/cohorts/<int:cohort_id>/assignments")
+@bp.post("/cohorts/<id:cohort_id>/assignments")
 @trainer_only
 def assign(cohort_id: int):
     found = _cohort(cohort_id)
@@ -263,7 +263,7 @@ def _table(found):
                                              show if show in cohorts.FILTERS else "all"), sort, show
 
 
-@bp.get("/cohorts/<int:cohort_id>/progress")
+@bp.get("/cohorts/<id:cohort_id>/progress")
 @trainer_only
 def progress(cohort_id: int):
     found = _cohort(cohort_id)
@@ -291,7 +291,7 @@ def _cell_detail():
     return detail
 
 
-@bp.get("/cohorts/<int:cohort_id>/progress.<any(csv, xlsx):fmt>")
+@bp.get("/cohorts/<id:cohort_id>/progress.<any(csv, xlsx):fmt>")
 @writes_on_get
 @trainer_only
 def progress_export(cohort_id: int, fmt: str):
@@ -310,7 +310,7 @@ def progress_export(cohort_id: int, fmt: str):
     return no_store(response)
 
 
-@bp.get("/cohorts/<int:cohort_id>/learners/<int:learner_id>")
+@bp.get("/cohorts/<id:cohort_id>/learners/<id:learner_id>")
 @trainer_only
 def learner(cohort_id: int, learner_id: int):
     found = _cohort(cohort_id)
@@ -383,7 +383,7 @@ def marking_queue():
                                      language=current_language()))
 
 
-@bp.route("/marking/<int:attempt_id>/<question_id>", methods=["GET", "POST"])
+@bp.route("/marking/<id:attempt_id>/<question_id>", methods=["GET", "POST"])
 @trainer_only
 def mark(attempt_id: int, question_id: str):
     attempt = marking.attempt_to_mark(current_user, attempt_id) or abort(404)
