@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -214,7 +215,11 @@ def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes,
 
 
 def _percent(fraction: float | None) -> float | None:
-    return None if fraction is None else round(100 * fraction, 1)
+    """A percentage with one decimal, rounded half up as the dashboard and the PDF print it (26.25 -> 26.3;
+    round() would give 26.2, and perturbed counts make such halves common)."""
+    if fraction is None:
+        return None
+    return float(Decimal(repr(100 * fraction)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str]:
