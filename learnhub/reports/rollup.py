@@ -214,18 +214,20 @@ def _changes(session: Session) -> dict[int, _LearnerChange]:
 
 
 def _delta_for(session: Session, learner_id: int, item: _LearnerChange, kinds: dict[str, str]) -> Counter:
-    stepped = exists().where(LearnerActivity.learner_id == User.id).label("stepped")
     query = select(User.country, User.role, User.sector, User.organisation_type, User.ecsf_role, User.gender,
-                   User.email_verified_at, stepped).where(User.id == learner_id)
+                   User.email_verified_at).where(User.id == learner_id)
     if session.get_bind().dialect.name == "postgresql":
         # FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on this row
         # from its own enrolment or activity insert (the foreign key), and so may a concurrent
         # transaction of the same learner; FOR UPDATE would conflict with those and deadlock.
-        query = query.with_for_update(key_share=True, of=User)
+        query = query.with_for_update(key_share=True)
     row = session.execute(query).one_or_none()
     profile_after = Profile.of(row) if row is not None else None
     profile_before = None if item.created else (item.profile_before if item.profile_changed else profile_after)
-    stepped_after = bool(row is not None and row.stepped)
+    # Read after the lock, in a statement of its own: on PostgreSQL it then sees a concurrent transaction's
+    # first step that committed while this one waited (a subquery of the locking SELECT would not).
+    stepped_after = row is not None and bool(session.scalar(select(exists().where(
+        LearnerActivity.learner_id == learner_id))))
 
     def facts_before(after: dict[str, set[Fact]]) -> dict[str, set[Fact]]:
         return {metric: (after[metric] - item.added.get(metric, set())) | item.removed.get(metric, set())
