@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Connection, delete, extract, func, insert, literal, select, union_all
+from sqlalchemy import Connection, delete, exists, extract, func, insert, literal, select, union_all
 
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
 from learnhub.reports.rollup import LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, CountKey
@@ -38,7 +38,9 @@ def live_counts(connection: Connection, country: str | None = None, year: int | 
     """Distinct learners per (country, year, cut, key, metric), for one country and year or for all, and for
     every cut or only `cuts`."""
     facts = _facts()
-    learners = [User.role.in_(LEARNER_ROLES)] + ([User.country == country] if country else [])
+    # Counted learners: verified e-mail and at least one learning step (docs/coverage.md, "Learners").
+    learners = [User.role.in_(LEARNER_ROLES), User.email_verified_at.is_not(None),
+                exists().where(LearnerActivity.learner_id == User.id)] + ([User.country == country] if country else [])
     fact_filter = [facts.c.year == year] if year is not None else []
     counts: Counter = Counter()
     base = select(User.country, facts.c.year).select_from(facts).join(User, User.id == facts.c.learner_id).where(

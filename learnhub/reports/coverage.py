@@ -2,8 +2,10 @@
 
 Every number a ministry sees, on screen, in a download or through the API, comes from `build()`, so the
 formats can never disagree. Counts are distinct learners (see docs/coverage.md), read from the rollup
-(`rollup.py`, two queries whatever the country's size); each cut is suppressed with `suppression`
-before anyone sees it, and percentages only stand over a published denominator of k or more.
+(`rollup.py`, two queries whatever the country's size); each count is perturbed (`perturbation`, at most
+±2, the same cell always the same way) and each cut is then suppressed with `suppression` before anyone
+sees it, and percentages only stand over a published denominator of k or more. The true counts never
+leave this function.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from learnhub import reference
 from learnhub.extensions import db
 from learnhub.models import Course, Target
 from learnhub.models.base import utcnow
-from learnhub.reports import rollup
+from learnhub.reports import perturbation, rollup
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line, suppress_nested
 
 METRICS = ("population", "enrolled", "active", "completed", "certified")
@@ -89,13 +91,21 @@ class Report:
 def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], int] | None = None) -> Report:
     """The coverage report of `country` for calendar `year`, suppressed with threshold k.
 
-    `counts` ((cut, key, metric) -> learners) defaults to the rollup; tests pass the live counts.
+    `counts` ((cut, key, metric) -> learners) defaults to the rollup; tests pass the live counts. Every
+    count is perturbed with the cell keys of the application before it is suppressed.
     """
     k = check_k(k)
     if counts is None:
         counts = rollup.stored_counts(db.session, country, year)
+    true_headline = {metric: counts.get((rollup.TOTAL, "", metric), 0) for metric in METRICS}
+    # Which profile cuts add up exactly to the headline (every learner in one row), judged on the true counts:
+    # the perturbed rows never add up exactly, but a hidden headline must still not be their sum.
+    exact = {name: {metric: sum(value for (cut, _, m), value in counts.items() if cut == name and m == metric)
+                    == true_headline[metric] for metric in METRICS} for name in PROFILE_CUTS}
+    counts = perturbed(country, year, counts)
     headline_counts = {metric: counts.get((rollup.TOTAL, "", metric), 0) for metric in METRICS}
-    cuts = [_cut(name, _profile_keys(name), METRICS, counts, headline_counts, k) for name in PROFILE_CUTS]
+    cuts = [_cut(name, _profile_keys(name), METRICS, counts, headline_counts, k, exact[name])
+            for name in PROFILE_CUTS]
     cuts.extend(_course_cuts(dict(db.session.execute(select(Course.id, Course.kind).order_by(Course.id)).all()),
                              counts, headline_counts, k))
     # The year's headline bounds the months (a learner active in two months counts in both, so the months
@@ -113,14 +123,25 @@ def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], in
     return Report(country, year, k, utcnow(), headline, tuple(cuts), targets, role_targets)
 
 
+def perturbed(country: str, year: int, counts: dict[tuple[str, str, str], int]) -> dict[tuple[str, str, str], int]:
+    """The published value of every count of a country's report for `year` (population cells use the
+    rollup's year 0, so they are perturbed alike in every year's report)."""
+    keys = perturbation.for_app()
+    return {(cut, key, metric): keys.publish(value, country, rollup.POPULATION_YEAR if metric == "population"
+                                             else year, cut, key, metric)
+            for (cut, key, metric), value in counts.items()}
+
+
 def _cut(name: str, keys: list[str], metrics: tuple[str, ...], counts: dict, totals: dict[str, int] | None,
-         k: int) -> Cut:
-    """One cut's rows, in the order of `keys` and then any other key the counts hold, suppressed per metric."""
+         k: int, exact: dict[str, bool] | None = None) -> Cut:
+    """One cut's rows, in the order of `keys` and then any other key the counts hold, suppressed per metric.
+    `exact[metric]`: the true rows add up to the true total (see `suppress_line`)."""
     keys = keys + sorted({key for cut, key, _ in counts if cut == name} - set(keys))
     columns = {}
     for metric in metrics:
         cells, _ = suppress_line([counts.get((name, key, metric), 0) for key in keys],
-                                 None if totals is None else totals[metric], k)
+                                 None if totals is None else totals[metric], k,
+                                 exact=None if exact is None else exact[metric])
         columns[metric] = cells
     return Cut(name, metrics, tuple(Row(key, {metric: columns[metric][index] for metric in metrics})
                                     for index, key in enumerate(keys)))

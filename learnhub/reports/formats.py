@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from learnhub import exports, i18n
 from learnhub.extensions import db
 from learnhub.models import Course
-from learnhub.reports import coverage, regional
+from learnhub.reports import coverage, perturbation, regional
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf",
@@ -85,11 +86,23 @@ def flat_records(report: coverage.Report, language: str) -> tuple[list[str], lis
     return header, records
 
 
+def learners_definition() -> str:
+    return _("Learners: trainees and trainers whose country of work is this country, whose e-mail address is "
+             "verified and who did at least one learning step. Enrolled, active (any progress), completed and "
+             "certified: distinct such learners with that event in the year.")
+
+
+def perturbation_definition() -> str:
+    return _("Every count is perturbed: it differs from the true count by at most %(d)d, is never below 0, and a "
+             "true 0 stays 0. The same count is always shown the same, but rows need not add up exactly to their "
+             "total; percentages are computed from the counts shown.", d=perturbation.BOUND)
+
+
 def definitions(report: coverage.Report) -> list[str]:
     """What the figures mean, as every format states it."""
     return [
-        _("Learners: trainees and trainers whose country of work is this country. Enrolled, active (any progress), "
-          "completed and certified: distinct learners with that event in the year."),
+        learners_definition(),
+        perturbation_definition(),
         _("Counts from 1 to %(k)d are not shown (—), nor any other cell that would let someone work them out from "
           "the totals; no percentage is shown over fewer than %(n)d learners.", k=report.k - 1, n=report.k),
         _("A learner in two courses counts in both course rows and once in the totals; months do not add up to "
@@ -108,6 +121,7 @@ def notes(report: coverage.Report) -> list[tuple[str, str]]:
         (_("Year"), str(report.year)),
         (_("Generated"), report.generated_at.isoformat(timespec="seconds") + "Z"),
         (_("Privacy threshold"), str(report.k)),
+        (_("Largest perturbation"), str(perturbation.BOUND)),
         (_("Cells not shown"), _("%(hidden)d: counts from 1 to %(k)d, and other counts that would let someone "
                                  "work those out from the totals.", hidden=hidden, k=report.k - 1)),
         *((_("Definition"), text) for text in definitions(report)),
@@ -147,6 +161,11 @@ def region_names() -> dict[str, str]:
             "all": _("European Union, Latin America and the Caribbean")}
 
 
+def regional_perturbation_definition() -> str:
+    return _("Each country's counts are perturbed as in its own report (at most %(d)d from the true count); the "
+             "total of a column is the sum of the counts shown.", d=perturbation.BOUND)
+
+
 def comparison_records(comparison: regional.Comparison) -> tuple[list[str], list[list]]:
     """The regional comparison as one table: a line per country, then the total of the countries shown."""
     names = metric_names()
@@ -173,6 +192,9 @@ def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes,
             (_("Region"), region_names()[comparison.region]), (_("Year"), str(comparison.year)),
             (_("Countries shown"), ", ".join(line.country for line in comparison.lines)),
             (_("Privacy threshold"), str(comparison.k)),
+            (_("Largest perturbation"), str(perturbation.BOUND)),
+            (_("Definition"), learners_definition()),
+            (_("Definition"), regional_perturbation_definition()),
             (_("Cells not shown"), _("Counts from 1 to %(k)d are not shown; the total of a column is not shown when "
                                      "any country's figure in it is not.", k=comparison.k - 1))],
             notes_title=_("Definitions")), MIMETYPES[fmt]
@@ -180,6 +202,7 @@ def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes,
         raise ValueError(f"unknown format {fmt!r}")
     document = {
         "region": comparison.region, "year": comparison.year, "suppression_k": comparison.k,
+        "perturbation_bound": perturbation.BOUND,
         "generated_at": comparison.generated_at.isoformat(timespec="seconds") + "Z",
         "note": _("Counts of distinct learners. Counts from 1 to %(k)d are not shown (null); the total is not "
                   "shown when any country's figure is not.", k=comparison.k - 1),
@@ -192,7 +215,11 @@ def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes,
 
 
 def _percent(fraction: float | None) -> float | None:
-    return None if fraction is None else round(100 * fraction, 1)
+    """A percentage with one decimal, rounded half up as the dashboard and the PDF print it (26.25 -> 26.3;
+    round() would give 26.2, and perturbed counts make such halves common)."""
+    if fraction is None:
+        return None
+    return float(Decimal(repr(100 * fraction)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str]:
@@ -210,6 +237,7 @@ def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str
         raise ValueError(f"unknown format {fmt!r}")
     document = {
         "country": report.country, "year": report.year, "suppression_k": report.k,
+        "perturbation_bound": perturbation.BOUND,
         "generated_at": report.generated_at.isoformat(timespec="seconds") + "Z",
         "note": _("Counts of distinct learners. Counts from 1 to %(k)d and cells that would reveal them are "
                   "not shown (null).", k=report.k - 1),

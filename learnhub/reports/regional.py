@@ -1,10 +1,12 @@
 """The regional comparison: the headline figures of many countries side by side (EU, Latin America & the
 Caribbean, or both), read from the rollup in two queries whatever the number of learners.
 
-Each country's figures are suppressed exactly as on its own dashboard (a count from 1 to k-1 is not
-shown). The region's total is published only when every country figure in its column is: each country's
-figures are published on its own dashboard, so hiding one more country beside a small one (complementary
-suppression) would protect nothing, and the only safe total is one that gives nothing away.
+Each country's figures are perturbed and suppressed exactly as on its own dashboard (the same cell keys,
+so the same published value; a published count from 1 to k-1 is not shown). A region's total is the sum
+of the published figures, so the columns add up, and it is published only when every country figure in
+its column is: each country's figures are published on its own dashboard, so hiding one more country
+beside a small one (complementary suppression) would protect nothing, and the only safe total is one
+that gives nothing away.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from learnhub import reference
 from learnhub.extensions import db
 from learnhub.models import CoverageCount, Target
 from learnhub.models.base import utcnow
-from learnhub.reports import rollup
+from learnhub.reports import perturbation, rollup
 from learnhub.reports.coverage import METRICS
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line
 
@@ -89,9 +91,12 @@ def build(region: str, year: int, k: int, countries: set[str] | frozenset[str]) 
     targets = dict(db.session.execute(select(Target.country, func.sum(Target.headcount)).where(
         Target.country.in_(shown), Target.year == year, Target.ecsf_role == "").group_by(Target.country)).all()) \
         if shown else {}
+    keys = perturbation.for_app()
     lines = []
     for country in shown:
-        values = {metric: suppress_line([], counts.get((country, metric), 0), k)[1] for metric in METRICS}
+        values = {metric: suppress_line([], keys.publish(
+            counts.get((country, metric), 0), country, rollup.POPULATION_YEAR if metric == "population" else year,
+            rollup.TOTAL, "", metric), k)[1] for metric in METRICS}
         lines.append(CountryLine(country, values, targets.get(country), k))
     totals = {}
     for metric in METRICS:

@@ -3,12 +3,17 @@ same transaction as the facts they count, so a national dashboard reads a few hu
 millions.
 
 The facts are enrolments (enrolled, completed), certificates that stand (certified), learner activity
-months (active) and the learner's profile (population). Whenever a flush adds or changes one of them,
-the listener below recomputes what that learner contributes to the rollup, before and after, and adds
-the difference to `coverage_counts`. A learner's contribution is a set of cells (`contributions`): a
-learner counts once in a cell however many facts put them there, which is what makes the counts
-distinct-learner counts. Bulk loads that bypass the ORM (the demo generator) call
-`learnhub.reports.aggregate.rebuild` instead, and tests check the rollup against that live GROUP BY.
+months (active) and the learner's profile (population). Only *counted* learners are in it: trainees and
+trainers whose e-mail address is verified and who did at least one learning step (an activity month), so
+accounts registered to move a figure move nothing until each has a mailbox and has studied (issue 11). A
+learner's verification, or their first step, brings all their facts in at once, in the same flush.
+
+Whenever a flush adds or changes one of the facts, or the verification, the listener below recomputes
+what that learner contributes to the rollup, before and after, and adds the difference to
+`coverage_counts`. A learner's contribution is a set of cells (`contributions`): a learner counts once in
+a cell however many facts put them there, which is what makes the counts distinct-learner counts. Bulk
+loads that bypass the ORM (the demo generator) call `learnhub.reports.aggregate.rebuild` instead, and
+tests check the rollup against that live GROUP BY.
 
 On PostgreSQL the learner's user row is locked (SELECT ... FOR NO KEY UPDATE) before their facts are read, so
 two concurrent transactions of the same learner cannot both count them as new; SQLite writers are
@@ -23,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, exists, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -50,15 +55,18 @@ class Profile:
     organisation_type: str
     ecsf_role: str
     gender: str
+    verified: bool = True
+    """The e-mail address is verified (users.email_verified_at is set)."""
 
     @property
     def counted(self) -> bool:
-        return self.role in LEARNER_ROLES
+        """A learner the reports may count, once they have done a learning step (see `contributions`)."""
+        return self.role in LEARNER_ROLES and self.verified
 
     @classmethod
     def of(cls, row) -> Profile:
         return cls(row.country, row.role, row.sector or "", row.organisation_type or "", row.ecsf_role or "",
-                   row.gender or "")
+                   row.gender or "", row.email_verified_at is not None)
 
 
 @dataclass(frozen=True)
@@ -71,13 +79,15 @@ class Fact:
 
 
 def contributions(profile: Profile | None, facts: dict[str, Iterable[Fact]], kinds: dict[str, str],
-                  population: bool) -> set[CountKey]:
+                  population: bool, stepped: bool = True) -> set[CountKey]:
     """The cells a learner counts in, given their profile and their facts per metric.
 
-    The headline and profile cuts count the learner once per year and metric; the course and course-kind
-    cuts once per course (kind); the month cut once per month. `population` adds the population cells.
+    None unless the profile is counted and the learner `stepped` (did at least one learning step, in any
+    year). The headline and profile cuts count the learner once per year and metric; the course and
+    course-kind cuts once per course (kind); the month cut once per month. `population` adds the
+    population cells.
     """
-    if profile is None or not profile.counted:
+    if profile is None or not profile.counted or not stepped:
         return set()
     country = profile.country
     cells: set[CountKey] = set()
@@ -194,7 +204,8 @@ def _changes(session: Session) -> dict[int, _LearnerChange]:
             change(obj.learner_id).note("certified", before, after)
         elif isinstance(obj, User):
             before = Profile(*(_before(obj, name) or "" for name in
-                               ("country", "role", "sector", "organisation_type", "ecsf_role", "gender")))
+                               ("country", "role", "sector", "organisation_type", "ecsf_role", "gender")),
+                             _before(obj, "email_verified_at") is not None)
             if before != Profile.of(obj):
                 change(obj.id).profile_before = before
                 change(obj.id).profile_changed = True
@@ -203,8 +214,8 @@ def _changes(session: Session) -> dict[int, _LearnerChange]:
 
 
 def _delta_for(session: Session, learner_id: int, item: _LearnerChange, kinds: dict[str, str]) -> Counter:
-    query = select(User.country, User.role, User.sector, User.organisation_type, User.ecsf_role, User.gender).where(
-        User.id == learner_id)
+    query = select(User.country, User.role, User.sector, User.organisation_type, User.ecsf_role, User.gender,
+                   User.email_verified_at).where(User.id == learner_id)
     if session.get_bind().dialect.name == "postgresql":
         # FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on this row
         # from its own enrolment or activity insert (the foreign key), and so may a concurrent
@@ -213,14 +224,30 @@ def _delta_for(session: Session, learner_id: int, item: _LearnerChange, kinds: d
     row = session.execute(query).one_or_none()
     profile_after = Profile.of(row) if row is not None else None
     profile_before = None if item.created else (item.profile_before if item.profile_changed else profile_after)
+    # Read after the lock, in a statement of its own: on PostgreSQL it then sees a concurrent transaction's
+    # first step that committed while this one waited (a subquery of the locking SELECT would not).
+    stepped_after = row is not None and bool(session.scalar(select(exists().where(
+        LearnerActivity.learner_id == learner_id))))
+
+    def facts_before(after: dict[str, set[Fact]]) -> dict[str, set[Fact]]:
+        return {metric: (after[metric] - item.added.get(metric, set())) | item.removed.get(metric, set())
+                for metric in after}
+
     metrics = EVENT_METRICS if item.profile_changed else tuple(m for m in EVENT_METRICS if m in item.added)
     after = learner_facts(session, learner_id, metrics) if metrics else {}
-    before = {metric: (after[metric] - item.added.get(metric, set())) | item.removed.get(metric, set())
-              for metric in metrics}
-    population = item.created or item.profile_changed
+    before = facts_before(after)
+    # Activity rows are only ever added: the learner had a step before this flush unless every one is new.
+    stepped_before = bool(before["active"]) if "active" in before else stepped_after
+    counted_before = profile_before is not None and profile_before.counted and stepped_before
+    counted_after = profile_after is not None and profile_after.counted and stepped_after
+    population = item.created or item.profile_changed or counted_before != counted_after
+    if population and metrics != EVENT_METRICS:
+        # Verified, or a first step: every fact of the learner enters (or leaves) the counts at once.
+        after = learner_facts(session, learner_id, EVENT_METRICS)
+        before = facts_before(after)
     delta: Counter = Counter()
-    delta.update(contributions(profile_after, after, kinds, population))
-    delta.subtract(contributions(profile_before, before, kinds, population))
+    delta.update(contributions(profile_after, after, kinds, population, stepped_after))
+    delta.subtract(contributions(profile_before, before, kinds, population, stepped_before))
     return delta
 
 

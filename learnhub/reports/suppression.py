@@ -1,6 +1,8 @@
 """Small-count suppression for coverage reports, so no published figure identifies a handful of learners.
 
-Every count a ministry downloads (learners by country, sector, role, and their totals) passes through here.
+Every count a ministry downloads (learners by country, sector, role, and their totals) passes through here,
+after it has been perturbed (``perturbation.py``): the counts given to these functions are the values to be
+published, so "a count from 1 to k-1" below is a published value, and a true count is never shown.
 
 The rules
 ---------
@@ -298,18 +300,20 @@ class _Grid:
         return Cell(value=SUPPRESSED, suppressed=True, reason=reason)
 
 
-def suppress_line(counts: Sequence[int], total: int | None, k: int = DEFAULT_K) -> tuple[list[Cell], Cell | None]:
+def suppress_line(counts: Sequence[int], total: int | None, k: int = DEFAULT_K, *,
+                  exact: bool | None = None) -> tuple[list[Cell], Cell | None]:
     """A 1-D cut (e.g. learners by sector) with its published total (None if no total is published).
 
-    The total is the true total, which may exceed the sum of the counts (learners without a sector); the rules
-    apply all the same.
+    The total may exceed the sum of the counts (learners without a sector); the rules apply all the same.
+    `exact` says whether the members add up to the total (the mirror case of rule 3); by default it is judged
+    from the values given, and a caller that passes perturbed values says it from the true ones.
     """
     check_k(k)
     values = [_count(value) for value in counts]
     grid = _Grid(k)
     members = tuple(grid.add(value) for value in values)
     total_entry = None if total is None else grid.add(_count(total), total=True)
-    exact = total is not None and sum(values) == total
+    exact = total is not None and (sum(values) == total if exact is None else exact)
     grid.resolve([_Line(members, total_entry, exact)])
     return [grid.cell(entry) for entry in members], None if total_entry is None else grid.cell(total_entry)
 

@@ -18,9 +18,10 @@ CERTIFIED = 11
 
 
 def _learners_in_uruguay(live_app) -> None:
-    """14 learners enrolled this year, 11 of them certified (through the ORM: the rollup follows)."""
+    """14 verified learners enrolled this year, each with a learning step, 11 of them certified (through the
+    ORM: the rollup follows)."""
     from learnhub.extensions import db
-    from learnhub.models import Certificate, Enrolment
+    from learnhub.models import Certificate, Enrolment, LearnerActivity
     from learnhub.models.base import utcnow
     from learnhub.services import accounts
     from tests.conftest import PROFILE
@@ -29,9 +30,11 @@ def _learners_in_uruguay(live_app) -> None:
         now = utcnow()
         for index in range(LEARNERS):
             learner = accounts.create(f"uy{index}@example.org", "correct horse battery staple", accounts.Profile(
-                **{**PROFILE, "country": COUNTRY, "sector": "energy"}))
+                **{**PROFILE, "country": COUNTRY, "sector": "energy"}), verified=True)
             db.session.add(Enrolment(learner_id=learner.id, course_id="passwords-mfa", enrolled_at=now,
                                      last_activity_at=now, completed_at=now if index < CERTIFIED else None))
+            db.session.add(LearnerActivity(learner_id=learner.id, course_id="passwords-mfa", year=now.year,
+                                           month=now.month))
             if index < CERTIFIED:
                 db.session.add(Certificate(code=f"UYCODE{index:06d}", learner_id=learner.id, course_id="passwords-mfa",
                                            learner_name=learner.name, course_title={"en": "x"}, minutes=60,
@@ -58,8 +61,21 @@ def test_analyst_reads_the_dashboard_in_spanish_and_downloads(page: Page, live_s
     check_page()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Uruguay")
     expect(page.locator("svg[role=img]").first).to_be_visible()
+    # What the page must show: the true counts (14, 14, 14, 11, 11), each perturbed by its own cell key.
+    from learnhub.models.base import utcnow
+    from learnhub.reports import coverage, perturbation
+
+    with live_app.app_context():
+        report = coverage.build(COUNTRY, utcnow().year, live_app.config["SUPPRESSION_K"])
+        db.session.remove()
+    values = [report.headline[m].value for m in coverage.METRICS]
+    for value, true in zip(values, (LEARNERS, LEARNERS, LEARNERS, CERTIFIED, CERTIFIED), strict=True):
+        assert value is None or abs(value - true) <= perturbation.BOUND
+    energy = next(row for row in report.cut("sector").rows if row.key == "energy")
+    energy_values = [energy.values[m].value for m in coverage.METRICS]
+    figures = ["—" if value is None else str(value) for value in values]
     headline = page.locator(".headline dd").all_inner_texts()
-    assert headline[:5] == [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED), str(CERTIFIED)]
+    assert headline[:5] == figures
 
     downloads = {}
     for label, fmt in (("CSV", "csv"), ("JSON", "json"), ("Excel (XLSX)", "xlsx"), ("PDF", "pdf")):
@@ -68,26 +84,22 @@ def test_analyst_reads_the_dashboard_in_spanish_and_downloads(page: Page, live_s
         downloads[fmt] = Path(download.value.path()).read_bytes()
     document = json.loads(downloads["json"])
     assert document["country"] == COUNTRY
-    assert document["headline"] == {"population": LEARNERS, "enrolled": LEARNERS, "active": 0,
-                                    "completed": CERTIFIED, "certified": CERTIFIED}
+    assert [document["headline"][m] for m in coverage.METRICS] == values
     sheet = load_workbook(io.BytesIO(downloads["xlsx"])).active
-    assert [cell.value for cell in sheet[2]][:9] == [COUNTRY, document["year"], "Total", None, LEARNERS, LEARNERS, 0,
-                                                     CERTIFIED, CERTIFIED]
+    assert [cell.value for cell in sheet[2]][:9] == [COUNTRY, document["year"], "Total", None, *values]
     assert downloads["csv"].startswith("\ufeff".encode())
     total = next(csv.reader(io.StringIO(downloads["csv"].decode("utf-8-sig").splitlines()[1])))
-    assert total[4:9] == [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED), str(CERTIFIED)]
+    assert total[4:9] == ["" if value is None else str(value) for value in values]
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=downloads["pdf"], capture_output=True,
                           check=True).stdout.decode()
     assert "Uruguay" in text and "Cobertura" in text
     lines = [line.split() for line in text.splitlines()]
-    figures = [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED), str(CERTIFIED)]
     assert figures in lines  # the headline figures, above their labels
-    assert ["Energía", *figures] in lines  # the sector table's row
+    assert ["Energía", *("—" if value is None else str(value) for value in energy_values)] in lines  # sector row
 
     page.goto(f"{live_server}/reports/regions/lac")
     check_page()
     row = page.locator("tbody tr", has_text="Uruguay")
     expect(row).to_have_count(1)
-    assert row.locator("td").all_inner_texts()[:5] == [str(LEARNERS), str(LEARNERS), "0", str(CERTIFIED),
-                                                       str(CERTIFIED)]
+    assert row.locator("td").all_inner_texts()[:5] == figures  # the same figures as the country's own report
     expect(page.locator("svg[role=img]")).to_be_visible()

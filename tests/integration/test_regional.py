@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from learnhub.models import AuditEvent, Target
 from learnhub.reports import regional
+from tests.integration.report_helpers import percent, published
 from tests.integration.test_learning import count_queries
 from tests.integration.test_reports import YEAR, analyst_client, population  # noqa: F401  (fixture)
 
@@ -24,14 +25,18 @@ def test_the_lac_comparison_shows_countries_in_scope_with_small_counts_and_their
         comparison = regional.build("lac", YEAR, 10, frozenset({"DO", "CO", "ES"}))
     lines = {line.country: line for line in comparison.lines}
     assert list(lines) == ["CO", "DO"]
-    assert {m: lines["DO"].values[m].value for m in ("population", "enrolled", "completed", "certified")} == {
-        "population": 24, "enrolled": 24, "completed": 20, "certified": 20}
+    true = {"population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20}
+    # each country's figure is its own report's headline: the same cell, the same perturbation
+    assert {m: lines["DO"].values[m].value for m in true} == {
+        m: published(app, value, "DO", YEAR, "total", "", m) for m, value in true.items()}
+    assert 0 < published(app, 2, "CO", YEAR, "total", "", "population") < 10
     assert lines["CO"].values["population"].suppressed and lines["CO"].values["population"].reason == "small"
     # CO's 2 learners are hidden, so the total would give them away: it is hidden too.
     assert comparison.totals["population"].suppressed
-    # No one in CO completed: a true zero is shown, and the total of that column is published.
+    # No one in CO completed: a true zero stays zero, and the total of that column, the sum of the published
+    # figures, is published.
     assert lines["CO"].values["completed"].value == 0
-    assert comparison.totals["completed"].value == 20
+    assert comparison.totals["completed"].value == lines["DO"].values["completed"].value
 
 
 def test_an_analyst_sees_only_their_countries_in_the_comparison(app, db, make_user, population):  # noqa: F811
@@ -52,16 +57,20 @@ def test_coverage_against_targets_and_downloads_carry_the_page_values(app, db, m
         db.session.commit()
     client = analyst_client(app, make_user, countries=("DO", "CO"))
     page = client.get(f"/reports/regions/lac?year={YEAR}").get_data(as_text=True)
-    assert "25.0 %" in page  # 20 certified of a target of 80
-    assert '<svg' in page and "Dominican Republic: 25.0 %" in page  # the map tile's title
+    figures = {m: published(app, value, "DO", YEAR, "total", "", m) for m, value in
+               {"population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20}.items()}
+    coverage = percent(figures["certified"], 80)  # 20 certified, perturbed, of a target of 80
+    assert f"{coverage} %" in page
+    assert '<svg' in page and f"Dominican Republic: {coverage} %" in page  # the map tile's title
+    assert "differs from the true count" not in page and "at most 2 from the true count" in page
     rows = list(csv.reader(io.StringIO(client.get(f"/reports/regions/lac.csv?year={YEAR}").data.decode("utf-8-sig"))))
     do_row = next(row for row in rows if row[0] == "DO")
-    assert do_row[3:] == ["24", "24", "0", "20", "20", "80", "25.0"]
+    assert do_row[3:] == [*(str(value) for value in figures.values()), "80", coverage]
     assert rows[-1][1] == "Total of the countries shown" and rows[-1][3] == ""  # population total hidden
     document = json.loads(client.get(f"/reports/regions/lac.json?year={YEAR}").data)
-    assert document["countries"][1] == {"country": "DO", "population": 24, "enrolled": 24, "active": 0,
-                                        "completed": 20, "certified": 20, "target": 80, "coverage": 25.0}
-    assert document["total"]["coverage"] == 25.0  # only DO has a target
+    assert document["countries"][1] == {"country": "DO", **figures, "target": 80, "coverage": float(coverage)}
+    assert document["total"]["coverage"] == float(coverage)  # only DO has a target
+    assert document["perturbation_bound"] == 2
     with app.app_context():
         audited = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "report.downloaded")).all()
     assert [event.detail["format"] for event in audited] == ["csv", "json"]

@@ -13,18 +13,20 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from learnhub.extensions import db as database
-from learnhub.models import AuditEvent, Certificate, Course, Enrolment
+from learnhub.models import AuditEvent, Certificate, Course, Enrolment, LearnerActivity
 from learnhub.models.base import utcnow
-from learnhub.reports import coverage
+from learnhub.reports import coverage, perturbation
 from tests.conftest import log_in
 from tests.integration.learning_helpers import sync_catalogue
+from tests.integration.report_helpers import assert_perturbed_within_bound, percent, published, true_counts
 
 YEAR = utcnow().year
 
 
 @pytest.fixture
 def population(app, db, make_user):
-    """24 learners in DO (20 health, 4 energy; 12 women, 12 men), 2 in CO; the first 20 complete and are certified."""
+    """24 learners in DO (20 health, 4 energy; 12 women, 12 men), 2 in CO, each with a learning step this month (so
+    they are counted); the first 20 complete and are certified."""
     sync_catalogue(app)
     now = utcnow()
     learners = [make_user(email=f"do{i}@example.org", country="DO", sector="health" if i < 20 else "energy",
@@ -34,6 +36,8 @@ def population(app, db, make_user):
         completed = now if index < 20 else None
         db.session.add(Enrolment(learner_id=learner.id, course_id="passwords-mfa", enrolled_at=now,
                                  last_activity_at=now, completed_at=completed))
+        db.session.add(LearnerActivity(learner_id=learner.id, course_id="passwords-mfa", year=now.year,
+                                       month=now.month))
         if completed:
             db.session.add(Certificate(code=f"CODE{index:08d}", learner_id=learner.id, course_id="passwords-mfa",
                                        learner_name=learner.name, course_title={"en": "x"}, minutes=60,
@@ -52,17 +56,24 @@ def analyst_client(app, make_user, countries=("DO",), language="en"):
 def test_the_report_counts_distinct_learners_and_suppresses_small_cells(app, db, population):
     with app.app_context():
         report = coverage.build("DO", YEAR, 10)
-    assert {m: report.headline[m].value for m in coverage.METRICS} == {
-        "population": 24, "enrolled": 24, "active": 0, "completed": 20, "certified": 20}
-    sectors = {row.key: row.values for row in report.cut("sector").rows}
-    assert sectors["energy"]["population"].reason == "small"  # 4 learners: 1..k-1
-    # with the total published, health alone would give 24 - 20 = 4 away: it is hidden too
-    assert sectors["health"]["population"].reason == "complementary"
-    assert sectors["transport"]["population"].value == 0  # a true zero reveals nobody
-    genders = {row.key: row.values for row in report.cut("gender").rows}
-    assert (genders["woman"]["population"].value, genders["man"]["population"].value) == (12, 12)
-    assert genders["woman"]["certified"].value == 10 and genders["man"]["certified"].value == 10
-    assert report.certified_share() == pytest.approx(20 / 24)
+        true = true_counts("DO", YEAR)
+        shown = assert_perturbed_within_bound(report)
+        assert coverage.build("DO", YEAR, 10).cuts == report.cuts  # read again: the same figures
+        assert {m: true[("total", "", m)] for m in coverage.METRICS} == {
+            "population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20}
+        expected = {m: published(app, true[("total", "", m)], "DO", YEAR, "total", "", m) for m in coverage.METRICS}
+        assert {m: report.headline[m].value for m in coverage.METRICS} == expected
+        assert all(abs(expected[m] - true[("total", "", m)]) <= perturbation.BOUND for m in coverage.METRICS)
+        assert shown > 20
+        sectors = {row.key: row.values for row in report.cut("sector").rows}
+        assert sectors["energy"]["population"].reason == "small"  # 4 learners, published 2 to 6: 1..k-1
+        # with the total published, health alone would give the total minus 20 (within a few) away: hidden too
+        assert sectors["health"]["population"].reason == "complementary"
+        assert sectors["transport"]["population"].value == 0  # a true zero stays zero and reveals nobody
+        genders = {row.key: row.values for row in report.cut("gender").rows}
+        assert genders["woman"]["population"].value == published(app, 12, "DO", YEAR, "gender", "woman", "population")
+        assert genders["man"]["population"].value == published(app, 12, "DO", YEAR, "gender", "man", "population")
+        assert report.certified_share() == pytest.approx(expected["certified"] / expected["population"])
 
 
 def test_analysts_see_only_their_countries_whatever_the_form(app, db, population, make_user):
@@ -95,27 +106,45 @@ def test_every_format_carries_the_same_numbers_and_is_audited(app, db, populatio
     notes = {row[0].value: row[1].value for row in workbook["Definitions"].iter_rows()}
     assert notes["Country"] == "Dominican Republic (DO)" and notes["Year"] == str(YEAR)
     assert notes["Privacy threshold"] == "10"
-    # the 4 energy learners (population, enrolled) and, beside each, the 20 in health that would give them away
-    assert notes["Cells not shown"] == ("4: counts from 1 to 9, and other counts that would let someone work those "
-                                        "out from the totals.")
-    assert as_json["headline"] == {"population": 24, "enrolled": 24, "active": 0, "completed": 20, "certified": 20}
-    assert rows[1][4:9] == ["24", "24", "0", "20", "20"] and xlsx[1][4:9] == [24, 24, 0, 20, 20]
+    assert notes["Largest perturbation"] == "2" and as_json["perturbation_bound"] == 2
+    with app.app_context():
+        report = coverage.build("DO", YEAR, 10)
+        assert_perturbed_within_bound(report)
+    hidden = sum(cell.suppressed for cell in [*report.headline.values(), *(
+        row.values[m] for cut in report.cuts for row in cut.rows for m in cut.metrics)])
+    assert hidden >= 4  # at least the 4 energy learners (population, enrolled, active) and a complement
+    assert notes["Cells not shown"] == (f"{hidden}: counts from 1 to 9, and other counts that would let someone "
+                                        "work those out from the totals.")
+    headline = [report.headline[m].value for m in coverage.METRICS]
+    assert all(value is not None for value in headline)
+    assert [as_json["headline"][m] for m in coverage.METRICS] == headline
+    assert rows[1][4:9] == [str(value) for value in headline] and xlsx[1][4:9] == headline
+    women = next(row for row in report.cut("gender").rows if row.key == "woman").values
+    women_values = [women[m].value for m in coverage.METRICS]
     women_csv = next(r for r in rows if r[3] == "Woman")
     women_xlsx = next(r for r in xlsx if r[3] == "Woman")
     women_json = next(r for r in as_json["cuts"]["gender"] if r["key"] == "woman")
-    assert women_csv[4:9] == ["12", "12", "0", "10", "10"] and women_xlsx[4:9] == [12, 12, 0, 10, 10]
-    assert [women_json[m] for m in coverage.METRICS] == [12, 12, 0, 10, 10]
+    assert women_csv[4:9] == ["" if v is None else str(v) for v in women_values] and women_xlsx[4:9] == women_values
+    assert [women_json[m] for m in coverage.METRICS] == women_values
+    assert women_values[0] == published(app, 12, "DO", YEAR, "gender", "woman", "population")
     energy_json = next(r for r in as_json["cuts"]["sector"] if r["key"] == "energy")
     energy_csv = next(r for r in rows if r[3] == "Energy")
     assert energy_json["population"] is None and energy_csv[4] == ""
-    assert "<td>12</td>" in html and "<td>10</td>" in html
+    assert f"<td>{women_values[0]}</td>" in html
+    # the definitions say who is counted and how far a figure may be from the truth, in every format
+    assert "whose e-mail address is verified and who did at least one learning step" in html
+    assert "differs from the true count by at most 2" in html
+    assert any("differs from the true count by at most 2" in str(row[1].value)
+               for row in workbook["Definitions"].iter_rows())
     pdf = client.get(f"/reports/DO.pdf?year={YEAR}")
     assert pdf.mimetype == "application/pdf"
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True,
                               check=True).stdout.decode()
         woman_rows = [line.split()[1:] for line in text.splitlines() if line.strip().startswith("Woman")]
-        assert ["12", "12", "0", "10", "10"] in woman_rows  # the table row (the chart's label line has one value)
+        # the table row (the chart's label line has one value)
+        assert ["—" if v is None else str(v) for v in women_values] in woman_rows
+        assert "differs from the true count by at most 2" in " ".join(text.split())
     events = database.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "report.downloaded"))
     assert sorted(e["format"] for e in events) == ["csv", "json", "pdf", "xlsx"]
 
@@ -128,9 +157,11 @@ def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
     client = analyst_client(app, make_user, language="es")
     page = client.get("/reports/DO").get_data(as_text=True)
     assert "República Dominicana" in page and '<html lang="es">' in page
-    assert "<dd>50,0 %</dd>" in page  # 20 certified of a target of 40, in the Spanish notation
+    certified = published(app, 20, "DO", YEAR, "total", "", "certified")  # 20 certified, perturbed, of a target of 40
+    assert f"<dd>{percent(certified, 40)} %</dd>".replace(".", ",") in page  # in the Spanish notation
+    health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
     sector = page[page.index('id="cut-sector"'):page.index('id="cut-organisation_type"')]
-    assert "<td>20</td><td>40</td><td>50,0</td>" in sector
+    assert f"<td>{health}</td><td>40</td><td>{percent(health, 40)}</td>".replace(".", ",") in sector
 
 
 def test_courses_removed_later_keep_their_rows(app, db, population):
@@ -148,7 +179,8 @@ def test_the_command_line_writes_the_same_report_within_scope(app, db, populatio
     result = runner.invoke(args=["report", "coverage", "--country", "do", "--format", "json", "-o", str(target),
                                  "--as", "analyst@example.org"])
     assert result.exit_code == 0, result.output
-    assert json.loads(target.read_text())["headline"]["certified"] == 20
+    assert json.loads(target.read_text())["headline"]["certified"] == published(app, 20, "DO", YEAR, "total", "",
+                                                                                 "certified")
     refused = runner.invoke(args=["report", "coverage", "--country", "CO", "--format", "csv", "-o",
                                   str(tmp_path / "co.csv"), "--as", "analyst@example.org"])
     assert refused.exit_code == 1 and "CO is not in the scope of analyst@example.org" in refused.output
@@ -179,9 +211,12 @@ def test_targets_from_a_csv_are_all_or_nothing_and_give_coverage(app, db, popula
     assert db.session.scalar(select(func.count()).select_from(Target)) == 3
     document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
     assert document["targets"] == {"health": 40, "energy": 10}
-    assert document["coverage"]["total"] == 40.0  # 20 certified of a target of 50
-    assert document["coverage"]["health"] == 50.0  # 20 certified in health (published) of a target of 40
-    assert document["coverage"]["energy"] == 0.0  # a true zero over a target of k or more is published
+    certified = published(app, 20, "DO", YEAR, "total", "", "certified")
+    health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
+    assert document["coverage"]["total"] == float(percent(certified, 50))  # 20 certified, perturbed, of 50
+    assert abs(document["coverage"]["total"] - 40.0) <= 100 * perturbation.BOUND / 50
+    assert document["coverage"]["health"] == float(percent(health, 40))  # the published health figure of 40
+    assert document["coverage"]["energy"] == 0.0  # a true zero stays zero; over a target of k or more, published
     assert upload_targets(client, "CO", good).status_code == 404
 
 
@@ -200,8 +235,8 @@ def test_one_target_by_form_and_clear_messages(app, db, population, make_user):
 
 
 def test_role_targets_give_coverage_by_role_in_every_format(app, db, population, make_user):
-    """12 certified CISOs in DO against role targets of 10 (health) + 10 (energy) = 60 %; a role with a
-    target and nobody certified shows a true 0 %; roles without a target show no coverage."""
+    """12 certified CISOs in DO (published 10 to 14) against role targets of 10 (health) + 10 (energy), about
+    60 %; a role with a target and nobody certified shows a true 0 %; roles without a target show no coverage."""
     from learnhub.models import Target
 
     now = utcnow()
@@ -209,6 +244,8 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
         learner = make_user(email=f"ciso{index}@example.org", country="DO", sector="health", ecsf_role="ciso")
         db.session.add(Enrolment(learner_id=learner.id, course_id="passwords-mfa", enrolled_at=now,
                                  last_activity_at=now, completed_at=now))
+        db.session.add(LearnerActivity(learner_id=learner.id, course_id="passwords-mfa", year=now.year,
+                                       month=now.month))
         db.session.add(Certificate(code=f"CISO{index:08d}", learner_id=learner.id, course_id="passwords-mfa",
                                    learner_name=learner.name, course_title={"en": "x"}, minutes=60, issued_at=now))
     db.session.add_all([Target(country="DO", year=YEAR, sector="health", ecsf_role="ciso", headcount=10),
@@ -217,10 +254,14 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
                                headcount=15),
                         Target(country="DO", year=YEAR, sector="health", ecsf_role="", headcount=40)])
     db.session.commit()
-    report = coverage.build("DO", YEAR, 10)
+    with app.app_context():
+        report = coverage.build("DO", YEAR, 10)
+    ciso_certified = published(app, 12, "DO", YEAR, "ecsf_role", "ciso", "certified")
+    health_certified = published(app, 32, "DO", YEAR, "sector", "health", "certified")
     assert report.role_targets == {"ciso": 20, "penetration-tester": 15}
     assert report.targets == {"health": 40}
-    assert report.coverage_in("ecsf_role", "ciso") == pytest.approx(0.6)
+    assert report.coverage_in("ecsf_role", "ciso") == pytest.approx(ciso_certified / 20)  # from the published 12
+    assert abs(report.coverage_in("ecsf_role", "ciso") - 0.6) <= perturbation.BOUND / 20
     assert report.coverage_in("ecsf_role", "penetration-tester") == 0.0
     assert report.coverage_in("ecsf_role", "cybersecurity-auditor") is None
     assert report.coverage_in("gender", "woman") is None
@@ -228,20 +269,21 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
     client = analyst_client(app, make_user)
     document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
     assert document["role_targets"] == {"ciso": 20, "penetration-tester": 15}
-    assert document["coverage_by_role"] == {"ciso": 60.0, "penetration-tester": 0.0}
-    assert document["coverage"]["health"] == 80.0  # 32 certified in health of 40
+    assert document["coverage_by_role"] == {"ciso": float(percent(ciso_certified, 20)), "penetration-tester": 0.0}
+    assert document["coverage"]["health"] == float(percent(health_certified, 40))  # 32 certified in health of 40
 
     text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
     rows = {(row["Cut"], row["Group"]): row for row in csv.DictReader(io.StringIO(text))}
     ciso = rows[("By cybersecurity role", "Chief Information Security Officer (CISO)")]
-    assert (ciso["Certified"], ciso["Target"], ciso["Coverage, percent of target"]) == ("12", "20", "60.0")
+    assert (ciso["Certified"], ciso["Target"], ciso["Coverage, percent of target"]) == (
+        str(ciso_certified), "20", percent(ciso_certified, 20))
     auditor = rows[("By cybersecurity role", "Cybersecurity Auditor")]
     assert (auditor["Target"], auditor["Coverage, percent of target"]) == ("", "")
 
     page = client.get(f"/reports/DO?year={YEAR}").get_data(as_text=True)
     role_section = page[page.index('id="cut-ecsf_role"'):page.index('id="cut-gender"')]
     assert "<th scope=\"col\">Target</th>" in role_section
-    assert "<td>12</td><td>20</td><td>60.0</td>" in role_section
+    assert f"<td>{ciso_certified}</td><td>20</td><td>{percent(ciso_certified, 20)}</td>" in role_section
     gender_section = page[page.index('id="cut-gender"'):page.index('id="cut-course"')]
     assert "Target" not in gender_section
 
@@ -269,10 +311,11 @@ def test_a_hidden_month_cannot_be_worked_out_from_the_year(app, db):
     counts = {("total", "", "certified"): 23, ("course", "passwords-mfa", "certified"): 23,
               ("course_kind", "awareness", "certified"): 23, ("month", f"{YEAR}-01", "certified"): 20,
               ("month", f"{YEAR}-02", "certified"): 3}
-    report = coverage.build("DO", YEAR, 10, counts=counts)
+    with app.app_context():
+        report = coverage.build("DO", YEAR, 10, counts=counts)
     months = {row.key: row.values["certified"] for row in report.cut("month").rows}
-    assert months[f"{YEAR}-02"].reason == "small"
+    assert months[f"{YEAR}-02"].reason == "small"  # 3, published 1 to 5
     assert months[f"{YEAR}-01"].suppressed
-    assert report.headline["certified"].value == 23
+    assert report.headline["certified"].value == published(app, 23, "DO", YEAR, "total", "", "certified")
     kinds = {row.key: row.values["certified"] for row in report.cut("course_kind").rows}
-    assert kinds["awareness"].value == 23
+    assert kinds["awareness"].value == published(app, 23, "DO", YEAR, "course_kind", "awareness", "certified")

@@ -1,8 +1,10 @@
 """The coverage rollup equals the live GROUP BY over the facts, whatever happens to them and in what order.
 
 The rollup is kept by a flush listener (learnhub/reports/rollup.py); the oracle is the set-based SQL of
-learnhub/reports/aggregate.py. Hypothesis drives random sequences of progress events, profile changes and
-revocations, course kind changes through the ORM and the learning service, and the two must agree after every flush.
+learnhub/reports/aggregate.py. Hypothesis drives random sequences of progress events, profile changes,
+verifications of e-mail addresses and revocations, course kind changes through the ORM and the learning
+service, and the two must agree after every flush. Only verified learners with a learning step are counted,
+so a verification or a first step brings all of a learner's facts in at once.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from sqlalchemy import delete, select
 
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
 from learnhub.models.base import utcnow
-from learnhub.reports import aggregate, coverage, rollup
+from learnhub.reports import aggregate, coverage, perturbation, rollup
 from learnhub.services import accounts, catalogue, learning
 from tests.integration.learning_helpers import sync_catalogue
+from tests.integration.report_helpers import published
 
 COURSES = ("passwords-mfa", "phishing-social-engineering", "incident-response-fundamentals")
 COUNTRIES = ("DO", "CO", "ES")
 SECTORS = ("health", "energy", "public-administration")
 ROLES = ("trainee", "trainer", "analyst")
 GENDERS = ("woman", "man", None)
+VERIFIED = (True, False, True, False, False)  # the learners' addresses verified when they are created
 TIMES = (datetime(2025, 3, 4, 10), datetime(2025, 12, 31, 23, 59), datetime(2026, 1, 1, 0, 0),
          datetime(2026, 6, 15, 12))
 
@@ -61,6 +65,7 @@ EVENTS = st.one_of(
               st.sampled_from(GENDERS)),
     st.tuples(st.just("role"), learner_index, st.sampled_from(ROLES)),
     st.tuples(st.just("rekind"), course, st.sampled_from(("awareness", "skills"))),
+    st.tuples(st.just("verify"), learner_index),
     st.tuples(st.just("flush"),),
 )
 
@@ -104,6 +109,8 @@ def _apply(session, learners: list[User], event: tuple) -> None:
         learner.country, learner.sector, learner.gender = args[1], args[2], args[3]
     elif kind == "role":
         learner.role = args[1]
+    elif kind == "verify":  # the verification link, or an accepted invitation (they flush)
+        accounts.mark_email_verified(learner)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -117,7 +124,8 @@ def test_the_rollup_equals_the_live_counts_after_any_sequence_of_events(app, db,
                                         accounts.Profile(name="P", country=COUNTRIES[index % 3],
                                                          sector=SECTORS[index % 3], organisation="Org",
                                                          organisation_type="government", language="es",
-                                                         gender=GENDERS[index % 3]), role=ROLES[index % 2])
+                                                         gender=GENDERS[index % 3]), role=ROLES[index % 2],
+                                        verified=VERIFIED[index])
                         for index in range(5)]
             for event in events:
                 _apply(db.session, learners, event)
@@ -166,13 +174,17 @@ def test_the_report_from_the_rollup_equals_the_report_from_the_live_counts(app, 
         from_rollup, from_live = coverage.build("DO", 2026, 5), coverage.build("DO", 2026, 5, counts=live)
         assert from_rollup.headline == from_live.headline
         assert from_rollup.cuts == from_live.cuts
-        assert from_rollup.headline["enrolled"].value == 30
-        assert from_rollup.headline["completed"].value == 15
+        assert live[("total", "", "enrolled")] == 30 and live[("total", "", "completed")] == 15
+        assert from_rollup.headline["enrolled"].value == published(app, 30, "DO", 2026, "total", "", "enrolled")
+        assert from_rollup.headline["completed"].value == published(app, 15, "DO", 2026, "total", "", "completed")
+        assert abs(from_rollup.headline["completed"].value - 15) <= perturbation.BOUND
 
 
 def test_rebuild_restores_a_damaged_rollup_and_check_reports_it(app, db, catalogue_synced, make_user):
     for index in range(3):
-        make_user(email=f"b{index}@example.org", country="ES")
+        learner = make_user(email=f"b{index}@example.org", country="ES")
+        db.session.add(LearnerActivity(learner_id=learner.id, course_id=COURSES[0], year=2026, month=5))
+    db.session.commit()
     with app.app_context():
         before = aggregate.nonzero(aggregate.stored(db.session.connection()))
         assert before[("ES", 0, "total", "", "population")] == 3
@@ -190,3 +202,45 @@ def test_rebuild_restores_a_damaged_rollup_and_check_reports_it(app, db, catalog
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert aggregate.nonzero(aggregate.stored(db.session.connection())) == before
+
+
+def test_a_verification_brings_the_learners_facts_into_the_rollup_in_the_same_transaction(
+        app, db, catalogue_synced, make_user):
+    """An unverified learner who enrols and studies counts nowhere; the flush that verifies their address
+    adds every one of their facts (and their population cells) at once, and the oracle agrees throughout."""
+    with app.app_context():
+        learner = make_user(email="late@example.org", country="CO", sector="energy", verified=False)
+        learner = db.session.get(User, learner.id)
+        course = catalogue.course_or_none("passwords-mfa")
+        syllabus = catalogue.syllabus(course)
+        lesson = next(item for item in syllabus.items if item.kind == "lesson")
+        learning.mark_lesson_done(learner, course, lesson, syllabus)
+        db.session.flush()
+        year = utcnow().year
+        assert rollup.stored_counts(db.session, "CO", year) == {}
+        assert_rollup_is_live(db.session)
+        accounts.mark_email_verified(learner)  # flushes: the listener runs in this transaction
+        counts = rollup.stored_counts(db.session, "CO", year)
+        assert counts[("total", "", "population")] == 1 and counts[("sector", "energy", "population")] == 1
+        assert counts[("total", "", "enrolled")] == 1 and counts[("total", "", "active")] == 1
+        assert counts[("course", "passwords-mfa", "active")] == 1
+        assert_rollup_is_live(db.session)
+
+
+def test_a_verified_learner_counts_from_their_first_learning_step(app, db, catalogue_synced, make_user):
+    """Enrolling is not a learning step: a verified learner who only enrolled counts nowhere; their first
+    lesson brings the enrolment in with the activity."""
+    with app.app_context():
+        learner = make_user(email="starter@example.org", country="CO", sector="health")
+        learner = db.session.get(User, learner.id)
+        db.session.add(Enrolment(learner_id=learner.id, course_id="passwords-mfa", enrolled_at=datetime(2026, 2, 1),
+                                 last_activity_at=datetime(2026, 2, 1)))
+        db.session.flush()
+        assert rollup.stored_counts(db.session, "CO", 2026) == {}
+        assert_rollup_is_live(db.session)
+        db.session.add(LearnerActivity(learner_id=learner.id, course_id="passwords-mfa", year=2026, month=3))
+        db.session.flush()
+        counts = rollup.stored_counts(db.session, "CO", 2026)
+        assert counts[("total", "", "enrolled")] == 1 and counts[("month", "2026-02", "enrolled")] == 1
+        assert counts[("total", "", "active")] == 1 and counts[("total", "", "population")] == 1
+        assert_rollup_is_live(db.session)

@@ -50,9 +50,10 @@ def document() -> dict:
                 f"{api_tokens.MAX_ACTIVE_TOKENS} active) on the page /account/api-tokens and send it as "
                 "`Authorization: Bearer <token>`; session cookies are not accepted. Every call made with a "
                 "valid token is written to the audit log. Responses are not to be cached (Cache-Control: "
-                "no-store). Counts are of distinct learners; a count from 1 to k-1 (k = `suppression_k`), and "
-                "any cell that would let someone work one out, is null: null means suppressed, not zero or "
-                "unknown."),
+                "no-store). Counts are of distinct learners, each perturbed by at most `perturbation_bound` (never "
+                "below 0, a true 0 stays 0, the same count always the same; rows need not add up to their total); "
+                "a count from 1 to k-1 (k = `suppression_k`), and any cell that would let someone work one out, "
+                "is null: null means suppressed, not zero or unknown."),
         },
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
@@ -147,11 +148,14 @@ def document() -> dict:
                         "name": {"type": "string", "example": "Dominican Republic"}}}}}},
                 "RegionComparison": {
                     "type": "object",
-                    "required": ["region", "year", "suppression_k", "generated_at", "note", "countries", "total"],
+                    "required": ["region", "year", "suppression_k", "perturbation_bound", "generated_at", "note",
+                                 "countries", "total"],
                     "properties": {
                         "region": {"type": "string", "enum": ["eu", "lac", "all"]},
                         "year": {"type": "integer", "example": 2026},
                         "suppression_k": {"type": "integer", "description": "Counts below this are null."},
+                        "perturbation_bound": {"type": "integer", "example": 2, "description": (
+                            "The most a published count differs from the true count.")},
                         "generated_at": {"type": "string", "format": "date-time"},
                         "note": {"type": "string"},
                         "countries": {"type": "array", "items": {
@@ -164,12 +168,14 @@ def document() -> dict:
                 },
                 "CoverageReport": {
                     "type": "object",
-                    "required": ["country", "year", "suppression_k", "generated_at", "note", "headline", "targets",
-                                 "role_targets", "coverage", "coverage_by_role", "cuts"],
+                    "required": ["country", "year", "suppression_k", "perturbation_bound", "generated_at", "note",
+                                 "headline", "targets", "role_targets", "coverage", "coverage_by_role", "cuts"],
                     "properties": {
                         "country": {"type": "string", "example": "DO"},
                         "year": {"type": "integer", "example": 2026},
                         "suppression_k": {"type": "integer", "description": "Counts below this are null."},
+                        "perturbation_bound": {"type": "integer", "example": 2, "description": (
+                            "The most a published count differs from the true count.")},
                         "generated_at": {"type": "string", "format": "date-time"},
                         "note": {"type": "string"},
                         "headline": {"type": "object", "properties": _metrics(coverage.METRICS)},

@@ -76,6 +76,8 @@ def region(region: str):
     html = render_template(
         "reports/region.html", comparison=comparison, chart=chart, names=names, metric_names=formats.metric_names(),
         shown=shown, figure=figure, percent=_percent_text, regions=formats.region_names(),
+        definitions={"learners": formats.learners_definition(),
+                     "perturbation": formats.regional_perturbation_definition()},
         downloads={fmt: url_for("reports.region_download", region=region, fmt=fmt, year=comparison.year)
                    for fmt in ("csv", "xlsx", "json")})
     return no_store(current_app.make_response(html))
@@ -134,6 +136,8 @@ def country(country: str):
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
                            figure=figure,
                            share=share, country_label=i18n.country_name(report.country),
+                           definitions={"learners": formats.learners_definition(),
+                                        "perturbation": formats.perturbation_definition()},
                            downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
                                                    year=report.year) for fmt in formats.FORMATS})
     return no_store(current_app.make_response(html))
