@@ -5,7 +5,7 @@ No schema change: the rollup is recounted from the facts, because the learners i
 learning step. Before this revision it counted every trainee and trainer account.
 
 Revision ID: 0013_report_population
-Revises: 0008_cohort_consent
+Revises: 0012_login_throttling
 Create Date: 2026-12-04 17:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0013_report_population'
-down_revision = '0008_cohort_consent'
+down_revision = '0012_login_throttling'
 branch_labels = None
 depends_on = None
 
