@@ -72,7 +72,7 @@ def _backfill():
 
     done = sa.union(months(progress, progress.c.updated_at), months(attempts, attempts.c.submitted_at)).subquery()
     op.execute(activity.insert().from_select(["learner_id", "course_id", "year", "month"], sa.select(done)))
-    # The rollup is counted by 0013_report_population, with the columns its population needs
+    # The rollup is counted by 0011_report_population, with the columns its population needs
     # (users.email_verified_at, from 0007): counting it here would read a column that does not exist yet.
 
 

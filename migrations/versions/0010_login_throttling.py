@@ -3,7 +3,7 @@
 Login, registration and password-reset limits are counted in this table, so they hold across
 gunicorn workers and app instances on one database, SQLite or PostgreSQL (decision 0023).
 
-Revision ID: 0012_login_throttling
+Revision ID: 0010_login_throttling
 Revises: 0009_invitations
 Create Date: 2026-12-05 10:00:00
 
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_login_throttling'
+revision = '0010_login_throttling'
 down_revision = '0009_invitations'
 branch_labels = None
 depends_on = None

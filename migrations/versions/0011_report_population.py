@@ -4,16 +4,16 @@ No schema change: the rollup is recounted from the facts, because the learners i
 (issue 11, docs/coverage.md): trainees and trainers with a verified e-mail address and at least one
 learning step. Before this revision it counted every trainee and trainer account.
 
-Revision ID: 0013_report_population
-Revises: 0012_login_throttling
+Revision ID: 0011_report_population
+Revises: 0010_login_throttling
 Create Date: 2026-12-04 17:40:00
 
 """
 from alembic import op
 
 
-revision = '0013_report_population'
-down_revision = '0012_login_throttling'
+revision = '0011_report_population'
+down_revision = '0010_login_throttling'
 branch_labels = None
 depends_on = None
 
