@@ -9,29 +9,19 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from learnhub.models import AuditEvent, Cohort, CohortMember, PasswordResetToken, User
 from learnhub.models.base import utcnow
 from learnhub.services import cohorts, invitations, mail
 from tests.conftest import DEFAULT_PASSWORD, csrf_token, log_in, post_form
-from tests.integration.learning_helpers import accept_invitation, sync_catalogue
-
-
-@pytest.fixture
-def trainer(app, db, client, make_user):
-    sync_catalogue(app)
-    user = make_user(role="trainer", email="trainer@example.org", language="en", name="Tomás Trainer")
-    log_in(client, "trainer@example.org")
-    return user
+from tests.integration import test_trainer as trainer_tests
+from tests.integration.learning_helpers import accept_invitation
 
 
 def create_cohort(client, name="Hospital San Juan, cohort 1") -> int:
-    response = post_form(client, "/trainer/", {"name": name, "organisation": "Hospital San Juan", "country": "DO",
-                                               "language": "en"})
-    assert response.status_code == 303
-    return int(re.search(r"/trainer/cohorts/(\d+)", response.location).group(1))
+    """A cohort whose mails are in English, so the tests can read them."""
+    return trainer_tests.create_cohort(client, name, language="en")
 
 
 def add(client, cohort_id, address, name="Ana as typed"):

@@ -9,7 +9,6 @@ import re
 import shutil
 from datetime import date, timedelta
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -20,17 +19,9 @@ from tests.conftest import csrf_token, log_in, post_form
 from tests.integration.learning_helpers import CATALOGUE, accept_invitation, submit_quiz, sync_catalogue
 
 
-@pytest.fixture
-def trainer(app, db, client, make_user):
-    sync_catalogue(app)
-    user = make_user(role="trainer", email="trainer@example.org", language="en", name="Tomás Trainer")
-    log_in(client, "trainer@example.org")
-    return user
-
-
-def create_cohort(client, name="Hospital San Juan, cohort 1") -> int:
+def create_cohort(client, name="Hospital San Juan, cohort 1", language="es") -> int:
     response = post_form(client, "/trainer/", {"name": name, "organisation": "Hospital San Juan", "country": "DO",
-                                               "language": "es"})
+                                               "language": language})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return int(re.search(r"/trainer/cohorts/(\d+)", response.location).group(1))
 
