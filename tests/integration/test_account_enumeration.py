@@ -54,7 +54,7 @@ def answer(response, client) -> tuple:
 
 def test_register_answers_and_works_the_same_whether_or_not_the_address_exists(app, db, make_user, costly_steps,
                                                                                mail_dir):
-    make_user(email="taken@map.gob.do")
+    make_user(email="taken@map.gob.do")  # Spanish, like the registration: each mail in its reader's language
     costly_steps.update(hash=0, mail=0)
     first = app.test_client()
     new = answer(post_form(first, "/register", REGISTRATION), first)
@@ -67,8 +67,8 @@ def test_register_answers_and_works_the_same_whether_or_not_the_address_exists(a
     assert [text.replace("lucia@map.gob.do", "X") for text in new[2]] == \
         [text.replace("taken@map.gob.do", "X") for text in taken[2]]
     subjects = [message["Subject"] for message in read_mail(mail_dir)]
-    assert sorted(subjects) == ["Confirm your e-mail address for LearnHub",
-                                "Someone tried to register with your address at LearnHub"]
+    assert sorted(subjects) == ["Alguien intentó registrarse en LearnHub con su dirección",
+                                "Confirme su dirección de correo electrónico para LearnHub"]
 
 
 def test_password_reset_request_works_the_same_whether_or_not_the_address_exists(app, db, make_user, costly_steps):
@@ -102,7 +102,7 @@ def test_following_the_verification_link_verifies_the_address(client, db, mail_d
 
 
 def test_an_unverified_learner_is_reminded_and_can_ask_again_a_few_times(client, db, make_user, mail_dir):
-    make_user(email="ana@example.org", verified=False)
+    make_user(email="ana@example.org", verified=False, language="en")
     log_in(client, "ana@example.org")
     for page in ("/learning", "/account/profile"):
         assert "Please confirm your e-mail address" in client.get(page).get_data(as_text=True), page
