@@ -5,7 +5,7 @@ gunicorn workers and app instances on one database, SQLite or PostgreSQL (decisi
 
 Revision ID: 0010_login_throttling
 Revises: 0009_invitations
-Create Date: 2026-12-05 10:00:00
+Create Date: 2026-12-04 17:40:00
 
 """
 from alembic import op
