@@ -17,8 +17,25 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 TEST_DATABASE_URL = os.environ.get("LEARNHUB_TEST_DATABASE_URL", "").strip()
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "learnhub" / "translations"
 DEFAULT_PASSWORD = "a quiet harbour at dawn"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def pytest_sessionstart(session) -> None:
+    """Compile any language catalogue that is missing or older than its .po, so that plain `pytest`
+    (without `make`) tests the same translated pages as `make test`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        with mo.open("wb") as target:
+            write_mo(target, catalog, use_fuzzy=True)
 
 
 def fresh_database_url(purpose: str, folder: Path) -> str:
