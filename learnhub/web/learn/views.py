@@ -10,6 +10,7 @@ from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
 from learnhub.services import catalogue, certificates, grading, invitations, learning, marking
+from learnhub.web import downloads
 
 bp = Blueprint("learn", __name__)
 
@@ -205,9 +206,7 @@ def certificate_pdf(code: str):
         return no_store(current_app.make_response((html, 410)))
     verify_url = current_app.config["BASE_URL"] + url_for("learn.verify", code=certificate.code)
     data = certificates.pdf(certificate, current_language(), verify_url)
-    response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="learnhub-certificate-{certificate.code}.pdf"'
-    return no_store(response)
+    return downloads.attachment(data, "application/pdf", f"learnhub-certificate-{certificate.code}.pdf")
 
 
 @bp.get("/verify/<code>")

@@ -16,6 +16,7 @@ from learnhub.reports import charts, coverage, formats, regional, scope
 from learnhub.reports.pdf import format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
+from learnhub.web import downloads
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -92,10 +93,7 @@ def region_download(region: str, fmt: str):
                   countries=[line.country for line in comparison.lines])
     db.session.commit()
     data, mimetype = formats.render_comparison(comparison, fmt)
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="learnhub-coverage-{region}-{comparison.year}.{fmt}"')
-    return no_store(response)
+    return downloads.attachment(data, mimetype, f"learnhub-coverage-{region}-{comparison.year}.{fmt}")
 
 
 def shown(cell) -> str:
@@ -151,11 +149,8 @@ def download(country: str, fmt: str):
     language = current_language()
     audit_request("report.downloaded", country=report.country, year=report.year, format=fmt)
     db.session.commit()
-    name = f"learnhub-coverage-{report.country}-{report.year}.{fmt}"
     data, mimetype = formats.render(report, fmt, language)
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return no_store(response)
+    return downloads.attachment(data, mimetype, f"learnhub-coverage-{report.country}-{report.year}.{fmt}")
 
 
 @bp.route("/<country>/targets", methods=["GET", "POST"])

@@ -31,6 +31,7 @@ from learnhub.services import (
 )
 from learnhub.services.cohorts import Person
 from learnhub.services.course_sync import media_url
+from learnhub.web import downloads
 from learnhub.web.trainer.forms import (
     AddPersonForm,
     AssignForm,
@@ -305,9 +306,7 @@ def progress_export(cohort_id: int, fmt: str):
     else:
         data = exports.to_xlsx(header, records, found.name)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="cohort-{found.id}-progress.{fmt}"'
-    return no_store(response)
+    return downloads.attachment(data, mimetype, f"cohort-{found.id}-progress.{fmt}")
 
 
 @bp.get("/cohorts/<id:cohort_id>/learners/<id:learner_id>")
