@@ -257,7 +257,7 @@ def _clamp(fraction: float) -> float:
     return min(1.0, max(0.0, float(fraction)))
 
 
-def _is_index(value: Any, size: int) -> bool:
+def is_index(value: Any, size: int) -> bool:
     """Whether ``value`` is an int (not a bool) that indexes a sequence of ``size`` items from the front."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < size
 
@@ -316,7 +316,7 @@ class SingleChoice(QuestionType):
     fields = ("choices",)
 
     def score(self, question: Question, response: Any) -> float:
-        if not _is_index(response, len(question.choices)):
+        if not is_index(response, len(question.choices)):
             return 0.0
         return _clamp(question.choices[response].weight)
 
@@ -326,7 +326,7 @@ class SingleChoice(QuestionType):
         return []
 
     def feedback(self, question: Question, response: Any) -> list[str]:
-        if not _is_index(response, len(question.choices)):
+        if not is_index(response, len(question.choices)):
             return []
         return [question.choices[response].feedback] if question.choices[response].feedback else []
 
@@ -343,7 +343,7 @@ class MultiChoice(QuestionType):
         chosen: set[int] = set()
         try:
             for index in response:
-                if not _is_index(index, len(question.choices)):
+                if not is_index(index, len(question.choices)):
                     return 0.0
                 chosen.add(index)
         except TypeError:
@@ -363,7 +363,7 @@ class MultiChoice(QuestionType):
         if isinstance(response, str | bytes | Mapping) or response is None:
             return []
         try:
-            chosen = sorted({i for i in response if _is_index(i, len(question.choices))})
+            chosen = sorted({i for i in response if is_index(i, len(question.choices))})
         except TypeError:
             return []
         return [question.choices[i].feedback for i in chosen if question.choices[i].feedback]

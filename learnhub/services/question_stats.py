@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from statistics import StatisticsError, correlation, fmean
 from typing import Any
 
-from learnhub.content.questions import Question, normalise_short_answer
+from learnhub.content.questions import Question, is_index, normalise_short_answer
 
 TOO_EASY_ABOVE = 90.0
 """Facility (percent) above which a question is flagged too-easy."""
@@ -216,15 +216,11 @@ def _flags(responses: int, facility: float | None, discrimination: float | None)
 Distribution = tuple[tuple[str, int], ...]
 
 
-def _is_index(value: Any, size: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < size
-
-
 def _single_choice(question: Question, responses: list[Any]) -> Distribution:
     counts = [0] * len(question.choices)
     unanswered = 0
     for response in responses:
-        if _is_index(response, len(counts)):
+        if is_index(response, len(counts)):
             counts[response] += 1
         else:
             unanswered += 1
@@ -236,7 +232,7 @@ def _multi_choice(question: Question, responses: list[Any]) -> Distribution:
     unanswered = 0
     for response in responses:
         picked = (
-            {index for index in response if _is_index(index, len(counts))}
+            {index for index in response if is_index(index, len(counts))}
             if isinstance(response, list | tuple | set | frozenset)
             else set()
         )
