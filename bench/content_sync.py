@@ -80,21 +80,6 @@ def build_tree(root: Path, courses: int, lessons_per_course: int, quizzes_per_co
             "pass_mark: 70\nmodules:\n  - id: main\n    title: Main\n    items:\n" + "\n".join(items) + "\n")
 
 
-def fresh_schema(url: str) -> str:
-    """An empty schema `lh_bench` in the PostgreSQL database at `url`, selected through search_path."""
-    from sqlalchemy import create_engine, text
-
-    from learnhub.config import normalise_database_url
-
-    url = normalise_database_url(url)
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS lh_bench CASCADE"))
-        connection.execute(text("CREATE SCHEMA lh_bench"))
-    engine.dispose()
-    return url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dlh_bench"
-
-
 def run_sync(runner, root: Path) -> None:
     result = runner.invoke(args=["courses", "sync", str(root)])
     assert result.exit_code == 0, result.output
@@ -118,9 +103,7 @@ def main() -> None:
     args = parser.parse_args()
     lessons_per_course, quizzes_per_course = 1000 // args.courses, 200 // args.courses
 
-    from flask_migrate import upgrade
-
-    from learnhub import create_app
+    from bench.app_setup import bench_app
     from learnhub.content.loader import load_tree
 
     results: dict[str, list[float]] = {"read bytes": [], "validate": [], "cold sync": [], "unchanged sync": []}
@@ -129,11 +112,7 @@ def main() -> None:
             tmp_path = Path(tmp)
             root = tmp_path / "courses"
             build_tree(root, args.courses, lessons_per_course, quizzes_per_course)
-            url = fresh_schema(args.database_url) if args.database_url else f"sqlite:///{tmp_path / 'bench.db'}"
-            app = create_app({"LEARNHUB_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
-                              "MAIL_DIR": str(tmp_path / "mail"), "COURSES_DIR": str(root)})
-            with app.app_context():
-                upgrade()
+            app = bench_app(args.database_url, tmp_path, COURSES_DIR=str(root))
             runner = app.test_cli_runner()
             sync = partial(run_sync, runner, root)
             results["read bytes"].append(timed(partial(read_every_file, root)))

@@ -50,12 +50,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
     from sqlalchemy import event, func, select
     from sqlalchemy.orm import Session
 
-    from bench.content_sync import fresh_schema
-    from learnhub import create_app
+    from bench.app_setup import bench_app
     from learnhub.extensions import db
     from learnhub.models import Enrolment, ItemProgress, LearnerActivity, User
     from learnhub.models.base import utcnow
@@ -69,11 +67,7 @@ def main() -> None:
         print(f"{name}: {value}", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = fresh_schema(args.database_url) if args.database_url else f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = create_app({"LEARNHUB_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "MAIL_DIR": str(Path(tmp) / "m"),
-                          "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench" * 10})
-        with app.app_context():
-            upgrade()
+        app = bench_app(args.database_url, Path(tmp))
         assert app.test_cli_runner().invoke(args=["courses", "sync"]).exit_code == 0
         year = utcnow().year
         with app.app_context():
@@ -137,7 +131,8 @@ def main() -> None:
         done = subprocess.run(["/usr/bin/time", "-f", "%M", str(Path(sys.executable).parent / "learnhub"), "report",
                                "coverage", "--country", country, "--year", str(year), "--format", "xlsx", "-o",
                                str(output), "--as", ADMIN],
-                              env={**os.environ, "LEARNHUB_DATABASE_URL": url, "LEARNHUB_INSTANCE_DIR": tmp},
+                              env={**os.environ, "LEARNHUB_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                                   "LEARNHUB_INSTANCE_DIR": tmp},
                               check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
         peak_kb = int(done.stderr.strip().splitlines()[-1])
         note("XLSX by `learnhub report coverage` in a new process (incl. start-up)",

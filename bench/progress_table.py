@@ -29,11 +29,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
     from sqlalchemy import insert, select, text
 
-    from bench.content_sync import fresh_schema
-    from learnhub import create_app
+    from bench.app_setup import bench_app
     from learnhub.extensions import db
     from learnhub.models import Attempt, CohortMember, CourseItem, Enrolment, ItemProgress, User
     from learnhub.models.base import utcnow
@@ -41,11 +39,7 @@ def main() -> None:
 
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
-        url = fresh_schema(args.database_url) if args.database_url else f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = create_app({"LEARNHUB_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "MAIL_DIR": str(Path(tmp) / "m"),
-                          "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench" * 10})
-        with app.app_context():
-            upgrade()
+        app = bench_app(args.database_url, Path(tmp))
         assert app.test_cli_runner().invoke(args=["courses", "sync"]).exit_code == 0
         with app.app_context():
             trainer = accounts.create("trainer@example.org", "benchmark pass phrase", accounts.Profile(
