@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from learnhub.extensions import db
 from learnhub.models import Attempt, Course, ItemProgress
 from learnhub.services import accounts
 from tests.conftest import DEFAULT_PASSWORD, PROFILE, csrf_token, log_in
-from tests.integration.learning_helpers import answers_for, app_with_own_database, quiz_page
+from tests.integration.learning_helpers import answers_for, quiz_page
 
 COURSE, QUIZ = "passwords-mfa", "check-passwords-mfa"
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = app_with_own_database(tmp_path_factory, "concurrency")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def prepared_forms(app, email: str, count: int):

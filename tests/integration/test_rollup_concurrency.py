@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import select
 
 from learnhub.extensions import db
@@ -18,15 +17,6 @@ from learnhub.models.base import utcnow
 from learnhub.reports import aggregate, rollup
 from learnhub.services import accounts, catalogue, learning
 from tests.conftest import DEFAULT_PASSWORD, PROFILE
-from tests.integration.learning_helpers import app_with_own_database
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = app_with_own_database(tmp_path_factory, "rollup_concurrency")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_simultaneous_first_steps_in_several_courses_count_the_learner_once(shared_app):
