@@ -128,8 +128,18 @@ def _year() -> int | None:
     return int(text) if _YEAR.fullmatch(text) else None
 
 
-def _bad_year():
-    return error_response(400, "The parameter 'year' must be a year of four digits, such as 2026.", parameter="year")
+def _year_or_refusal(event: str, token, owner, known: bool, **detail):
+    """(year, None), or (None, the audited answer): 400 for a malformed `year`, 404 when what was asked for
+    is unknown or out of the owner's scope (`known` false) or the year is not reported."""
+    year = _year()
+    if year is None:
+        _audit(event, token, owner, 400, **detail, year=request.args.get("year", "")[:16])
+        return None, error_response(400, "The parameter 'year' must be a year of four digits, such as 2026.",
+                                    parameter="year")
+    if not known or not scope.year_reported(year):
+        _audit(event, token, owner, 404, **detail, year=year)
+        return None, error_response(404)
+    return year, None
 
 
 @bp.get("/regions/<region>")
@@ -140,13 +150,9 @@ def region_comparison(region: str):
     comparison's JSON download."""
     token, owner = _token_and_owner()
     region = region.lower()[:8]
-    year = _year()
-    if year is None:
-        _audit("api.region_read", token, owner, 400, region=region, year=request.args.get("year", "")[:16])
-        return _bad_year()
-    if region not in regional.REGIONS or not scope.year_reported(year):
-        _audit("api.region_read", token, owner, 404, region=region, year=year)
-        return error_response(404)
+    year, refusal = _year_or_refusal("api.region_read", token, owner, region in regional.REGIONS, region=region)
+    if refusal is not None:
+        return refusal
     comparison = regional.build(region, year, current_app.config["SUPPRESSION_K"],
                                 frozenset(scope.countries_in_scope(owner)))
     with force_locale(API_LANGUAGE):
@@ -166,13 +172,10 @@ def coverage_report(country: str):
     """
     token, owner = _token_and_owner()
     country = country.upper()[:8]
-    year = _year()
-    if year is None:
-        _audit("api.coverage_read", token, owner, 400, country=country, year=request.args.get("year", "")[:16])
-        return _bad_year()
-    if country not in scope.countries_in_scope(owner) or not scope.year_reported(year):
-        _audit("api.coverage_read", token, owner, 404, country=country, year=year)
-        return error_response(404)
+    year, refusal = _year_or_refusal("api.coverage_read", token, owner,
+                                     country in scope.countries_in_scope(owner), country=country)
+    if refusal is not None:
+        return refusal
     report = coverage.build(country, year, current_app.config["SUPPRESSION_K"])
     with force_locale(API_LANGUAGE):
         data, mimetype = formats.render(report, "json", API_LANGUAGE)
