@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from learnhub.content.gift import GiftSyntaxError, parse_gift
 from learnhub.content.markdown import MediaUrl, Rendered, default_media_url, render_markdown, render_text
 from learnhub.content.model import (
@@ -36,6 +34,7 @@ from learnhub.content.model import (
 )
 from learnhub.content.problems import Level, Problem
 from learnhub.content.questions import Question
+from learnhub.content.yaml_lines import LineMap, LineSeq, parse_yaml
 
 COURSE_FILE = "course.yaml"
 FORMAT = 1
@@ -81,127 +80,6 @@ def reference_ids(name: str) -> tuple[str, ...]:
     """The `id` column of learnhub/data/<name>.csv (ecsf-roles, nis2-sectors)."""
     with (_DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         return tuple(row["id"] for row in csv.DictReader(handle))
-
-
-# --- YAML that remembers where things are -----------------------------------------------------------
-
-
-class _Map(dict):
-    """A YAML mapping with the line of the mapping, of each key and of each value (1-based)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.line = 0
-        self.key_lines: dict[Any, int] = {}
-        self.value_lines: dict[Any, int] = {}
-        self.duplicates: list[tuple[Any, int, int]] = []  # (key, line, first line)
-
-    def key_line(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class _Seq(list):
-    """A YAML sequence with the line of the sequence and of each item."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.line = 0
-        self.item_lines: list[int] = []
-
-    def item_line(self, index: int) -> int:
-        return self.item_lines[index] if index < len(self.item_lines) else self.line
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that records line marks, reports duplicate keys, and reads booleans as YAML 1.2
-    does: only true/false, so that `no` (Norwegian) and `on` stay strings."""
-
-
-_BOOL = "tag:yaml.org,2002:bool"
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_YamlLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
-
-def _construct_map(loader: _YamlLoader, node: yaml.MappingNode) -> Iterable[_Map]:
-    data = _Map()
-    data.line = node.start_mark.line + 1
-    yield data
-    first_seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping", node.start_mark, "found a key that is not a plain value",
-                key_node.start_mark,
-            ) from None
-        line = key_node.start_mark.line + 1
-        if key in first_seen:
-            data.duplicates.append((key, line, first_seen[key]))
-        else:
-            first_seen[key] = line
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        data[key] = loader.construct_object(value_node, deep=False)
-        data.key_lines[key] = key_node.start_mark.line + 1
-        data.value_lines[key] = value_node.start_mark.line + 1
-
-
-def _construct_seq(loader: _YamlLoader, node: yaml.SequenceNode) -> Iterable[_Seq]:
-    data = _Seq()
-    data.line = node.start_mark.line + 1
-    yield data
-    for child in node.value:
-        data.item_lines.append(child.start_mark.line + 1)
-        data.append(loader.construct_object(child, deep=False))
-
-
-_YamlLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_YamlLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
-
-_YAML_HINTS = (
-    ("mapping values are not allowed", "; if a text contains ': ', put it in quotes"),
-    ("'\\t'", "; indent with spaces, not tabs"),
-    ("<block", "; check the indentation"),
-    ("could not find expected ':'", "; check the indentation, or put the text in quotes"),
-)
-
-
-def _yaml_hint(problem: str) -> str:
-    return next((hint for needle, hint in _YAML_HINTS if needle in problem), "")
-
-
-def _parse_yaml(text: str) -> tuple[Any, tuple[int, str] | None]:
-    """(data, None), or (None, (line, message)) when the text is not YAML we accept."""
-    loader = None
-    try:
-        loader = _YamlLoader(text)
-        return loader.get_single_data(), None
-    except yaml.reader.ReaderError as err:
-        line = text[: err.position].count("\n") + 1
-        return None, (line, f"invalid YAML: control character #x{err.character:04x} is not allowed")
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = err.problem or err.context or "not valid YAML"
-        return None, (line, f"invalid YAML: {problem}{_yaml_hint(problem)}")
-    except yaml.YAMLError as err:
-        return None, (0, f"invalid YAML: {err}")
-    except RecursionError:
-        return None, (0, "invalid YAML: nested too deeply")
-    except (ValueError, TypeError, OverflowError) as err:  # e.g. a date such as 2024-02-30
-        return None, (0, f"invalid YAML: {err}")
-    finally:
-        if loader is not None:
-            loader.dispose()
 
 
 # --- small helpers ----------------------------------------------------------------------------------
@@ -337,11 +215,11 @@ class _CourseLoader:
 
     # -- YAML values
 
-    def duplicates(self, mapping: _Map, path: str | None = None) -> None:
+    def duplicates(self, mapping: LineMap, path: str | None = None) -> None:
         for key, line, first in mapping.duplicates:
             self.add(path or self.yaml_path, line, "error", f"duplicate key '{key}' (first at line {first})")
 
-    def check_keys(self, mapping: _Map, known: Sequence[str], required: Sequence[str] = (),
+    def check_keys(self, mapping: LineMap, known: Sequence[str], required: Sequence[str] = (),
                    path: str | None = None, where: str = "") -> None:
         """Unknown keys (with the nearest known one), duplicate keys and missing required keys."""
         path = path or self.yaml_path
@@ -353,7 +231,7 @@ class _CourseLoader:
             if key not in mapping:
                 self.add(path, mapping.line, "error", f"missing required key '{key}'{where}")
 
-    def local_text(self, mapping: _Map, key: str, *, required: bool = True,
+    def local_text(self, mapping: LineMap, key: str, *, required: bool = True,
                    default: str | None = None) -> LocalText | None:
         """A text or a mapping language -> text; None when absent or (with a problem) not usable."""
         line = mapping.key_line(key)
@@ -369,7 +247,7 @@ class _CourseLoader:
                 self.error(line, f"{key} is empty")
                 return None
             return LocalText.of(value, self.default_language)
-        if not isinstance(value, _Map):
+        if not isinstance(value, LineMap):
             self.error(line, f"{key} must be text, or a mapping of language to text, got {_show(value)}")
             return None
         self.duplicates(value)
@@ -400,7 +278,7 @@ class _CourseLoader:
             return None
         return LocalText.of(texts, self.default_language)
 
-    def choice(self, mapping: _Map, key: str, choices: Sequence[str]) -> str | None:
+    def choice(self, mapping: LineMap, key: str, choices: Sequence[str]) -> str | None:
         value = mapping.get(key)
         if value in choices:
             return value
@@ -409,7 +287,7 @@ class _CourseLoader:
                        f"got {_show(value)}{_suggest(value, choices)}")
         return None
 
-    def whole_number(self, mapping: _Map, key: str, path: str | None = None,
+    def whole_number(self, mapping: LineMap, key: str, path: str | None = None,
                      hint: str = "") -> int | None:
         value = mapping.get(key)
         if value is None:
@@ -420,14 +298,14 @@ class _CourseLoader:
                  f"{key} must be a whole number of at least 1{hint}, got {_show(value)}")
         return None
 
-    def boolean(self, mapping: _Map, key: str, default: bool) -> bool:
+    def boolean(self, mapping: LineMap, key: str, default: bool) -> bool:
         value = mapping.get(key, default)
         if isinstance(value, bool):
             return value
         self.error(mapping.key_line(key), f"{key} must be true or false, got {_show(value)}")
         return default
 
-    def pass_mark(self, mapping: _Map, default: float) -> float:
+    def pass_mark(self, mapping: LineMap, default: float) -> float:
         value = mapping.get("pass_mark", default)
         if _is_number(value) and 0 <= value <= 100:
             return value
@@ -435,11 +313,11 @@ class _CourseLoader:
                    f"pass_mark must be a number from 0 to 100, got {_show(value)}")
         return default
 
-    def references(self, mapping: _Map, key: str, source: str, what: str) -> tuple[str, ...]:
+    def references(self, mapping: LineMap, key: str, source: str, what: str) -> tuple[str, ...]:
         value = mapping.get(key)
         if value is None:
             return ()
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineSeq):
             self.error(mapping.key_line(key), f"{key} must be a list of {what} ids, got {_show(value)}")
             return ()
         known = reference_ids(source)
@@ -454,12 +332,12 @@ class _CourseLoader:
                 seen.append(ref)
         return tuple(seen)
 
-    def read_languages(self, course: _Map) -> bool:
+    def read_languages(self, course: LineMap) -> bool:
         value = course.get("languages")
         line = course.key_line("languages")
         if value is None and "languages" not in course:
             return False
-        if not isinstance(value, _Seq) or not value:
+        if not isinstance(value, LineSeq) or not value:
             self.error(line, "languages must be a list of ISO 639-1 codes, such as [en, es], "
                        f"got {_show(value)}")
             return False
@@ -497,14 +375,14 @@ class _CourseLoader:
         if text is None:
             return None
         self.claimed.add(COURSE_FILE)
-        data, failure = _parse_yaml(text)
+        data, failure = parse_yaml(text)
         if failure is not None:
             self.error(*failure)
             return None
         if data is None:
             self.error(0, f"{COURSE_FILE} is empty")
             return None
-        if not isinstance(data, _Map):
+        if not isinstance(data, LineMap):
             self.error(1, f"{COURSE_FILE} must be a mapping of keys to values, such as 'format: 1'")
             return None
 
@@ -564,12 +442,12 @@ class _CourseLoader:
             path=self.display,
         )
 
-    def modules(self, course: _Map, pass_mark: float) -> tuple[ModuleSpec, ...]:
+    def modules(self, course: LineMap, pass_mark: float) -> tuple[ModuleSpec, ...]:
         value = course.get("modules")
         if value is None and "modules" not in course:
             return ()
         line = course.key_line("modules")
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineSeq):
             self.error(line, f"modules must be a list of modules, got {_show(value)}")
             return ()
         if not value:
@@ -580,7 +458,7 @@ class _CourseLoader:
         modules: list[ModuleSpec] = []
         for index, module in enumerate(value):
             module_line = value.item_line(index)
-            if not isinstance(module, _Map):
+            if not isinstance(module, LineMap):
                 self.error(module_line,
                            f"a module must be a mapping with id, title and items, got {_show(module)}")
                 continue
@@ -602,13 +480,13 @@ class _CourseLoader:
             self.error(line, "the course has no lessons or quizzes")
         return tuple(modules)
 
-    def items(self, module: _Map, item_lines: dict[str, int], pass_mark: float) -> tuple[Item, ...]:
+    def items(self, module: LineMap, item_lines: dict[str, int], pass_mark: float) -> tuple[Item, ...]:
         value = module.get("items")
         if value is None:
             if "items" in module:
                 self.warn(module.key_line("items"), "module has no items")
             return ()
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineSeq):
             self.error(module.key_line("items"),
                        f"items must be a list of lessons and quizzes, got {_show(value)}")
             return ()
@@ -617,7 +495,7 @@ class _CourseLoader:
         items: list[Item] = []
         for index, entry in enumerate(value):
             line = value.item_line(index)
-            if not isinstance(entry, _Map):
+            if not isinstance(entry, LineMap):
                 self.error(line, f"an item must be a mapping such as 'lesson: red-flags' or 'quiz: check', "
                            f"got {_show(entry)}")
                 continue
@@ -626,7 +504,7 @@ class _CourseLoader:
                 items.append(item)
         return tuple(items)
 
-    def item(self, entry: _Map, line: int, item_lines: dict[str, int], pass_mark: float) -> Item | None:
+    def item(self, entry: LineMap, line: int, item_lines: dict[str, int], pass_mark: float) -> Item | None:
         if "lesson" in entry and "quiz" in entry:
             self.error(line, "an item is a lesson or a quiz, not both; split it into two items")
             return None
@@ -752,23 +630,23 @@ class _CourseLoader:
             return None
         return LessonVariant(language=lang, title=title, html=rendered.html, minutes=minutes, source=name)
 
-    def front_matter(self, text: str, shown: str) -> tuple[_Map | None, str]:
+    def front_matter(self, text: str, shown: str) -> tuple[LineMap | None, str]:
         """(front matter, body with the front matter's lines blanked, so Markdown lines stay file lines)."""
         lines = text.split("\n")
         if lines[0].rstrip() != "---":
-            return _Map(), text
+            return LineMap(), text
         end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
         if end is None:
             self.add(shown, 1, "error", "front matter has no closing '---' line")
             return None, text
-        data, failure = _parse_yaml("\n" + "\n".join(lines[1:end]))
+        data, failure = parse_yaml("\n" + "\n".join(lines[1:end]))
         if failure is not None:
             line, message = failure
             self.add(shown, line, "error", f"{message} (in the front matter)")
             return None, text
         if data is None:
-            data = _Map()
-        if not isinstance(data, _Map):
+            data = LineMap()
+        if not isinstance(data, LineMap):
             self.add(shown, 2, "error",
                      "front matter must be a mapping of keys to values, such as 'title: ...'")
             return None, text
