@@ -9,17 +9,29 @@ Nothing here raises on content: an unreadable, undecodable or malformed file is 
 
 from __future__ import annotations
 
-import csv
-import difflib
-import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from learnhub.content.fields import (
+    Report,
+    boolean,
+    check_keys,
+    choice,
+    duplicates,
+    is_int,
+    local_text,
+    read_languages,
+    reference_ids,
+    references,
+    show,
+    suggest,
+    whole_number,
+)
+from learnhub.content.fields import pass_mark as read_pass_mark
 from learnhub.content.gift import GiftSyntaxError, parse_gift
 from learnhub.content.markdown import MediaUrl, Rendered, default_media_url, render_markdown, render_text
 from learnhub.content.model import (
@@ -35,6 +47,8 @@ from learnhub.content.model import (
 from learnhub.content.problems import Level, Problem
 from learnhub.content.questions import Question
 from learnhub.content.yaml_lines import LineMap, LineSeq, parse_yaml
+
+__all__ = ["load_course", "load_tree", "reference_ids"]
 
 COURSE_FILE = "course.yaml"
 FORMAT = 1
@@ -58,65 +72,7 @@ QUIZ_KEYS = ("quiz", "title", "pass_mark", "max_attempts", "shuffle")
 FRONT_MATTER_KEYS = ("title", "minutes")
 IGNORED_FILE_STEMS = frozenset({"readme", "license", "licence", "changelog", "contributing"})
 
-ISO_639_1 = frozenset({
-    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi", "bm",
-    "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz",
-    "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy", "ga", "gd", "gl",
-    "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii",
-    "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr",
-    "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo", "lt", "lu", "lv", "mg", "mh", "mi",
-    "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv",
-    "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw",
-    "sa", "sc", "sd", "se", "sg", "sh", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su",
-    "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug",
-    "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu"
-})
-
-_DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-@functools.cache
-def reference_ids(name: str) -> tuple[str, ...]:
-    """The `id` column of learnhub/data/<name>.csv (ecsf-roles, nis2-sectors)."""
-    with (_DATA / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return tuple(row["id"] for row in csv.DictReader(handle))
-
-
 # --- small helpers ----------------------------------------------------------------------------------
-
-
-def _show(value: Any) -> str:
-    """A value as an author wrote it, short, for a message."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        text = " ".join(value.split())
-        return f"'{text if len(text) <= 40 else text[:39] + '…'}'"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-def _suggest(value: Any, choices: Iterable[str]) -> str:
-    """"; did you mean 'x'?" for the nearest choice, or ""."""
-    if not isinstance(value, str):
-        return ""
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _split_variant(name: str, extension: str) -> tuple[str, str | None]:
@@ -177,6 +133,10 @@ class _CourseLoader:
         self.add(self.yaml_path, line, "warning", message)
 
     @property
+    def report(self) -> Report:
+        return Report(self.problems, self.yaml_path)
+
+    @property
     def default_language(self) -> str:
         return self.languages[0]
 
@@ -213,154 +173,6 @@ class _CourseLoader:
             return None
         return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
-    # -- YAML values
-
-    def duplicates(self, mapping: LineMap, path: str | None = None) -> None:
-        for key, line, first in mapping.duplicates:
-            self.add(path or self.yaml_path, line, "error", f"duplicate key '{key}' (first at line {first})")
-
-    def check_keys(self, mapping: LineMap, known: Sequence[str], required: Sequence[str] = (),
-                   path: str | None = None, where: str = "") -> None:
-        """Unknown keys (with the nearest known one), duplicate keys and missing required keys."""
-        path = path or self.yaml_path
-        self.duplicates(mapping, path)
-        for key in mapping:
-            if key not in known:
-                self.add(path, mapping.key_line(key), "error", f"unknown key '{key}'{_suggest(key, known)}")
-        for key in required:
-            if key not in mapping:
-                self.add(path, mapping.line, "error", f"missing required key '{key}'{where}")
-
-    def local_text(self, mapping: LineMap, key: str, *, required: bool = True,
-                   default: str | None = None) -> LocalText | None:
-        """A text or a mapping language -> text; None when absent or (with a problem) not usable."""
-        line = mapping.key_line(key)
-        value = mapping.get(key)
-        if value is None:
-            if default is not None:
-                return LocalText.of(default, self.default_language)
-            if required and key in mapping:
-                self.error(line, f"{key} is empty")
-            return None
-        if isinstance(value, str):
-            if not value.strip():
-                self.error(line, f"{key} is empty")
-                return None
-            return LocalText.of(value, self.default_language)
-        if not isinstance(value, LineMap):
-            self.error(line, f"{key} must be text, or a mapping of language to text, got {_show(value)}")
-            return None
-        self.duplicates(value)
-        texts: dict[str, str] = {}
-        for lang, text in value.items():
-            lang_line = value.key_line(lang)
-            if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2}", lang):
-                hint = "if a text contains a comma or a colon, put it in quotes"
-                if isinstance(lang, str) and re.fullmatch(r"[A-Za-z]{2}", lang):
-                    hint = f"write it in lowercase: '{lang.lower()}'"
-                self.error(lang_line, f"{key} has a key {_show(lang)}, which is not a language code; {hint}")
-            elif lang not in self.languages:
-                self.warn(lang_line, f"{key} has a text in {_show(lang)}, which is not one of the course "
-                          f"languages ({', '.join(self.languages)})")
-            elif not isinstance(text, str):
-                self.error(lang_line, f"{key} in '{lang}' must be text, got {_show(text)}")
-            elif not text.strip():
-                self.error(lang_line, f"{key} in '{lang}' is empty")
-            else:
-                texts[lang] = text
-        if self.default_language not in value:
-            self.error(line, f"{key} has no text in the default language '{self.default_language}'")
-            return None
-        for lang in self.languages[1:]:
-            if lang not in value:
-                self.warn(line, f"{key} has no '{lang}' text; learners see the '{self.default_language}' one")
-        if self.default_language not in texts:
-            return None
-        return LocalText.of(texts, self.default_language)
-
-    def choice(self, mapping: LineMap, key: str, choices: Sequence[str]) -> str | None:
-        value = mapping.get(key)
-        if value in choices:
-            return value
-        if key in mapping:
-            self.error(mapping.key_line(key), f"{key} must be one of {', '.join(choices)}, "
-                       f"got {_show(value)}{_suggest(value, choices)}")
-        return None
-
-    def whole_number(self, mapping: LineMap, key: str, path: str | None = None,
-                     hint: str = "") -> int | None:
-        value = mapping.get(key)
-        if value is None:
-            return None
-        if _is_int(value) and value >= 1:
-            return value
-        self.add(path or self.yaml_path, mapping.key_line(key), "error",
-                 f"{key} must be a whole number of at least 1{hint}, got {_show(value)}")
-        return None
-
-    def boolean(self, mapping: LineMap, key: str, default: bool) -> bool:
-        value = mapping.get(key, default)
-        if isinstance(value, bool):
-            return value
-        self.error(mapping.key_line(key), f"{key} must be true or false, got {_show(value)}")
-        return default
-
-    def pass_mark(self, mapping: LineMap, default: float) -> float:
-        value = mapping.get("pass_mark", default)
-        if _is_number(value) and 0 <= value <= 100:
-            return value
-        self.error(mapping.key_line("pass_mark"),
-                   f"pass_mark must be a number from 0 to 100, got {_show(value)}")
-        return default
-
-    def references(self, mapping: LineMap, key: str, source: str, what: str) -> tuple[str, ...]:
-        value = mapping.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, LineSeq):
-            self.error(mapping.key_line(key), f"{key} must be a list of {what} ids, got {_show(value)}")
-            return ()
-        known = reference_ids(source)
-        seen: list[str] = []
-        for index, ref in enumerate(value):
-            line = value.item_line(index)
-            if ref in seen:
-                self.warn(line, f"{what} '{ref}' is listed twice")
-            elif not isinstance(ref, str) or ref not in known:
-                self.error(line, f"unknown {what} {_show(ref)}{_suggest(ref, known)}")
-            else:
-                seen.append(ref)
-        return tuple(seen)
-
-    def read_languages(self, course: LineMap) -> bool:
-        value = course.get("languages")
-        line = course.key_line("languages")
-        if value is None and "languages" not in course:
-            return False
-        if not isinstance(value, LineSeq) or not value:
-            self.error(line, "languages must be a list of ISO 639-1 codes, such as [en, es], "
-                       f"got {_show(value)}")
-            return False
-        found: list[str] = []  # what the author meant, to go on checking the rest sensibly
-        for index, lang in enumerate(value):
-            item_line = value.item_line(index)
-            if isinstance(lang, str) and lang in ISO_639_1:
-                if lang in found:
-                    self.error(item_line, f"language '{lang}' is listed twice")
-                else:
-                    found.append(lang)
-            else:
-                hint = ""
-                if isinstance(lang, str) and lang.lower() in ISO_639_1:
-                    hint = f"; did you mean '{lang.lower()}'?"
-                    if lang.lower() not in found:
-                        found.append(lang.lower())
-                self.error(item_line, f"{_show(lang)} is not an ISO 639-1 language code "
-                           f"(two lowercase letters, such as 'en' or 'es'){hint}")
-        if found:
-            self.languages = tuple(found)
-        return len(found) == len(value)
-
     # -- the course
 
     def load(self) -> CourseSpec | None:
@@ -387,31 +199,31 @@ class _CourseLoader:
             return None
 
         fmt = data.get("format")
-        if "format" in data and (not _is_int(fmt) or fmt != FORMAT):
+        if "format" in data and (not is_int(fmt) or fmt != FORMAT):
             self.error(data.key_line("format"), f"format must be {FORMAT} (the course format this LearnHub "
-                       f"reads), got {_show(fmt)}")
+                       f"reads), got {show(fmt)}")
             return None
-        self.check_keys(data, COURSE_KEYS, COURSE_REQUIRED)
-        self.read_languages(data)
+        check_keys(self.report, data, COURSE_KEYS, COURSE_REQUIRED)
+        self.languages = read_languages(self.report, data) or self.languages
 
         course_id = data.get("id")
         if "id" in data:
             if not isinstance(course_id, str) or not ID_PATTERN.match(course_id):
-                self.error(data.key_line("id"), f"course id {_show(course_id)} is not valid: {ID_RULE}")
+                self.error(data.key_line("id"), f"course id {show(course_id)} is not valid: {ID_RULE}")
             elif course_id != self.folder.name:
                 self.error(data.key_line("id"), f"id '{course_id}' must equal the folder name "
                            f"'{self.folder.name}'")
         self.course_id = course_id if isinstance(course_id, str) else self.folder.name
 
-        title = self.local_text(data, "title")
-        summary = self.local_text(data, "summary", required=False)
-        kind = self.choice(data, "kind", KINDS)
-        level = self.choice(data, "level", LEVELS)
-        minutes = self.whole_number(data, "minutes")
-        roles = self.references(data, "roles", "ecsf-roles", "ECSF role")
-        sectors = self.references(data, "sectors", "nis2-sectors", "NIS2 sector")
-        certificate = self.boolean(data, "certificate", False)
-        pass_mark = self.pass_mark(data, DEFAULT_PASS_MARK)
+        title = local_text(self.report, data, "title", self.languages)
+        summary = local_text(self.report, data, "summary", self.languages, required=False)
+        kind = choice(self.report, data, "kind", KINDS)
+        level = choice(self.report, data, "level", LEVELS)
+        minutes = whole_number(self.report, data, "minutes")
+        roles = references(self.report, data, "roles", "ecsf-roles", "ECSF role")
+        sectors = references(self.report, data, "sectors", "nis2-sectors", "NIS2 sector")
+        certificate = boolean(self.report, data, "certificate", False)
+        pass_mark = read_pass_mark(self.report, data, DEFAULT_PASS_MARK)
         modules = self.modules(data, pass_mark)
         self.check_unlisted()
         media = self.check_media()
@@ -448,7 +260,7 @@ class _CourseLoader:
             return ()
         line = course.key_line("modules")
         if not isinstance(value, LineSeq):
-            self.error(line, f"modules must be a list of modules, got {_show(value)}")
+            self.error(line, f"modules must be a list of modules, got {show(value)}")
             return ()
         if not value:
             self.error(line, "modules is empty: a course needs at least one lesson or quiz")
@@ -460,19 +272,19 @@ class _CourseLoader:
             module_line = value.item_line(index)
             if not isinstance(module, LineMap):
                 self.error(module_line,
-                           f"a module must be a mapping with id, title and items, got {_show(module)}")
+                           f"a module must be a mapping with id, title and items, got {show(module)}")
                 continue
-            self.check_keys(module, MODULE_KEYS, MODULE_KEYS)
+            check_keys(self.report, module, MODULE_KEYS, MODULE_KEYS)
             module_id = module.get("id")
             if "id" in module:
                 if not isinstance(module_id, str) or not ID_PATTERN.match(module_id):
-                    self.error(module.key_line("id"), f"module id {_show(module_id)} is not valid: {ID_RULE}")
+                    self.error(module.key_line("id"), f"module id {show(module_id)} is not valid: {ID_RULE}")
                 elif module_id in module_lines:
                     self.error(module.key_line("id"), f"duplicate module id '{module_id}' "
                                f"(first at line {module_lines[module_id]})")
                 else:
                     module_lines[module_id] = module.key_line("id")
-            title = self.local_text(module, "title")
+            title = local_text(self.report, module, "title", self.languages)
             items = self.items(module, item_lines, pass_mark)
             if isinstance(module_id, str) and title is not None:
                 modules.append(ModuleSpec(id=module_id, title=title, items=items))
@@ -488,7 +300,7 @@ class _CourseLoader:
             return ()
         if not isinstance(value, LineSeq):
             self.error(module.key_line("items"),
-                       f"items must be a list of lessons and quizzes, got {_show(value)}")
+                       f"items must be a list of lessons and quizzes, got {show(value)}")
             return ()
         if not value:
             self.warn(module.key_line("items"), "module has no items")
@@ -497,7 +309,7 @@ class _CourseLoader:
             line = value.item_line(index)
             if not isinstance(entry, LineMap):
                 self.error(line, f"an item must be a mapping such as 'lesson: red-flags' or 'quiz: check', "
-                           f"got {_show(entry)}")
+                           f"got {show(entry)}")
                 continue
             item = self.item(entry, line, item_lines, pass_mark)
             if item is not None:
@@ -510,7 +322,7 @@ class _CourseLoader:
             return None
         if "lesson" not in entry and "quiz" not in entry:
             before = len(self.problems)
-            self.check_keys(entry, (*LESSON_KEYS, *QUIZ_KEYS))
+            check_keys(self.report, entry, (*LESSON_KEYS, *QUIZ_KEYS))
             if len(self.problems) == before:
                 self.error(line, "an item needs 'lesson: ID' or 'quiz: ID'")
             return None
@@ -519,16 +331,16 @@ class _CourseLoader:
             for key, key_line in entry.key_lines.items():
                 if key in QUIZ_KEYS and key != "quiz":
                     self.error(key_line, f"'{key}' applies to quizzes, not lessons")
-            self.check_keys(entry, (*LESSON_KEYS, *QUIZ_KEYS[1:]))
+            check_keys(self.report, entry, (*LESSON_KEYS, *QUIZ_KEYS[1:]))
         else:
-            self.check_keys(entry, QUIZ_KEYS)
+            check_keys(self.report, entry, QUIZ_KEYS)
         item_id = entry.get(kind)
         id_line = entry.key_line(kind)
         if not isinstance(item_id, str) or not ID_PATTERN.match(item_id):
             hint = ""
             if isinstance(item_id, str) and item_id.endswith((".md", ".gift")):
                 hint = f"; write the id without the file extension: '{item_id.rsplit('.', 1)[0]}'"
-            self.error(id_line, f"{kind} id {_show(item_id)} is not valid: {ID_RULE}{hint}")
+            self.error(id_line, f"{kind} id {show(item_id)} is not valid: {ID_RULE}{hint}")
             return None
         if item_id in item_lines:
             self.error(id_line, f"duplicate item id '{item_id}' (first at line {item_lines[item_id]})")
@@ -537,10 +349,10 @@ class _CourseLoader:
         self.listed[kind].add(item_id)
         if kind == "lesson":
             return self.lesson(item_id, id_line)
-        title = self.local_text(entry, "title", default=DEFAULT_QUIZ_TITLE)
-        quiz_pass_mark = self.pass_mark(entry, pass_mark)
-        max_attempts = self.whole_number(entry, "max_attempts", hint=" (leave it out for unlimited attempts)")
-        shuffle = self.boolean(entry, "shuffle", False)
+        title = local_text(self.report, entry, "title", self.languages, default=DEFAULT_QUIZ_TITLE)
+        quiz_pass_mark = read_pass_mark(self.report, entry, pass_mark)
+        max_attempts = whole_number(self.report, entry, "max_attempts", hint=" (leave it out for unlimited attempts)")
+        shuffle = boolean(self.report, entry, "shuffle", False)
         variants = self.quiz_variants(item_id, id_line)
         if title is None or not variants:
             return None
@@ -565,7 +377,7 @@ class _CourseLoader:
                 hint = f"; {item_id}{other} is a {other_kind}: write '{other_kind}: {item_id}'"
             else:
                 names = [_split_variant(p.name, extension)[0] for p in self._files(extension)]
-                hint = _suggest(item_id, names)
+                hint = suggest(item_id, names)
             self.error(line, f"{kind} file '{item_id}{extension}' not found{hint}")
             return {}
         for lang in self.languages[1:]:
@@ -612,12 +424,12 @@ class _CourseLoader:
             return None
         title = front.get("title")
         if title is not None and (not isinstance(title, str) or not title.strip()):
-            message = f"title must be text, got {_show(title)}"
+            message = f"title must be text, got {show(title)}"
             if isinstance(title, str):
                 message = "title is empty"
             self.add(shown, front.key_line("title"), "error", message)
             return None
-        minutes = self.whole_number(front, "minutes", path=shown)
+        minutes = whole_number(self.report, front, "minutes", path=shown)
         if "minutes" in front and minutes is None:
             return None
         rendered = render_markdown(body, course_id=self.course_id, path=shown, media_url=self.media_url,
@@ -650,10 +462,10 @@ class _CourseLoader:
             self.add(shown, 2, "error",
                      "front matter must be a mapping of keys to values, such as 'title: ...'")
             return None, text
-        self.duplicates(data, shown)
+        duplicates(self.report, data, shown)
         for key in data:
             if key not in FRONT_MATTER_KEYS:
-                hint = _suggest(key, FRONT_MATTER_KEYS)
+                hint = suggest(key, FRONT_MATTER_KEYS)
                 self.add(shown, data.key_line(key), "warning",
                          f"unknown key '{key}' in the front matter is ignored{hint}")
         return data, "\n" * (end + 1) + "\n".join(lines[end + 1:])
