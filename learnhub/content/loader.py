@@ -9,8 +9,6 @@ Nothing here raises on content: an unreadable, undecodable or malformed file is 
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from learnhub.content.fields import (
     whole_number,
 )
 from learnhub.content.fields import pass_mark as read_pass_mark
+from learnhub.content.files import COURSE_FILE, CourseFolder, MediaUse, split_variant
 from learnhub.content.gift import GiftSyntaxError, parse_gift
 from learnhub.content.markdown import MediaUrl, Rendered, default_media_url, render_markdown, render_text
 from learnhub.content.model import (
@@ -50,9 +49,7 @@ from learnhub.content.yaml_lines import LineMap, LineSeq, parse_yaml
 
 __all__ = ["load_course", "load_tree", "reference_ids"]
 
-COURSE_FILE = "course.yaml"
 FORMAT = 1
-MAX_TEXT_BYTES = 1_000_000
 DEFAULT_PASS_MARK = 70
 DEFAULT_QUIZ_TITLE = "Quiz"
 
@@ -70,30 +67,8 @@ MODULE_KEYS = ("id", "title", "items")
 LESSON_KEYS = ("lesson",)
 QUIZ_KEYS = ("quiz", "title", "pass_mark", "max_attempts", "shuffle")
 FRONT_MATTER_KEYS = ("title", "minutes")
-IGNORED_FILE_STEMS = frozenset({"readme", "license", "licence", "changelog", "contributing"})
 
 # --- small helpers ----------------------------------------------------------------------------------
-
-
-def _split_variant(name: str, extension: str) -> tuple[str, str | None]:
-    """"red-flags.es.md" -> ("red-flags", "es"); "red-flags.md" -> ("red-flags", None)."""
-    stem = name[: -len(extension)]
-    match = re.fullmatch(r"(.+)\.([a-z]{2})", stem)
-    return (match.group(1), match.group(2)) if match else (stem, None)
-
-
-@dataclass
-class _MediaUse:
-    path: str  # the file using it, as shown
-    line: int
-    media: str  # relative to the course folder
-
-
-@dataclass
-class _ItemEntry:
-    kind: str
-    item_id: str
-    line: int
 
 
 # --- one course -------------------------------------------------------------------------------------
@@ -104,13 +79,11 @@ class _CourseLoader:
     folder: Path
     display: str
     media_url: MediaUrl
-    problems: list[Problem] = field(default_factory=list)
-    used: dict[str, bytes] = field(default_factory=dict)  # path in the course -> sha256 of the bytes
-    media_uses: list[_MediaUse] = field(default_factory=list)
+    files: CourseFolder
+    problems: list[Problem]
+    media_uses: list[MediaUse] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)  # file names (top level) the course uses
     listed: dict[str, set[str]] = field(default_factory=lambda: {"lesson": set(), "quiz": set()})
-    file_cache: dict[str, tuple[Path, ...]] = field(default_factory=dict)
-    media_cache: dict[str, str | None] = field(default_factory=dict)
     languages: tuple[str, ...] = ("en",)
     course_id: str = ""
 
@@ -140,39 +113,6 @@ class _CourseLoader:
     def default_language(self) -> str:
         return self.languages[0]
 
-    # -- files
-
-    def inside(self, path: Path) -> bool:
-        try:
-            return path.resolve().is_relative_to(self.folder.resolve())
-        except (OSError, RuntimeError):
-            return False
-
-    def read(self, relative: str) -> str | None:
-        """The text of a course file, recorded for the revision; None (with a problem) when unusable."""
-        path = self.folder / relative
-        shown = self.shown(relative)
-        if not self.inside(path):
-            self.add(shown, 0, "error", "this file is a link to a place outside the course folder")
-            return None
-        try:
-            size = path.stat().st_size
-            if size > MAX_TEXT_BYTES:
-                self.add(shown, 0, "error", f"file is too large ({size} bytes; the limit is "
-                         f"{MAX_TEXT_BYTES})")
-                return None
-            data = path.read_bytes()
-        except OSError as err:
-            self.add(shown, 0, "error", f"cannot read this file: {err.strerror or err}")
-            return None
-        self.used[relative] = hashlib.sha256(data).digest()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            self.add(shown, data[: err.start].count(b"\n") + 1, "error", "file is not valid UTF-8")
-            return None
-        return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
     # -- the course
 
     def load(self) -> CourseSpec | None:
@@ -183,7 +123,7 @@ class _CourseLoader:
                 hint = "; rename course.yml to course.yaml"
             self.add(self.display, 0, "error", f"course folder has no {COURSE_FILE}{hint}")
             return None
-        text = self.read(COURSE_FILE)
+        text = self.files.read(COURSE_FILE)
         if text is None:
             return None
         self.claimed.add(COURSE_FILE)
@@ -225,8 +165,8 @@ class _CourseLoader:
         certificate = boolean(self.report, data, "certificate", False)
         pass_mark = read_pass_mark(self.report, data, DEFAULT_PASS_MARK)
         modules = self.modules(data, pass_mark)
-        self.check_unlisted()
-        media = self.check_media()
+        self.files.check_unlisted(self.claimed, self.listed, self.languages)
+        media = self.files.check_media(self.media_uses)
 
         if any(problem.is_error for problem in self.problems):
             return None
@@ -250,7 +190,7 @@ class _CourseLoader:
             pass_mark=pass_mark,
             modules=modules,
             media=media,
-            revision=self.revision(),
+            revision=self.files.revision(),
             path=self.display,
         )
 
@@ -376,7 +316,7 @@ class _CourseLoader:
             if (self.folder / f"{item_id}{other}").is_file():
                 hint = f"; {item_id}{other} is a {other_kind}: write '{other_kind}: {item_id}'"
             else:
-                names = [_split_variant(p.name, extension)[0] for p in self._files(extension)]
+                names = [split_variant(p.name, extension)[0] for p in self.files.listing(extension)]
                 hint = suggest(item_id, names)
             self.error(line, f"{kind} file '{item_id}{extension}' not found{hint}")
             return {}
@@ -390,19 +330,9 @@ class _CourseLoader:
         self.claimed.update(files.values())
         return files
 
-    def _files(self, extension: str) -> tuple[Path, ...]:
-        if extension not in self.file_cache:
-            try:
-                self.file_cache[extension] = tuple(
-                    sorted(p for p in self.folder.iterdir() if p.name.endswith(extension) and p.is_file())
-                )
-            except OSError:
-                self.file_cache[extension] = ()
-        return self.file_cache[extension]
-
     def note_media(self, path: str, rendered: Rendered) -> None:
         self.problems.extend(rendered.problems)
-        self.media_uses.extend(_MediaUse(path, line, media) for line, media in rendered.media)
+        self.media_uses.extend(MediaUse(path, line, media) for line, media in rendered.media)
 
     def lesson(self, item_id: str, line: int) -> LessonSpec | None:
         variants: list[LessonVariant] = []
@@ -416,7 +346,7 @@ class _CourseLoader:
 
     def lesson_variant(self, lang: str, name: str) -> LessonVariant | None:
         shown = self.shown(name)
-        text = self.read(name)
+        text = self.files.read(name)
         if text is None:
             return None
         front, body = self.front_matter(text, shown)
@@ -499,7 +429,7 @@ class _CourseLoader:
 
     def quiz_variant(self, lang: str, name: str) -> QuizVariant | None:
         shown = self.shown(name)
-        text = self.read(name)
+        text = self.files.read(name)
         if text is None:
             return None
         try:
@@ -525,83 +455,6 @@ class _CourseLoader:
             return rendered.html
 
         return question.map_texts(render, to_format="html")
-
-    def check_unlisted(self) -> None:
-        try:
-            entries = sorted(self.folder.iterdir())
-        except OSError as err:
-            self.add(self.display, 0, "error", f"cannot list the course folder: {err.strerror or err}")
-            return
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or name in self.claimed or not name.endswith((".md", ".gift")):
-                continue
-            if not entry.is_file():
-                continue
-            extension = ".md" if name.endswith(".md") else ".gift"
-            kind = "lesson" if extension == ".md" else "quiz"
-            stem, lang = _split_variant(name, extension)
-            if name[: -len(extension)].lower() in IGNORED_FILE_STEMS:
-                continue
-            shown = self.shown(name)
-            if stem in self.listed[kind] and lang is not None:
-                if lang == self.default_language and f"{stem}{extension}" in self.claimed:
-                    self.add(shown, 0, "warning", f"this file is ignored: {stem}{extension} is the "
-                             f"'{lang}' version")
-                elif lang not in self.languages:
-                    self.add(shown, 0, "warning", f"language '{lang}' is not one of the course languages "
-                             f"({', '.join(self.languages)}), so this file is never shown")
-            elif stem not in self.listed[kind]:
-                self.add(shown, 0, "warning", f"this {kind} is not listed in {COURSE_FILE}, "
-                         "so learners never see it")
-
-    def check_media(self) -> tuple[str, ...]:
-        """Check every media file used exists inside the course; record it for the revision."""
-        found: dict[str, bool] = {}
-        for use in self.media_uses:
-            if use.media not in found:
-                found[use.media] = self.media_problem(use.media) is None
-                if found[use.media]:
-                    self.hash_media(use.media)
-            if not found[use.media]:
-                self.add(use.path, use.line, "error", self.media_problem(use.media) or "")
-        return tuple(sorted(media for media, ok in found.items() if ok))
-
-    def media_problem(self, media: str) -> str | None:
-        if media not in self.media_cache:
-            problem = None
-            if not self.exists_exactly(media):
-                problem = f"media file '{media}' not found"
-            elif not self.inside(self.folder / media):
-                problem = f"media file '{media}' is a link to a place outside the course folder"
-            self.media_cache[media] = problem
-        return self.media_cache[media]
-
-    def exists_exactly(self, media: str) -> bool:
-        """Whether the file exists with exactly this name (case included, whatever the file system)."""
-        current = self.folder
-        for part in media.split("/"):
-            try:
-                if part not in os.listdir(current):
-                    return False
-            except OSError:
-                return False
-            current = current / part
-        return current.is_file()
-
-    def hash_media(self, media: str) -> None:
-        try:
-            with (self.folder / media).open("rb") as handle:
-                self.used[media] = hashlib.file_digest(handle, "sha256").digest()
-        except OSError as err:
-            self.add(self.display, 0, "error", f"cannot read media file '{media}': {err.strerror or err}")
-
-    def revision(self) -> str:
-        digest = hashlib.sha256(b"learnhub course revision 1\0")
-        for relative in sorted(self.used):
-            digest.update(relative.encode("utf-8", "surrogateescape") + b"\0" + self.used[relative])
-        return digest.hexdigest()
-
 
 def _items(modules: Iterable[ModuleSpec]) -> Iterable[tuple[ModuleSpec, Item]]:
     for module in modules:
@@ -630,7 +483,10 @@ def load_course(
     """
     folder = Path(folder)
     root = display_root if display_root is not None else folder.absolute().parent.parent
-    loader = _CourseLoader(folder=folder, display=_display(folder, root), media_url=media_url)
+    display = _display(folder, root)
+    problems: list[Problem] = []
+    loader = _CourseLoader(folder=folder, display=display, media_url=media_url, problems=problems,
+                           files=CourseFolder(folder, display, problems))
     if not folder.is_dir():
         loader.add(loader.display, 0, "error", "not a course folder")
         return None, loader.problems
