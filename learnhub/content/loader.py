@@ -10,7 +10,6 @@ Nothing here raises on content: an unreadable, undecodable or malformed file is 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from learnhub.content.assembly import ID_PATTERN, ID_RULE, assemble_modules
@@ -28,7 +27,7 @@ from learnhub.content.fields import (
     whole_number,
 )
 from learnhub.content.fields import pass_mark as read_pass_mark
-from learnhub.content.files import COURSE_FILE, CourseFolder, MediaUse
+from learnhub.content.files import COURSE_FILE, CourseFolder
 from learnhub.content.markdown import MediaUrl, default_media_url
 from learnhub.content.model import (
     CourseSpec,
@@ -37,13 +36,14 @@ from learnhub.content.model import (
     LocalText,
     ModuleSpec,
 )
-from learnhub.content.problems import Level, Problem
+from learnhub.content.problems import Problem
 from learnhub.content.yaml_lines import LineMap, parse_yaml
 
 __all__ = ["load_course", "load_tree", "reference_ids"]
 
 FORMAT = 1
 DEFAULT_PASS_MARK = 70
+DEFAULT_LANGUAGES = ("en",)
 
 KINDS = ("awareness", "skills")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -54,134 +54,99 @@ COURSE_KEYS = (
 )
 COURSE_REQUIRED = ("format", "id", "title", "languages", "kind", "level", "modules")
 
-# --- small helpers ----------------------------------------------------------------------------------
+# --- one course: read course.yaml, validate its fields, assemble the modules, check the files ----------
 
 
-# --- one course -------------------------------------------------------------------------------------
+def _read_course_yaml(files: CourseFolder, report: Report) -> LineMap | None:
+    """The course.yaml mapping, or None (with a problem) when there is none to read."""
+    if not (files.folder / COURSE_FILE).is_file():
+        hint = ""
+        if (files.folder / "course.yml").is_file():
+            hint = "; rename course.yml to course.yaml"
+        report.add(files.display, 0, "error", f"course folder has no {COURSE_FILE}{hint}")
+        return None
+    text = files.read(COURSE_FILE)
+    if text is None:
+        return None
+    data, failure = parse_yaml(text)
+    if failure is not None:
+        report.error(*failure)
+        return None
+    if data is None:
+        report.error(0, f"{COURSE_FILE} is empty")
+        return None
+    if not isinstance(data, LineMap):
+        report.error(1, f"{COURSE_FILE} must be a mapping of keys to values, such as 'format: 1'")
+        return None
+    return data
 
 
-@dataclass
-class _CourseLoader:
-    folder: Path
-    display: str
-    media_url: MediaUrl
-    files: CourseFolder
-    problems: list[Problem]
-    media_uses: list[MediaUse] = field(default_factory=list)
-    claimed: set[str] = field(default_factory=set)  # file names (top level) the course uses
-    listed: dict[str, set[str]] = field(default_factory=lambda: {"lesson": set(), "quiz": set()})
-    languages: tuple[str, ...] = ("en",)
-    course_id: str = ""
+def _course_id(report: Report, data: LineMap, folder_name: str) -> str:
+    """The course id; the folder name when the id is missing or not text (with a problem)."""
+    course_id = data.get("id")
+    if "id" in data:
+        if not isinstance(course_id, str) or not ID_PATTERN.match(course_id):
+            report.error(data.key_line("id"), f"course id {show(course_id)} is not valid: {ID_RULE}")
+        elif course_id != folder_name:
+            report.error(data.key_line("id"), f"id '{course_id}' must equal the folder name "
+                         f"'{folder_name}'")
+    return course_id if isinstance(course_id, str) else folder_name
 
-    # -- reporting
 
-    def shown(self, relative: str) -> str:
-        return f"{self.display}/{relative}" if self.display else relative
+def _load(files: CourseFolder, media_url: MediaUrl) -> CourseSpec | None:
+    report = Report(files.problems, files.shown(COURSE_FILE))
+    data = _read_course_yaml(files, report)
+    if data is None:
+        return None
+    fmt = data.get("format")
+    if "format" in data and (not is_int(fmt) or fmt != FORMAT):
+        report.error(data.key_line("format"), f"format must be {FORMAT} (the course format this LearnHub "
+                     f"reads), got {show(fmt)}")
+        return None
+    check_keys(report, data, COURSE_KEYS, COURSE_REQUIRED)
+    languages = read_languages(report, data) or DEFAULT_LANGUAGES
+    course_id = _course_id(report, data, files.folder.name)
 
-    @property
-    def yaml_path(self) -> str:
-        return self.shown(COURSE_FILE)
+    title = local_text(report, data, "title", languages)
+    summary = local_text(report, data, "summary", languages, required=False)
+    kind = choice(report, data, "kind", KINDS)
+    level = choice(report, data, "level", LEVELS)
+    minutes = whole_number(report, data, "minutes")
+    roles = references(report, data, "roles", "ecsf-roles", "ECSF role")
+    sectors = references(report, data, "sectors", "nis2-sectors", "NIS2 sector")
+    certificate = boolean(report, data, "certificate", False)
+    pass_mark = read_pass_mark(report, data, DEFAULT_PASS_MARK)
+    assembled = assemble_modules(data, pass_mark, files=files, report=report, languages=languages,
+                                 course_id=course_id, media_url=media_url)
+    files.check_unlisted(assembled.claimed | {COURSE_FILE}, assembled.listed, languages)
+    media = files.check_media(assembled.media_uses)
 
-    def add(self, path: str, line: int, level: Level, message: str) -> None:
-        self.problems.append(Problem(path, line, level, message))
-
-    def error(self, line: int, message: str) -> None:
-        self.add(self.yaml_path, line, "error", message)
-
-    def warn(self, line: int, message: str) -> None:
-        self.add(self.yaml_path, line, "warning", message)
-
-    @property
-    def report(self) -> Report:
-        return Report(self.problems, self.yaml_path)
-
-    @property
-    def default_language(self) -> str:
-        return self.languages[0]
-
-    # -- the course
-
-    def load(self) -> CourseSpec | None:
-        path = self.folder / COURSE_FILE
-        if not path.is_file():
-            hint = ""
-            if (self.folder / "course.yml").is_file():
-                hint = "; rename course.yml to course.yaml"
-            self.add(self.display, 0, "error", f"course folder has no {COURSE_FILE}{hint}")
-            return None
-        text = self.files.read(COURSE_FILE)
-        if text is None:
-            return None
-        self.claimed.add(COURSE_FILE)
-        data, failure = parse_yaml(text)
-        if failure is not None:
-            self.error(*failure)
-            return None
-        if data is None:
-            self.error(0, f"{COURSE_FILE} is empty")
-            return None
-        if not isinstance(data, LineMap):
-            self.error(1, f"{COURSE_FILE} must be a mapping of keys to values, such as 'format: 1'")
-            return None
-
-        fmt = data.get("format")
-        if "format" in data and (not is_int(fmt) or fmt != FORMAT):
-            self.error(data.key_line("format"), f"format must be {FORMAT} (the course format this LearnHub "
-                       f"reads), got {show(fmt)}")
-            return None
-        check_keys(self.report, data, COURSE_KEYS, COURSE_REQUIRED)
-        self.languages = read_languages(self.report, data) or self.languages
-
-        course_id = data.get("id")
-        if "id" in data:
-            if not isinstance(course_id, str) or not ID_PATTERN.match(course_id):
-                self.error(data.key_line("id"), f"course id {show(course_id)} is not valid: {ID_RULE}")
-            elif course_id != self.folder.name:
-                self.error(data.key_line("id"), f"id '{course_id}' must equal the folder name "
-                           f"'{self.folder.name}'")
-        self.course_id = course_id if isinstance(course_id, str) else self.folder.name
-
-        title = local_text(self.report, data, "title", self.languages)
-        summary = local_text(self.report, data, "summary", self.languages, required=False)
-        kind = choice(self.report, data, "kind", KINDS)
-        level = choice(self.report, data, "level", LEVELS)
-        minutes = whole_number(self.report, data, "minutes")
-        roles = references(self.report, data, "roles", "ecsf-roles", "ECSF role")
-        sectors = references(self.report, data, "sectors", "nis2-sectors", "NIS2 sector")
-        certificate = boolean(self.report, data, "certificate", False)
-        pass_mark = read_pass_mark(self.report, data, DEFAULT_PASS_MARK)
-        assembled = assemble_modules(data, pass_mark, files=self.files, report=self.report,
-                                     languages=self.languages, course_id=self.course_id,
-                                     media_url=self.media_url)
-        modules = assembled.modules
-        self.files.check_unlisted(self.claimed | assembled.claimed, assembled.listed, self.languages)
-        media = self.files.check_media(assembled.media_uses)
-
-        if any(problem.is_error for problem in self.problems):
-            return None
-        assert title is not None and kind is not None and level is not None
-        if minutes is None:
-            minutes = sum(
-                item.minutes or 0 for _, item in _items(modules) if isinstance(item, LessonSpec)
-            )
-        return CourseSpec(
-            id=self.course_id,
-            format=FORMAT,
-            title=title,
-            summary=summary or LocalText.of("", self.default_language),
-            languages=self.languages,
-            kind=kind,
-            level=level,
-            minutes=minutes,
-            roles=roles,
-            sectors=sectors,
-            certificate=certificate,
-            pass_mark=pass_mark,
-            modules=modules,
-            media=media,
-            revision=self.files.revision(),
-            path=self.display,
+    if any(problem.is_error for problem in report.problems):
+        return None
+    assert title is not None and kind is not None and level is not None
+    if minutes is None:
+        minutes = sum(
+            item.minutes or 0 for _, item in _items(assembled.modules) if isinstance(item, LessonSpec)
         )
+    return CourseSpec(
+        id=course_id,
+        format=FORMAT,
+        title=title,
+        summary=summary or LocalText.of("", languages[0]),
+        languages=languages,
+        kind=kind,
+        level=level,
+        minutes=minutes,
+        roles=roles,
+        sectors=sectors,
+        certificate=certificate,
+        pass_mark=pass_mark,
+        modules=assembled.modules,
+        media=media,
+        revision=files.revision(),
+        path=files.display,
+    )
+
 
 def _items(modules: Iterable[ModuleSpec]) -> Iterable[tuple[ModuleSpec, Item]]:
     for module in modules:
@@ -212,18 +177,17 @@ def load_course(
     root = display_root if display_root is not None else folder.absolute().parent.parent
     display = _display(folder, root)
     problems: list[Problem] = []
-    loader = _CourseLoader(folder=folder, display=display, media_url=media_url, problems=problems,
-                           files=CourseFolder(folder, display, problems))
+    files = CourseFolder(folder, display, problems)
     if not folder.is_dir():
-        loader.add(loader.display, 0, "error", "not a course folder")
-        return None, loader.problems
+        problems.append(Problem(display, 0, "error", "not a course folder"))
+        return None, problems
     try:
-        course = loader.load()
+        course = _load(files, media_url)
     except Exception as err:  # a bug must not take other courses down
-        loader.add(loader.yaml_path, 0, "error", f"internal error while reading this course "
-                   f"({type(err).__name__}: {err}); please report it")
+        problems.append(Problem(files.shown(COURSE_FILE), 0, "error", f"internal error while reading this "
+                                f"course ({type(err).__name__}: {err}); please report it"))
         course = None
-    problems = sorted(set(loader.problems), key=lambda p: (p.path, p.line, p.level, p.message))
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
     return (course if not any(p.is_error for p in problems) else None), problems
 
 
