@@ -44,14 +44,19 @@ def test_empty_database_upgrades_to_head_with_no_drift(tmp_path):
         db.engine.dispose()
 
 
-def test_sqlite_connections_are_configured_for_concurrency(app):
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            return
-        with db.engine.connect() as connection:
+def test_connections_are_configured_for_concurrency(app):
+    """SQLite: WAL, a busy timeout and enforced foreign keys. PostgreSQL is left alone (learnhub.database):
+    the run's own schema, at the server's default isolation level."""
+    with app.app_context(), db.engine.connect() as connection:
+        if db.engine.dialect.name == "sqlite":
             pragma = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
                       for name in ("journal_mode", "busy_timeout", "foreign_keys")}
-    assert pragma == {"journal_mode": "wal", "busy_timeout": 15000, "foreign_keys": 1}
+            assert pragma == {"journal_mode": "wal", "busy_timeout": 15000, "foreign_keys": 1}
+            return
+        assert db.engine.dialect.name == "postgresql"
+        assert connection.exec_driver_sql("SELECT current_schema()").scalar() == "lh_integration"
+        assert connection.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+        assert "alembic_version" in inspect(connection).get_table_names()
 
 
 def _insert(connection, table: str, **values) -> None:
