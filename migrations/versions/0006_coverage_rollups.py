@@ -3,6 +3,9 @@
 Existing progress becomes activity months (a lesson's last update, each attempt's submission), and the
 rollup is then built from the facts, so an upgraded database reports what it reported before.
 
+The API token table has nothing to do with the rollup, but it stays here: deployed databases have run this
+revision as it is, so moving it to a revision of its own would change their history (issue 12).
+
 Revision ID: 0006_coverage_rollups
 Revises: 0005_targets
 Create Date: 2026-12-02 21:38:21.767340

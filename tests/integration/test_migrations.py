@@ -1,14 +1,29 @@
-"""The schema comes only from Alembic, and the migrations build exactly what the models describe."""
+"""The schema comes only from Alembic, and the migrations build exactly what the models describe.
+
+Migrations use only their own table definitions and SQL, as of their revision, never application code, so
+a later model change cannot break upgrading an old or empty database (issue 12). The step-by-step test
+upgrades one revision at a time and adds rows after each step, so every data migration runs over real
+rows. (0006 also creates the API token table, unrelated to its rollup: deployed databases have run it so,
+and it stays there.)
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from learnhub.extensions import db
+from learnhub.reports import aggregate
 from tests.conftest import fresh_database_url, make_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def test_empty_database_upgrades_to_head_with_no_drift(tmp_path):
@@ -29,11 +44,193 @@ def test_empty_database_upgrades_to_head_with_no_drift(tmp_path):
         db.engine.dispose()
 
 
-def test_sqlite_connections_are_configured_for_concurrency(app):
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            return
-        with db.engine.connect() as connection:
+def test_connections_are_configured_for_concurrency(app):
+    """SQLite: WAL, a busy timeout and enforced foreign keys. PostgreSQL is left alone (learnhub.database):
+    the run's own schema, at the server's default isolation level."""
+    with app.app_context(), db.engine.connect() as connection:
+        if db.engine.dialect.name == "sqlite":
             pragma = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
                       for name in ("journal_mode", "busy_timeout", "foreign_keys")}
-    assert pragma == {"journal_mode": "wal", "busy_timeout": 15000, "foreign_keys": 1}
+            assert pragma == {"journal_mode": "wal", "busy_timeout": 15000, "foreign_keys": 1}
+            return
+        assert db.engine.dialect.name == "postgresql"
+        assert connection.exec_driver_sql("SELECT current_schema()").scalar() == "lh_integration"
+        assert connection.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+        assert "alembic_version" in inspect(connection).get_table_names()
+
+
+def _insert(connection, table: str, **values) -> None:
+    """One row by plain SQL, with no model: the columns are the ones given, as the revision has them."""
+    def column(name, value):
+        kind = (sa.JSON() if isinstance(value, dict | list) else sa.Boolean() if isinstance(value, bool)
+                else sa.DateTime() if isinstance(value, datetime) else sa.Date() if isinstance(value, date) else None)
+        return sa.column(name, kind)
+
+    connection.execute(sa.table(table, *(column(name, value) for name, value in values.items())).insert().values(
+        **values))
+
+
+def _scalar(connection, sql: str):
+    return connection.execute(sa.text(sql)).scalar()
+
+
+def _user(connection, id_, role, country, email, created_at, **profile):
+    _insert(connection, "users", id=id_, email=email, name=email.split("@")[0], password_hash="x", role=role,
+            language="en", country=country, sector=profile.get("sector", "energy"), organisation="Org",
+            organisation_type=profile.get("organisation_type", "company"), ecsf_role=profile.get("ecsf_role"),
+            gender=profile.get("gender"), session_token=f"session-{id_}", active=True, created_at=created_at)
+
+
+def _accounts(connection):
+    _user(connection, 1, "trainee", "DE", "alice@example.org", datetime(2026, 1, 5, 10), ecsf_role="auditor",
+          gender="female")
+    _user(connection, 2, "trainer", "FR", "bob@example.org", datetime(2026, 1, 6, 11))
+    _user(connection, 3, "analyst", "DE", "carol@example.org", datetime(2026, 1, 7, 12))
+    _user(connection, 4, "trainee", "DE", "dave@example.org", datetime(2026, 1, 8, 13), sector="health")
+    _insert(connection, "analyst_countries", user_id=3, country="DE")
+    _insert(connection, "audit_events", id=1, at=datetime(2026, 1, 7, 12), actor_id=3, event="user.created",
+            ip="127.0.0.1", detail={"id": 3})
+    _insert(connection, "password_reset_tokens", id=1, user_id=4, token_hash="reset-1",
+            created_at=datetime(2026, 1, 8, 13), expires_at=datetime(2026, 1, 9, 13))
+
+
+def _catalogue(connection):
+    _insert(connection, "courses", id="c1", revision="r1", source_hash="h1", title={"en": "Course"}, summary={},
+            languages=["en"], kind="course", level="basic", minutes=60, roles=[], sectors=[], certificate=True,
+            pass_mark=0.8, retired=False, created_at=datetime(2026, 1, 1), synced_at=datetime(2026, 1, 1))
+    _insert(connection, "course_modules", id=1, course_id="c1", key="m1", position=1, title={"en": "Module"},
+            retired=False)
+    _insert(connection, "course_items", id=1, course_id="c1", module_id=1, key="q1", kind="quiz", position=1,
+            title={"en": "Quiz"}, languages=["en"], minutes=5, pass_mark=0.8, max_attempts=3, shuffle=False,
+            retired=False)
+    _insert(connection, "lesson_bodies", item_id=1, language="en", title="Quiz", html="<p>Quiz</p>")
+    _insert(connection, "quiz_questions", id=1, item_id=1, language="en", key="k1", position=1, type="single",
+            revision="r1", data={"options": ["a", "b"]})
+
+
+def _progress(connection):
+    for id_, learner, enrolled, completed in ((1, 1, datetime(2026, 2, 10), datetime(2026, 3, 15)),
+                                              (2, 2, datetime(2026, 2, 11), None),
+                                              (3, 4, datetime(2026, 2, 12), None)):
+        _insert(connection, "enrolments", id=id_, learner_id=learner, course_id="c1", enrolled_at=enrolled,
+                last_item_id=1, last_activity_at=enrolled, completed_at=completed)
+    _insert(connection, "item_progress", id=1, learner_id=1, course_id="c1", item_id=1, state="passed",
+            best_score=1.0, attempts=1, updated_at=datetime(2026, 3, 15))
+    _insert(connection, "attempts", id=1, token_hash="attempt-1", learner_id=2, course_id="c1", item_id=1, number=1,
+            language="en", course_revision="r1", questions=[], answers={}, scores={}, score=0.5, pass_mark=0.8,
+            passed=False, awaiting_marking=0, started_at=datetime(2026, 4, 1, 9), submitted_at=datetime(2026, 4, 1, 10))
+    _insert(connection, "certificates", id=1, code="CERT0001", learner_id=1, course_id="c1", learner_name="alice",
+            course_title={"en": "Course"}, minutes=60, issued_at=datetime(2026, 3, 15))
+
+
+def _cohorts(connection):
+    assert _scalar(connection, "SELECT count(*) FROM attempts WHERE marks IS NOT NULL") == 1
+    _insert(connection, "cohorts", id=1, trainer_id=2, name="Cohort", organisation="Org", country="FR",
+            language="en", created_at=datetime(2026, 1, 20))
+    _insert(connection, "assignments", id=1, cohort_id=1, course_id="c1", due_on=date(2026, 6, 30),
+            created_at=datetime(2026, 1, 20))
+    _insert(connection, "cohort_members", cohort_id=1, learner_id=1, added_at=datetime(2026, 2, 1, 9))
+    _insert(connection, "notices", id=1, learner_id=2, kind="marked", attempt_id=1, created_at=datetime(2026, 4, 2))
+
+
+def _targets(connection):
+    _insert(connection, "targets", id=1, country="DE", year=2026, sector="energy", ecsf_role="auditor", headcount=10,
+            updated_by=3, updated_at=datetime(2026, 1, 10))
+
+
+def _rollups(connection):
+    months = connection.execute(sa.text(
+        "SELECT learner_id, course_id, year, month FROM learner_activity ORDER BY learner_id")).all()
+    assert [tuple(row) for row in months] == [(1, "c1", 2026, 3), (2, "c1", 2026, 4)]
+    _insert(connection, "api_tokens", id=1, user_id=3, name="analysis", token_hash="token-1", prefix="lh_1",
+            created_at=datetime(2026, 3, 1), expires_at=datetime(2027, 3, 1))
+    # A stale count, to be replaced by the recount of 0011.
+    _insert(connection, "coverage_counts", country="DE", year=2026, cut="total", key="", metric="enrolled",
+            learners=99)
+
+
+def _verification(connection):
+    assert _scalar(connection, "SELECT count(*) FROM users WHERE email_verified_at = created_at") == 4
+    # Registered after the revision and not verified: never counted, whatever they do.
+    _user(connection, 5, "trainee", "DE", "eve@example.org", datetime(2026, 5, 1))
+    _insert(connection, "enrolments", id=4, learner_id=5, course_id="c1", enrolled_at=datetime(2026, 5, 2),
+            last_activity_at=datetime(2026, 5, 2))
+    _insert(connection, "learner_activity", learner_id=5, course_id="c1", year=2026, month=5)
+    _insert(connection, "learner_activity", learner_id=2, course_id="c1", year=2026, month=11)
+
+
+def _consent(connection):
+    assert _scalar(connection, "SELECT count(*) FROM cohort_members WHERE accepted_at = added_at") == 1
+    _insert(connection, "cohort_members", cohort_id=1, learner_id=4, added_at=datetime(2026, 5, 3))
+
+
+def _invitations(connection):
+    assert _scalar(connection, "SELECT sum(invitations_sent) FROM cohort_members") == 0
+    connection.execute(sa.text(
+        "UPDATE cohort_members SET invited_name = 'dave', invitation_queued_at = :at, invitation_token_id = 1 "
+        "WHERE learner_id = 4"), {"at": datetime(2026, 5, 3)})
+
+
+def _throttling(connection):
+    _insert(connection, "throttle_events", id=1, scope="login", key_hash="k" * 64, at=datetime(2026, 5, 4))
+
+
+def _report_population(connection):
+    pass
+
+
+STEPS = {
+    "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
+    "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
+    "0007_email_verification": _verification, "0008_cohort_consent": _consent, "0009_invitations": _invitations,
+    "0010_login_throttling": _throttling, "0011_report_population": _report_population,
+}
+SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 1,
+             "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
+             "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
+             "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
+             "throttle_events": 1}
+
+
+def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):
+    revisions = [script.revision for script in reversed(list(ScriptDirectory(str(MIGRATIONS)).walk_revisions()))]
+    assert revisions == list(STEPS), "a new migration needs its step here, with rows for its tables"
+    app = make_app(fresh_database_url("migration_steps", tmp_path), tmp_path)
+    with app.app_context():
+        for revision in revisions:
+            upgrade(revision=revision)
+            with db.engine.begin() as connection:
+                assert _scalar(connection, "SELECT version_num FROM alembic_version") == revision
+                STEPS[revision](connection)
+
+        with db.engine.connect() as connection:
+            counts = {table: connection.execute(sa.select(sa.func.count()).select_from(sa.table(table))).scalar()
+                      for table in SURVIVORS}
+            assert counts == SURVIVORS
+            assert _scalar(connection, "SELECT count(*) FROM users WHERE email_verified_at IS NULL") == 1
+            assert _scalar(connection, "SELECT count(*) FROM cohort_members WHERE accepted_at IS NULL") == 1
+            rollup = {tuple(row[:5]): row[5] for row in connection.execute(sa.text(
+                "SELECT country, year, cut, key, metric, learners FROM coverage_counts"))}
+        # Counted: alice (DE) and bob (FR), verified at 0007 with a learning step. Not counted: carol
+        # (analyst), dave (no learning step), eve (not verified).
+        assert rollup[("DE", 2026, "total", "", "enrolled")] == 1
+        assert rollup[("DE", 2026, "month", "2026-03", "completed")] == 1
+        assert rollup[("DE", 2026, "ecsf_role", "auditor", "certified")] == 1
+        assert rollup[("DE", 2026, "course_kind", "course", "active")] == 1
+        assert rollup[("DE", 0, "sector", "energy", "population")] == 1
+        assert rollup[("FR", 2026, "month", "2026-04", "active")] == 1
+        assert rollup[("FR", 2026, "month", "2026-11", "active")] == 1
+        assert rollup[("FR", 2026, "gender", "", "enrolled")] == 1
+        assert ("DE", 0, "sector", "health", "population") not in rollup
+        assert ("DE", 2026, "month", "2026-05", "enrolled") not in rollup
+
+        # The application's own count at head is the oracle: the migration wrote exactly what it writes.
+        result = app.test_cli_runner().invoke(args=["report", "check"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        with db.engine.begin() as connection:
+            aggregate.rebuild(connection)
+            rebuilt = {tuple(row[:5]): row[5] for row in connection.execute(sa.text(
+                "SELECT country, year, cut, key, metric, learners FROM coverage_counts"))}
+        assert rebuilt == rollup
+        db.engine.dispose()
