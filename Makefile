@@ -30,6 +30,7 @@ test: translations
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r learnhub -ll
+	$(BIN)/lint-imports
 
 # Refresh the catalogues after changing user-facing strings.
 messages: $(STAMP)

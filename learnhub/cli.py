@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from learnhub.cli_demo import demo_command
+from learnhub.cli_errors import CommandError
 from learnhub.config import ConfigError
 from learnhub.content.loader import load_course, load_tree
 from learnhub.content.revision import course_folders, folder_revision
@@ -76,11 +77,6 @@ def cli() -> None:
     """LearnHub: run, migrate and manage the platform."""
 
 
-def fail(message: str) -> None:
-    click.echo(f"learnhub: error: {message}", err=True)
-    sys.exit(1)
-
-
 def read_password(prompt: str = "Password") -> str:
     """One line from standard input when it is not a terminal; else a hidden prompt, asked twice."""
     if not sys.stdin.isatty():
@@ -110,13 +106,14 @@ def create_user(email: str, role: str, name: str, countries: tuple[str, ...], la
     """Create an account; the password is read from standard input (one line) or prompted for."""
     name = " ".join(clean_line(name).split())
     if len(name) > MAX_NAME:
-        fail(f"--name is longer than {MAX_NAME} characters; shorten it")
+        raise CommandError(f"--name is longer than {MAX_NAME} characters; shorten it")
     codes = tuple(code.upper() for code in countries)
     unknown = [code for code in codes if code not in country_regions()]
     if unknown:
-        fail(f"unknown country code {', '.join(unknown)}; use ISO 3166-1 alpha-2 codes of EU or CELAC states")
+        raise CommandError(f"unknown country code {', '.join(unknown)}; "
+                           "use ISO 3166-1 alpha-2 codes of EU or CELAC states")
     if role == "analyst" and not codes:
-        fail("an analyst needs at least one --country in scope")
+        raise CommandError("an analyst needs at least one --country in scope")
     password = read_password()
     profile = Profile(name=name or email.split("@")[0][:MAX_NAME], language=language,
                       country=codes[0] if codes else "DO", sector="public-administration",
@@ -127,7 +124,7 @@ def create_user(email: str, role: str, name: str, countries: tuple[str, ...], la
     except AccountError as error:
         message = {"email-taken": f"an account with e-mail {accounts.normalise_email(email)} already exists",
                    **PASSWORD_ERRORS, **EMAIL_ERRORS}.get(error.code, error.code)
-        fail(message)
+        raise CommandError(message) from error
     audit("account.created_by_cli", actor_id=None, role=role, user_id=user.id)
     db.session.commit()
     click.echo(f"created {role} {user.email} (id {user.id})")
@@ -137,7 +134,7 @@ def create_user(email: str, role: str, name: str, countries: tuple[str, ...], la
 def create_demo_accounts() -> None:
     """Development only: create one account per role when the database has no accounts, and print them."""
     if current_app.config["LEARNHUB_ENV"] != "development":
-        fail("demo accounts are only created with LEARNHUB_ENV=development")
+        raise CommandError("demo accounts are only created with LEARNHUB_ENV=development")
     if db.session.scalar(select(func.count()).select_from(User)):
         click.echo("accounts exist already; no demo accounts created")
         return
@@ -167,12 +164,13 @@ def send_invitations(cohort_id: int | None) -> None:
     if cohort_id is not None:
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:
-            fail(f"no cohort with id {cohort_id}; the id is the number in the cohort page's address")
+            raise CommandError(f"no cohort with id {cohort_id}; the id is the number in the cohort page's address")
     with current_app.test_request_context():  # links and the recipient's language need a request context
         sending = invitations.send_owed(cohort)
     click.echo(f"sent {sending.sent} invitation(s); {sending.remaining} still to send")
     if sending.failed:
-        fail("the mail server failed; check the SMTP settings (LEARNHUB_SMTP_*) and run this command again")
+        raise CommandError("the mail server failed; check the SMTP settings (LEARNHUB_SMTP_*) "
+                           "and run this command again")
 
 
 courses = AppGroup("courses", help="Validate course sources and load them into the database.")
@@ -181,7 +179,7 @@ courses = AppGroup("courses", help="Validate course sources and load them into t
 def _courses_root(directory: str | None) -> Path:
     root = Path(directory or current_app.config["COURSES_DIR"])
     if not root.is_dir():
-        fail(f"no course folder at {root}; pass the folder that holds the courses, e.g. `courses`")
+        raise CommandError(f"no course folder at {root}; pass the folder that holds the courses, e.g. `courses`")
     return root
 
 
@@ -264,13 +262,13 @@ def coverage_report(country: str, year: int | None, fmt: str, output: str, as_em
 
     person = accounts.find_by_email(as_email)
     if person is None or not person.has_role("analyst", "admin"):
-        fail(f"{as_email} is not an analyst or admin account")
+        raise CommandError(f"{as_email} is not an analyst or admin account")
     country = country.upper()
     if country not in scope.countries_in_scope(person):
-        fail(f"{country} is not in the scope of {person.email}")
+        raise CommandError(f"{country} is not in the scope of {person.email}")
     year = year or utcnow().year
     if not scope.year_reported(year):
-        fail(f"there is no report for {year}: reports cover {scope.FIRST_YEAR} to {utcnow().year + 1}")
+        raise CommandError(f"there is no report for {year}: reports cover {scope.FIRST_YEAR} to {utcnow().year + 1}")
     result = coverage.build(country, year, current_app.config["SUPPRESSION_K"])
     with force_locale(person.language):
         data, _ = formats.render(result, fmt, person.language)
@@ -303,5 +301,5 @@ def check_rollup() -> None:
     for key in wrong[:50]:
         click.echo(f"{' '.join(map(str, key))}: rollup {stored.get(key, 0)}, facts {live.get(key, 0)}")
     if wrong:
-        fail(f"{len(wrong)} counts differ; run: learnhub report rebuild")
+        raise CommandError(f"{len(wrong)} counts differ; run: learnhub report rebuild")
     click.echo(f"coverage rollup matches the facts ({len(live)} counts)")

@@ -15,6 +15,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from learnhub.cli_errors import CommandError
 from learnhub.extensions import db
 from learnhub.services import demo
 
@@ -35,21 +36,19 @@ def demo_command(learners: int, seed: int, year: int | None, batch: int) -> None
     Every demo account has the e-mail demo-<n>@demo.learnhub.test, an organisation ending in
     "(demo)" and no usable password. Refused in production and before the courses are synced.
     """
-    from learnhub.cli import fail
-
     try:
         courses, start, end = demo.check(year)  # refuse before the progress bar shows
     except demo.DemoError as error:
-        fail(str(error))
+        raise CommandError(str(error)) from error
     label = f"Demo learners in {len(courses)} courses, {start:%Y-%m-%d} to {end:%Y-%m-%d}"
     with open(os.devnull, "w") as devnull, click.progressbar(
             length=learners, label=label, file=None if sys.stdout.isatty() else devnull) as bar:
         try:
             summary = demo.generate(learners, seed=seed, year=year, batch=batch, on_batch=bar.update)
         except demo.DemoError as error:
-            fail(str(error))
+            raise CommandError(str(error)) from error
         except SQLAlchemyError as error:
             db.session.rollback()
-            fail(f"could not store a batch of demo learners ({error.__class__.__name__}); the batches before it "
-                 "are kept: run the same command again to add the rest")
+            raise CommandError(f"could not store a batch of demo learners ({error.__class__.__name__}); "
+                               "the batches before it are kept: run the same command again to add the rest") from error
     click.echo(summary.line())

@@ -12,7 +12,7 @@ from collections import Counter
 from sqlalchemy import Connection, delete, exists, extract, func, insert, literal, select, union_all
 
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
-from learnhub.reports.rollup import LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, CountKey
+from learnhub.reports.cuts import LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, CountKey
 
 
 def _facts():

@@ -33,16 +33,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
-
-POPULATION_YEAR = 0
-TOTAL = "total"
-PROFILE_CUTS = ("sector", "organisation_type", "ecsf_role", "gender")
-EVENT_METRICS = ("enrolled", "active", "completed", "certified")
-# Analysts and administrators report on and run the programme; they are not its learners.
-LEARNER_ROLES = ("trainee", "trainer")
-
-CountKey = tuple[str, int, str, str, str]
-"""(country, year, cut, key, metric): one cell of one country's report."""
+from learnhub.reports import aggregate
+from learnhub.reports.cuts import EVENT_METRICS, LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, CountKey
 
 
 @dataclass(frozen=True)
@@ -281,8 +273,6 @@ def _after_flush(session: Session, _context) -> None:
     if _course_kind_changed(session):
         # Every learner of the course moves from one course-kind row to another (a content sync changed
         # course.yaml): recount that cut from the facts, rare enough to afford the GROUP BY.
-        from learnhub.reports import aggregate  # imports this module
-
         aggregate.recount_cut(session.connection(), "course_kind")
 
 

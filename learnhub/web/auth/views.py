@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
-    after_this_request,
     current_app,
     flash,
     redirect,
@@ -17,12 +16,12 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.security import audit_request, client_ip, safe_next_url
-from learnhub.services import accounts, invitations, login_throttle, mail, throttle
+from learnhub.services import accounts, invitations, mail, throttle
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.web.auth.forms import (
     LoginForm,
@@ -32,18 +31,10 @@ from learnhub.web.auth.forms import (
     ResetRequestForm,
 )
 from learnhub.web.forms_common import PASSWORD_MESSAGES
+from learnhub.web.sessions import log_in
 
 bp = Blueprint("auth", __name__)
 VERIFICATION_RESEND_LIMIT = "3 per hour"
-
-
-def _start_session(user) -> None:
-    """A fresh session for a fresh login: nothing from before (a planted session id) survives."""
-    language = session.get("language")
-    session.clear()
-    login_user(user)
-    if language:
-        session["language"] = language
 
 
 def _end_session(user) -> None:
@@ -51,48 +42,6 @@ def _end_session(user) -> None:
     logout_user()
     session.clear()
     session["language"] = user.language
-
-
-def _remember_device(user) -> None:
-    """Mark this browser as one the account logged in from (the per-account limit then spares it)."""
-    value = login_throttle.remember_device(request.cookies.get(login_throttle.DEVICE_COOKIE),
-                                           current_app.config["SECRET_KEY"], user.id)
-
-    @after_this_request
-    def _set_cookie(response):
-        response.set_cookie(login_throttle.DEVICE_COOKIE, value,
-                            max_age=int(login_throttle.DEVICE_LIFETIME.total_seconds()), httponly=True,
-                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-        return response
-
-
-def attempt_login(email: str, password: str) -> tuple[object | None, login_throttle.Verdict]:
-    """Every form that takes a password logs in through here: throttled, audited, committed once.
-
-    Returns (the user, now logged in, or None) and the throttle's verdict: a refused attempt
-    (`not verdict.allowed`) was not checked against the password at all.
-    """
-    config = current_app.config
-    device = login_throttle.trusted_device(request.cookies.get(login_throttle.DEVICE_COOKIE),
-                                           config["SECRET_KEY"], email)
-    verdict = login_throttle.check(email, client_ip() or "unknown", device,
-                                   login_throttle.LoginLimits.from_config(config))
-    if not verdict.allowed:
-        audit_request("auth.login_throttled", email=verdict.email, reason=verdict.reason,
-                      retry_after=verdict.retry_after)
-        db.session.commit()
-        return None, verdict
-    user = accounts.authenticate(email, password)
-    if user is None:
-        login_throttle.record_failure(verdict)
-        audit_request("auth.login_failed", email=verdict.email, known_device=device is not None)
-        db.session.commit()
-        return None, verdict
-    audit_request("auth.login", actor_id=user.id)
-    db.session.commit()
-    _start_session(user)
-    _remember_device(user)
-    return user, verdict
 
 
 def _wait_message(seconds: int) -> str:
@@ -204,7 +153,7 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next_url(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user, verdict = attempt_login(form.email.data, form.password.data)
+        user, verdict = log_in(form.email.data, form.password.data)
         if user is not None:
             return redirect(safe_next_url(form.next.data) or url_for("main.home"), 303)
         if not verdict.allowed:

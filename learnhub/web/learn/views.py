@@ -11,6 +11,7 @@ from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
 from learnhub.services import catalogue, certificates, grading, invitations, learning, marking
 from learnhub.web import downloads
+from learnhub.web.sessions import log_in
 
 bp = Blueprint("learn", __name__)
 
@@ -117,10 +118,8 @@ def _log_in_from_quiz():
 
     None once logged in; otherwise the login page to answer with (answers kept), 429 when throttled.
     """
-    from learnhub.web.auth.views import attempt_login
-
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    verdict = attempt_login(email, password)[1] if email and password else None
+    verdict = log_in(email, password)[1] if email and password else None
     if verdict is not None and current_user.is_authenticated:
         return None
     throttled = verdict is not None and not verdict.allowed
