@@ -15,13 +15,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from learnhub.cli_demo import demo_command
 from learnhub.cli_errors import CommandError
 from learnhub.config import ConfigError
-from learnhub.content.loader import load_course, load_tree
-from learnhub.content.revision import course_folders, folder_revision
+from learnhub.content.loader import load_tree
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGE_NAMES
 from learnhub.models import User
@@ -184,8 +182,9 @@ def _courses_root(directory: str | None) -> Path:
 
 
 def _print_problems(problems) -> None:
+    """Each problem on its own line; errors (and plain messages, which only report errors) on stderr."""
     for problem in problems:
-        click.echo(str(problem), err=problem.is_error)
+        click.echo(str(problem), err=getattr(problem, "is_error", True))
 
 
 @courses.command("validate")
@@ -211,32 +210,13 @@ def sync_courses(directory: str | None) -> None:
     Exit status 1 when any course failed.
     """
     root = _courses_root(directory)
-    folders = course_folders(root)
-    stored = course_sync.stored_fingerprints()
-    summary = course_sync.SyncSummary()
-    show_bar = sys.stdout.isatty() and len(folders) > 20
-    with click.progressbar(folders, label="Syncing courses", file=None if show_bar else open(os.devnull, "w")) as bar:
-        for folder in bar:
-            fingerprint = folder_revision(folder)
-            if course_sync.is_current(folder.name, fingerprint, stored):
-                summary.record("unchanged", folder.name)
-                continue
-            spec, problems = load_course(folder, course_sync.media_url, display_root=root.absolute().parent)
-            _print_problems(problems)
-            if spec is None:
-                summary.record("failed", folder.name)
-                continue
-            try:
-                summary.record(course_sync.store(spec, fingerprint), spec.id)
-                db.session.commit()
-            except SQLAlchemyError as error:
-                db.session.rollback()
-                click.echo(f"{folder}: error: could not store the course: {error.__class__.__name__}", err=True)
-                summary.record("failed", folder.name)
-    for course_id in course_sync.retire_missing({folder.name for folder in folders}):
-        summary.record("retired", course_id)
-    audit("content.synced", actor_id=None, **summary.counts())
-    db.session.commit()
+
+    def with_bar(folders):
+        shown = sys.stdout.isatty() and len(folders) > 20
+        with click.progressbar(folders, label="Syncing courses", file=None if shown else open(os.devnull, "w")) as bar:
+            yield from bar
+
+    summary = course_sync.sync_tree(root, report=_print_problems, progress=with_bar)
     click.echo(f"courses: {summary}")
     if summary.failed:
         sys.exit(1)

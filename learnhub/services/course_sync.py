@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from learnhub.content.loader import load_course
 from learnhub.content.model import CourseSpec, LessonSpec, QuizSpec
+from learnhub.content.problems import Problem
+from learnhub.content.revision import course_folders, folder_revision
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.base import utcnow
+from learnhub.services.audit import record as audit
 
 OUTCOMES = ("added", "updated", "unchanged", "retired", "failed")
 
@@ -41,6 +48,44 @@ class SyncSummary:
 
     def __str__(self) -> str:
         return ", ".join(f"{count} {outcome}" for outcome, count in self.counts().items())
+
+
+def sync_tree(root: Path, *, report: Callable[[Sequence[Problem | str]], None] = lambda _: None,
+              progress: Callable[[list[Path]], Iterable[Path]] = iter) -> SyncSummary:
+    """Validate and load every course folder under `root`, each in its own transaction, and retire the
+    courses whose folder is gone; audited as one `content.synced` event. The CLI, the tests, the
+    benchmarks and (later) browser publishing all sync through here.
+
+    Unlike other services this one commits: once per course, so that a course that fails to store
+    keeps its last good version and never undoes the courses stored before it. Unchanged courses are
+    skipped. `report` receives each course's problems (and a line for a course that could not be
+    stored); `progress` may wrap the folder list (the CLI's progress bar).
+    """
+    folders = course_folders(root)
+    stored = stored_fingerprints()
+    summary = SyncSummary()
+    for folder in progress(folders):
+        fingerprint = folder_revision(folder)
+        if is_current(folder.name, fingerprint, stored):
+            summary.record("unchanged", folder.name)
+            continue
+        spec, problems = load_course(folder, media_url, display_root=root.absolute().parent)
+        report(problems)
+        if spec is None:
+            summary.record("failed", folder.name)
+            continue
+        try:
+            summary.record(store(spec, fingerprint), spec.id)
+            db.session.commit()
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            report([f"{folder}: error: could not store the course: {error.__class__.__name__}"])
+            summary.record("failed", folder.name)
+    for course_id in retire_missing({folder.name for folder in folders}):
+        summary.record("retired", course_id)
+    audit("content.synced", actor_id=None, **summary.counts())
+    db.session.commit()
+    return summary
 
 
 def media_url(course_id: str, path: str) -> str:

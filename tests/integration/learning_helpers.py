@@ -24,8 +24,13 @@ def accept_invitation(learner_client, cohort_id: int | str):
 
 
 def sync_catalogue(app, folder: Path = CATALOGUE) -> None:
-    result = app.test_cli_runner().invoke(args=["courses", "sync", str(folder)])
-    assert result.exit_code == 0, result.output
+    """Load the course folders through the sync service, as `learnhub courses sync` does."""
+    from learnhub.services import course_sync
+
+    reported: list = []
+    with app.app_context():
+        summary = course_sync.sync_tree(folder, report=reported.extend)
+    assert not summary.failed, [str(problem) for problem in reported]
 
 
 def app_with_own_database(tmp_path_factory, purpose: str, *, courses: bool = True):

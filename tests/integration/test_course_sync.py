@@ -153,3 +153,21 @@ def test_media_route_serves_only_course_media_with_safe_types(app, db, client, c
         assert client.get(f"/courses/no-such-course/media/{png.name}").status_code == 404
     finally:
         app.config["COURSES_DIR"] = str(CATALOGUE)
+
+
+def test_the_sync_service_loads_reports_and_retires_without_the_cli(app, db, tmp_path):
+    """`course_sync.sync_tree` is the one sync loop: the CLI, tests and benchmarks call it directly."""
+    from learnhub.services import course_sync
+
+    root = tmp_path / "courses"
+    shutil.copytree(CATALOGUE / "passwords-mfa", root / "passwords-mfa")
+    reported: list = []
+    with app.app_context():
+        first = course_sync.sync_tree(root, report=reported.extend)
+        again = course_sync.sync_tree(root, report=reported.extend)
+        shutil.rmtree(root / "passwords-mfa")
+        gone = course_sync.sync_tree(root, report=reported.extend)
+    assert (first.added, again.unchanged, gone.retired) == (["passwords-mfa"], ["passwords-mfa"], ["passwords-mfa"])
+    assert [str(problem) for problem in reported if problem.is_error] == []
+    events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "content.synced")).all()
+    assert [event["added"] for event in events[-3:]] == [1, 0, 0] and events[-1]["retired"] == 1
