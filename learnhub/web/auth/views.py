@@ -68,6 +68,16 @@ def _throttled(scope_keys: list[tuple[str, str]], rate: str) -> int | None:
     return None
 
 
+def _refused_for_address(form, purpose: str, email: str, rate: str, template: str):
+    """The 429 answer (the wait shown on the e-mail field) when this client address or this e-mail
+    address used up `rate` for `purpose`; None after counting the attempt."""
+    wait = _throttled([(f"{purpose}-ip", client_ip() or "unknown"), (f"{purpose}-email", email)], rate)
+    if wait is None:
+        return None
+    form.email.errors.append(_wait_message(wait))
+    return _too_many(template, wait, form=form)
+
+
 def _send_verification(user) -> None:
     token = accounts.email_verification_token(user, current_app.config["SECRET_KEY"])
     link = current_app.config["BASE_URL"] + url_for("auth.verify_email", token=token)
@@ -90,11 +100,10 @@ def register():
         form.language.data = session.get("language", form.language.data)
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
-        wait = _throttled([("register-ip", client_ip() or "unknown"), ("register-email", email)],
-                          current_app.config["REGISTER_LIMIT"])
-        if wait is not None:
-            form.email.errors.append(_wait_message(wait))
-            return _too_many("auth/register.html", wait, form=form)
+        refused = _refused_for_address(form, "register", email, current_app.config["REGISTER_LIMIT"],
+                                       "auth/register.html")
+        if refused is not None:
+            return refused
         user, created = accounts.register(email, form.password.data, Profile(**form.profile_values()))
         audit_request("account.registered" if created else "account.registration_for_existing_address",
                       actor_id=user.id)
@@ -182,11 +191,10 @@ def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
-        wait = _throttled([("reset-ip", client_ip() or "unknown"), ("reset-email", email)],
-                          current_app.config["PASSWORD_RESET_LIMIT"])
-        if wait is not None:
-            form.email.errors.append(_wait_message(wait))
-            return _too_many("auth/forgot.html", wait, form=form)
+        refused = _refused_for_address(form, "reset", email, current_app.config["PASSWORD_RESET_LIMIT"],
+                                       "auth/forgot.html")
+        if refused is not None:
+            return refused
         user = accounts.find_by_email(email)
         hours = current_app.config["PASSWORD_RESET_HOURS"]
         if user is not None and user.active:
