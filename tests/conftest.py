@@ -38,6 +38,19 @@ def pytest_sessionstart(session) -> None:
             write_mo(target, catalog, use_fuzzy=True)
 
 
+def pytest_configure(config) -> None:
+    """Hash passwords with Argon2's cheapest parameters while testing, as Django's test settings do: the
+    suite creates and logs in thousands of accounts, and at RFC 9106 cost (about 0.1 s each on CI) that
+    was a large share of its time. What is tested (hash, verify, upgrade, constant work for unknown
+    accounts) does not depend on the cost; tests/unit/test_passwords.py checks the production profile."""
+    from argon2 import PasswordHasher, profiles
+
+    from learnhub.services import passwords
+
+    passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    passwords._DUMMY_HASH = passwords._hasher.hash("learnhub-timing-equaliser")
+
+
 def fresh_database_url(purpose: str, folder: Path) -> str:
     """An empty database for `purpose`: a new SQLite file, or a new PostgreSQL schema."""
     if not TEST_DATABASE_URL:
@@ -75,11 +88,24 @@ def upgrade_database(app) -> None:
         upgrade()
 
 
+def sync_courses(app, folder: Path) -> None:
+    """Load course folders through the sync service, as `learnhub courses sync` does; fail on any problem."""
+    from learnhub.services import course_sync
+
+    reported: list = []
+    with app.app_context():
+        summary = course_sync.sync_tree(folder, report=reported.extend)
+    assert not summary.failed, [str(problem) for problem in reported]
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    """The app on a migrated database that already holds the real course catalogue, synced once per run
+    and committed: each test's changes are rolled back (`db`), so every test starts from that state."""
     folder = tmp_path_factory.mktemp("integration")
     application = make_app(fresh_database_url("integration", folder), folder)
     upgrade_database(application)
+    sync_courses(application, Path(application.config["COURSES_DIR"]))
     return application
 
 

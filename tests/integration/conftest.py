@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import log_in
-from tests.integration.learning_helpers import app_with_own_database, sync_catalogue
+from tests.integration.learning_helpers import app_with_own_database
 
 
 @pytest.fixture
 def trainer(app, db, client, make_user):
-    """A trainer, logged in on `client`, with the course catalogue synced."""
-    sync_catalogue(app)
+    """A trainer, logged in on `client` (the session's database holds the course catalogue)."""
     user = make_user(role="trainer", email="trainer@example.org", language="en", name="Tomás Trainer")
     log_in(client, "trainer@example.org")
     return user

@@ -8,7 +8,7 @@ from pathlib import Path
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, User
 from learnhub.services import catalogue, grading
-from tests.conftest import csrf_token, fresh_database_url, make_app, upgrade_database
+from tests.conftest import csrf_token, fresh_database_url, make_app, sync_courses, upgrade_database
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "courses"
 TOKEN_INPUT = re.compile(r'name="token" value="([^"]+)"')
@@ -24,13 +24,10 @@ def accept_invitation(learner_client, cohort_id: int | str):
 
 
 def sync_catalogue(app, folder: Path = CATALOGUE) -> None:
-    """Load the course folders through the sync service, as `learnhub courses sync` does."""
-    from learnhub.services import course_sync
-
-    reported: list = []
-    with app.app_context():
-        summary = course_sync.sync_tree(folder, report=reported.extend)
-    assert not summary.failed, [str(problem) for problem in reported]
+    """Load the course folders through the sync service, as `learnhub courses sync` does. The session's
+    `app` already holds the real catalogue (tests/conftest.py); a test syncs a changed copy with this, inside
+    its own rolled-back transaction."""
+    sync_courses(app, folder)
 
 
 def app_with_own_database(tmp_path_factory, purpose: str, *, courses: bool = True):

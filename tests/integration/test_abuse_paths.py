@@ -15,7 +15,6 @@ COURSE, QUIZ = "passwords-mfa", "check-passwords-mfa"
 
 
 def test_strange_choice_values_are_no_answer_not_an_error(app, db, client, make_user):
-    sync_catalogue(app)
     make_user(email="ana@example.org")
     log_in(client, "ana@example.org")
     html, token = quiz_page(client, COURSE, QUIZ)
@@ -29,12 +28,10 @@ def test_strange_choice_values_are_no_answer_not_an_error(app, db, client, make_
 
 
 def test_media_name_with_a_nul_byte_is_not_found(app, db, client):
-    sync_catalogue(app)
     assert client.get(f"/courses/{COURSE}/media/a%00b.png").status_code == 404
 
 
 def test_logging_in_from_a_quiz_shares_the_login_throttle(app, db, client, make_user):
-    sync_catalogue(app)
     page = client.get("/login").get_data(as_text=True)
     token = csrf_token(page)
     statuses = [client.post(f"/courses/{COURSE}/quizzes/{QUIZ}", data={
@@ -46,7 +43,6 @@ def test_logging_in_from_a_quiz_shares_the_login_throttle(app, db, client, make_
 
 
 def test_a_quiz_changed_while_answering_is_shown_again(app, db, client, make_user, tmp_path):
-    sync_catalogue(app)
     learner = make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     form = quiz_page(client, COURSE, QUIZ)
@@ -76,7 +72,6 @@ def test_a_foreign_form_is_not_offered_for_resending(app, db, client):
 
 
 def test_odd_cohort_names_export_and_a_zero_mark_is_a_mark(app, db, client, make_user):
-    sync_catalogue(app)
     make_user(role="trainer", email="t@example.org", language="en")
     log_in(client, "t@example.org")
     created = post_form(client, "/trainer/", {"name": "2026/1: [MINSAL]*?", "organisation": "MINSAL",

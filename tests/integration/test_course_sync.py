@@ -10,8 +10,21 @@ from sqlalchemy import func, select
 
 from learnhub.models import AuditEvent, Course, CourseItem, LessonBody, QuizQuestion
 from tests.conftest import log_in
+from tests.integration.learning_helpers import app_with_own_database
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "courses"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """An app on a database without courses (the session's holds the catalogue already): these tests are
+    about what a first sync adds, and each still runs in its own rolled-back transaction (`db`)."""
+    from learnhub.extensions import db
+
+    application = app_with_own_database(tmp_path_factory, "course_sync", courses=False)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from learnhub.extensions import limiter
 from learnhub.models import Attempt
 from learnhub.services import api_tokens
 from tests.conftest import DEFAULT_PASSWORD, csrf_token, log_in, post_form
-from tests.integration.learning_helpers import accept_invitation, submit_quiz, sync_catalogue
+from tests.integration.learning_helpers import accept_invitation, submit_quiz
 
 ROLES = ("anonymous", "trainee", "trainer", "analyst", "admin")
 ODD_PATH_VALUES = ("2147483648", "9223372036854775808", "18446744073709551616", "-1", "0", "x", "%00", "a%00b",
@@ -57,7 +57,6 @@ class World:
 
 @pytest.fixture
 def world(app, db, make_user):
-    sync_catalogue(app)
     clients = {"anonymous": app.test_client()}
     users = {}
     for role in ROLES[1:]:

@@ -19,7 +19,6 @@ QUIZ = "check-passwords-mfa"
 
 @pytest.fixture
 def learner(app, db, client, make_user):
-    sync_catalogue(app)
     user = make_user(email="learner@example.org", language="en", name="Camila Rojas")
     assert log_in(client, "learner@example.org").status_code == 303
     return user
@@ -36,7 +35,6 @@ def course_titles(client, **filters) -> list[str]:
 
 
 def test_catalogue_filters(app, db, client):
-    sync_catalogue(app)
     assert len(course_titles(client)) == 6
     assert set(course_titles(client, kind="skills")) == {
         "incident-response-fundamentals", "ics-critical-infrastructure", "vulnerability-patch-management"}

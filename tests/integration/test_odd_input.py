@@ -16,14 +16,13 @@ from sqlalchemy import select
 from learnhub.models import Attempt, Cohort, User
 from learnhub.web.forms import BaseForm
 from tests.conftest import DEFAULT_PASSWORD, csrf_token, log_in, post_form
-from tests.integration.learning_helpers import accept_invitation, submit_quiz, sync_catalogue
+from tests.integration.learning_helpers import accept_invitation, submit_quiz
 
 HUGE_IDS = ("2147483648", "9223372036854775808", "18446744073709551616", "9" * 5000, "0", "-1", "1.5", "%C2%B9")
 
 
 @pytest.fixture
 def trainer_client(app, db, client, make_user):
-    sync_catalogue(app)
     make_user(role="trainer", email="trainer@example.org", name="Tomás Trainer", language="en")
     log_in(client, "trainer@example.org")
     return client
@@ -70,7 +69,6 @@ def test_ids_beyond_what_the_database_stores_are_not_found(app, db, client, make
 # --- NUL bytes -----------------------------------------------------------------------------------------
 
 def test_a_nul_byte_in_the_path_is_not_found_and_in_a_query_or_form_a_bad_request(app, db, client, make_user):
-    sync_catalogue(app)
     for path in ("/courses/passwords-mfa%00", "/courses/a%00b/lessons/x", "/verify/AB%00CD", "/password/reset/x%00",
                  "/api/v1/coverage/D%00O"):
         assert client.get(path).status_code == 404, path
@@ -152,7 +150,6 @@ def test_an_essay_mark_that_is_not_a_finite_number_is_a_form_error(app, db, trai
 
 
 def test_a_huge_year_is_a_form_error_or_not_found(app, db, make_user):
-    sync_catalogue(app)
     client = app.test_client()
     make_user(role="analyst", email="analyst@example.org", countries=("DO",), language="en")
     log_in(client, "analyst@example.org")

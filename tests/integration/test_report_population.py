@@ -10,7 +10,6 @@ from learnhub.models import Enrolment, LearnerActivity, User
 from learnhub.models.base import utcnow
 from learnhub.reports import coverage, perturbation
 from learnhub.services import accounts
-from tests.integration.learning_helpers import sync_catalogue
 from tests.integration.report_helpers import assert_perturbed_within_bound, published
 from tests.integration.test_rollup import assert_rollup_is_live
 
@@ -35,7 +34,6 @@ def test_eight_throw_away_accounts_do_not_give_a_hidden_cell_of_two_away(app, db
     """Two learners in energy and twelve in health (k = 10): the audit added eight accounts in energy and read
     10 and 12, so the 2 was 10 - 8. Unverified accounts, and verified ones that never studied, now change no
     figure at all; verified accounts with a step change a perturbed figure, consistent with several counts."""
-    sync_catalogue(app)
     year = utcnow().year
     for index in range(14):
         learner = make_user(email=f"real{index}@example.org", country=COUNTRY,

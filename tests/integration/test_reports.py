@@ -17,7 +17,6 @@ from learnhub.models import AuditEvent, Certificate, Course, Enrolment, LearnerA
 from learnhub.models.base import utcnow
 from learnhub.reports import coverage, perturbation
 from tests.conftest import log_in
-from tests.integration.learning_helpers import sync_catalogue
 from tests.integration.report_helpers import assert_perturbed_within_bound, percent, published, true_counts
 
 YEAR = utcnow().year
@@ -27,7 +26,6 @@ YEAR = utcnow().year
 def population(app, db, make_user):
     """24 learners in DO (20 health, 4 energy; 12 women, 12 men), 2 in CO, each with a learning step this month (so
     they are counted); the first 20 complete and are certified."""
-    sync_catalogue(app)
     now = utcnow()
     learners = [make_user(email=f"do{i}@example.org", country="DO", sector="health" if i < 20 else "energy",
                           gender="woman" if i % 2 else "man") for i in range(24)]
@@ -307,7 +305,6 @@ def test_report_downloads_neutralise_spreadsheet_formulas(app, db, population, m
 def test_a_hidden_month_cannot_be_worked_out_from_the_year(app, db):
     """The review's case (k = 10): 23 certified in the year, 20 in January and 3 in February, all in one
     course. With the year as the months' bound, February is not alone: January is hidden too."""
-    sync_catalogue(app)
     counts = {("total", "", "certified"): 23, ("course", "passwords-mfa", "certified"): 23,
               ("course_kind", "awareness", "certified"): 23, ("month", f"{YEAR}-01", "certified"): 20,
               ("month", f"{YEAR}-02", "certified"): 3}

@@ -20,7 +20,6 @@ from learnhub.models import Certificate, Course, CoverageCount, Enrolment, Learn
 from learnhub.models.base import utcnow
 from learnhub.reports import aggregate, coverage, perturbation, rollup
 from learnhub.services import accounts, catalogue, learning
-from tests.integration.learning_helpers import sync_catalogue
 from tests.integration.report_helpers import published
 
 COURSES = ("passwords-mfa", "phishing-social-engineering", "incident-response-fundamentals")
@@ -44,7 +43,6 @@ def assert_rollup_is_live(session) -> None:
 
 @pytest.fixture
 def catalogue_synced(app, db):
-    sync_catalogue(app)
     courses = set(db.session.scalars(select(Course.id)))
     assert set(COURSES) <= courses
     return courses

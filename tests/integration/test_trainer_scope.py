@@ -46,7 +46,6 @@ class Scene:
 
 @pytest.fixture
 def scene(app, db, client, make_user, mail_dir) -> Scene:
-    sync_catalogue(app)
     make_user(role="trainer", email="trainer.a@example.org", language="en", name="Trainer A")
     log_in(client, "trainer.a@example.org")
     cohort_a = create_cohort(client, "Cohort A")
@@ -307,7 +306,6 @@ def test_each_cohort_grants_its_own_courses_from_its_own_acceptance(app, db, mak
     from learnhub.models.base import utcnow
     from learnhub.services import trainer_scope
 
-    sync_catalogue(app)
     trainer = make_user(role="trainer", email="t@example.org")
     other = make_user(role="trainer", email="other@example.org")
     admin = make_user(role="admin", email="admin@example.org")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argon2.profiles
 import pytest
 from argon2 import PasswordHasher
 
@@ -44,6 +45,13 @@ def test_no_truncation_every_character_counts():
 def test_unknown_account_check_is_false_not_an_error():
     assert passwords.verify_password(None, "anything at all") is False
     assert passwords.verify_password("not-a-hash", "anything at all") is False
+
+
+def test_new_hashes_get_rfc_9106_low_memory_parameters():
+    """The suite hashes with cheap parameters (tests/conftest.py); what production uses is checked here."""
+    assert passwords.PARAMETERS == argon2.profiles.RFC_9106_LOW_MEMORY
+    stored = PasswordHasher.from_parameters(passwords.PARAMETERS).hash("pan de agua con café")
+    assert "$m=65536,t=3,p=4$" in stored
 
 
 def test_weaker_hashes_need_an_upgrade():
