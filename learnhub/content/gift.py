@@ -33,9 +33,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from learnhub.content.decimals import NUMBER
 from learnhub.content.gift_source import Block, blocks, snippet
 from learnhub.content.problems import Problem
-from learnhub.content.questions import NUMBER, Answer, MatchPair, NumericAnswer, Question
+from learnhub.content.questions import Answer, MatchPair, NumericAnswer, Question
 
 _FORMAT = re.compile(r"\[(moodle|html|markdown|plain)\]", re.IGNORECASE)
 _MARKER = re.compile(r"[=~]")
