@@ -11,14 +11,14 @@ from sqlalchemy import select
 from learnhub import exports, i18n
 from learnhub.extensions import db
 from learnhub.models import Course
-from learnhub.reports import coverage, perturbation, regional
+from learnhub.reports import coverage, cuts, perturbation, regional
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def row_labels(cut: coverage.Cut, language: str) -> dict[str, str]:
+def row_labels(cut: coverage.PublishedCut, language: str) -> dict[str, str]:
     """What each row of a cut is called, in the reader's language (one lookup per cut, not per row)."""
     keys = [row.key for row in cut.rows]
     names: dict[str, str] = {}
@@ -34,7 +34,7 @@ def row_labels(cut: coverage.Cut, language: str) -> dict[str, str]:
         names = {course.id: course.title_in(language)
                  for course in db.session.scalars(select(Course).where(Course.id.in_(keys)))}
     not_given = _("Not given")
-    return {key: not_given if key == coverage.NOT_GIVEN else names.get(key, key) for key in keys}
+    return {key: not_given if key == cuts.NOT_GIVEN else names.get(key, key) for key in keys}
 
 
 def metric_names() -> dict[str, str]:
@@ -48,7 +48,7 @@ def cut_names() -> dict[str, str]:
             "course": _("By course"), "month": _("By month")}
 
 
-def cut_table(report: coverage.Report, cut: coverage.Cut, language: str) -> tuple[list[str], list[list]]:
+def cut_table(report: coverage.Report, cut: coverage.PublishedCut, language: str) -> tuple[list[str], list[list]]:
     """One cut as plain values (None where a count is not shown), with the target and the coverage for
     the cuts that have targets: the same table on the dashboard and in the PDF."""
     names = metric_names()
