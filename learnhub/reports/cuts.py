@@ -158,4 +158,5 @@ CUTS: tuple[Cut, ...] = (
 """Every cut, in the order reports show them."""
 
 BY_KEY: dict[str, Cut] = {cut.key: cut for cut in CUTS}
-PROFILE_CUTS: tuple[str, ...] = tuple(cut.key for cut in CUTS if cut.profile)
+PROFILE_CUTS: tuple[Cut, ...] = tuple(cut for cut in CUTS if cut.profile)
+FACT_CUTS: tuple[Cut, ...] = tuple(cut for cut in CUTS if not cut.profile)
