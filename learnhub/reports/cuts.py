@@ -92,9 +92,10 @@ class Cut:
     within: Within | None = None
     """Suppressed together with a coarser cut; None: suppressed on its own against the headline."""
     chart_metric: str = "certified"
-    """The metric the cut's chart shows."""
+    """The metric the cut's chart shows (in the PDF too)."""
     line_title: LazyString | None = None
-    """The rows are a time series: charted as a line with this title (bars titled after the label otherwise)."""
+    """The rows are a time series: the dashboard charts `chart_metric` as a line under this title. Otherwise it
+    draws bars of certified learners titled after the label ("Certified learners, by sector")."""
 
     @property
     def profile(self) -> bool:
