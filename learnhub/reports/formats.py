@@ -112,7 +112,8 @@ def notes(report: coverage.Report) -> list[tuple[str, str]]:
 
 
 def _pdf(report: coverage.Report, language: str) -> bytes:
-    from learnhub.reports.pdf import PdfSection, format_number, render_report_pdf
+    from learnhub.reports.numbers import format_number
+    from learnhub.reports.pdf import PdfSection, render_report_pdf
 
     names = metric_names()
     headline = [(names[m], "—" if report.headline[m].suppressed else format_number(report.headline[m].value,
