@@ -3,6 +3,7 @@
 import json
 import time
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -180,28 +181,43 @@ def test_numeric_scores_exactly_at_and_beyond_the_tolerance(value, tolerance, of
 
 # --- pathological input stays fast ------------------------------------------------------------------
 
+# Each builds a pathological file of about n repetitions of its pattern.
 HOSTILE = [
-    "{" * 100_000,
-    "}" * 100_000,
-    "\\" * 100_001,
-    "::" * 50_000,
-    "::a:: q {" + "=%" * 50_000 + "}",
-    "::a:: q {" + "~a #" * 25_000 + "}",
-    "::a:: q {#" + "1" * 100_000 + "}",
-    "::a:: q {#=" + "1..1 =" * 20_000 + "1}",
-    "::a:: q {T" + "#" * 3 + "x" * 100_000 + "}",
-    "x\n" * 100_000,
-    "::a:: q {\n" + "=a -> b\n" * 20_000 + "}",
-    "\n\n".join(f"::q{i}:: Question {i}? {{=a ~b}}" for i in range(5_000)),
-    "\n\n".join("Same text? {=a ~b}" for _ in range(20_000)),
+    lambda n: "{" * n,
+    lambda n: "}" * n,
+    lambda n: "\\" * (n + 1),
+    lambda n: "::" * (n // 2),
+    lambda n: "::a:: q {" + "=%" * (n // 2) + "}",
+    lambda n: "::a:: q {" + "~a #" * (n // 4) + "}",
+    lambda n: "::a:: q {#" + "1" * n + "}",
+    lambda n: "::a:: q {#=" + "1..1 =" * (n // 5) + "1}",
+    lambda n: "::a:: q {T" + "#" * 3 + "x" * n + "}",
+    lambda n: "x\n" * n,
+    lambda n: "::a:: q {\n" + "=a -> b\n" * (n // 5) + "}",
+    lambda n: "\n\n".join(f"::q{i}:: Question {i}? {{=a ~b}}" for i in range(n // 20)),
+    lambda n: "\n\n".join("Same text? {=a ~b}" for _ in range(n // 5)),
 ]
+SMALL, LARGE = 25_000, 100_000
 
 
-def test_hostile_input_is_read_in_linear_time():
-    for text in HOSTILE:
+def fastest_read(text: str) -> tuple[float, object]:
+    """The best of three timed reads (the least disturbed by whatever else the machine runs) and the result."""
+    times = []
+    for _ in range(3):
         started = time.perf_counter()
         result = read(text)
-        elapsed = time.perf_counter() - started
-        assert elapsed < 2.0, (text[:40], elapsed)
-        if isinstance(result, GiftSyntaxError):
-            assert 1 <= result.line <= line_count(text)
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+@pytest.mark.parametrize("build", HOSTILE, ids=[build(8)[:12] for build in HOSTILE])
+def test_hostile_input_is_read_in_linear_time(build):
+    """Four times the input takes about four times as long (linear; up to twice that with the garbage
+    collector's pauses); a quadratic reader would take sixteen times. Compared within one run, not against a
+    fixed number of seconds, so a busy machine does not fail it; 0.1 s absorbs timer noise on tiny reads."""
+    small, _ = fastest_read(build(SMALL))
+    text = build(LARGE)
+    large, result = fastest_read(text)
+    assert large < 10 * small + 0.1, (text[:40], small, large)
+    if isinstance(result, GiftSyntaxError):
+        assert 1 <= result.line <= line_count(text)
