@@ -40,6 +40,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.reports import rollup
 
     rollup.install()  # coverage counts follow every flush of progress facts
+    from learnhub import jobs
+
+    jobs.init_app(app)  # mail and slow work go to the task queue after each commit
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -114,6 +114,9 @@ def db(app) -> Iterator:
     """The database in a transaction rolled back after the test; commits inside become savepoints."""
     from learnhub.extensions import db as database
     from learnhub.extensions import limiter
+    from learnhub.jobs.queue import huey
+
+    huey.flush()  # no queued job of an earlier test runs in this one
 
     # No app context stays pushed during the test: each request must get its own (and its own `g`).
     with app.app_context():

@@ -1,0 +1,71 @@
+"""The jobs LearnHub runs on its queue. Each is small: it calls a service, which does the work and commits.
+
+Retries back off (30 s, 1, 2, 4, 8 min...); a job whose last retry fails is recorded for admins
+(queue._record_final_failure). Work that must not be lost is owed in the database first, so the sweep
+finds it again if a consumer dies holding its message.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from huey import crontab
+
+from learnhub.jobs.queue import job, periodic
+from learnhub.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+MAIL_RETRIES = 6  # 30 s + 1 + 2 + 4 + 8 + 16 min: about half an hour of a mail server being down
+LOST_AFTER = timedelta(minutes=10)  # owed work older than this, with no delivery yet, is woken again
+
+
+@job(retries=MAIL_RETRIES, retry_delay=30, retry_backoff=2, context=True)
+def deliver_mail(mail_id: int, task=None) -> bool:
+    """Deliver one queued mail; on the last failed try the mail is marked dead (admins can try again)."""
+    from learnhub.services import mail
+
+    try:
+        return mail.deliver(mail_id)
+    except Exception:
+        if task is not None and not task.retries:
+            mail.give_up(mail_id)
+        raise
+
+
+@job(retries=3, retry_delay=60, retry_backoff=2)
+def send_invitations(cohort_id: int | None = None) -> int:
+    """Queue every owed invitation mail of a cohort (or all): each claimed once, its mail queued with it."""
+    from learnhub.extensions import db
+    from learnhub.models import Cohort
+    from learnhub.services import invitations
+
+    cohort = db.session.get(Cohort, cohort_id) if cohort_id is not None else None
+    if cohort_id is not None and cohort is None:
+        return 0
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return invitations.send_owed(cohort).sent
+
+
+@periodic(crontab(minute="*/5"))
+def sweep() -> None:
+    """Every five minutes: wake again owed work whose message was lost (a consumer killed mid-job)."""
+    from learnhub.services import invitations, mail
+
+    for mail_id in mail.owed(utcnow() - LOST_AFTER):
+        deliver_mail(mail_id)
+    if invitations.owed_count(None):
+        send_invitations(None)
+
+
+@periodic(crontab(minute="17", hour="3"))
+def housekeeping() -> dict[str, int]:
+    """Every night: delete what has outlived its use (expired links, old throttle events, sent mail bodies,
+    resolved failures, audit events past retention)."""
+    from learnhub.services import housekeeping as service
+
+    removed = service.run()
+    log.info("housekeeping removed %s", removed)
+    return removed
