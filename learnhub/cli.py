@@ -190,6 +190,20 @@ def worker(workers: int, no_periodic: bool) -> None:
 jobs_group = AppGroup("jobs", help="Run queue jobs now, in this process.")
 
 
+@jobs_group.command("sweep")
+@click.option("--older-than", "seconds", type=click.IntRange(0), default=600, show_default=True,
+              help="Only mail queued at least this many seconds ago (younger mail may still be on its way).")
+def run_sweep(seconds: int) -> None:
+    """Wake consumers again for owed mail and invitations whose queue message was lost (a consumer killed
+    mid-job); consumers also do it every five minutes."""
+    from datetime import timedelta
+
+    from learnhub.jobs import tasks
+
+    woken = tasks.sweep.call_local(timedelta(seconds=seconds))
+    click.echo(f"woke {woken['mails']} mail(s); invitations owed: {woken['invitations']}")
+
+
 @jobs_group.command("housekeeping")
 def run_housekeeping() -> None:
     """Delete spent links, old throttle events, sent mail, resolved failures and audit events past retention

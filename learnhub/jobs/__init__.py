@@ -12,7 +12,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from learnhub.jobs import queue, tasks
+from learnhub.jobs.tasks import retry
 from learnhub.services.mail import MAILS_TO_WAKE
+
+__all__ = ["init_app", "retry"]
 
 _hooks: list = []
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from huey import crontab
 
+from learnhub.extensions import db
 from learnhub.jobs.queue import job, periodic
 from learnhub.models.base import utcnow
 
@@ -38,7 +39,6 @@ def deliver_mail(mail_id: int, task=None) -> bool:
 @job(retries=3, retry_delay=60, retry_backoff=2)
 def send_invitations(cohort_id: int | None = None) -> int:
     """Queue every owed invitation mail of a cohort (or all): each claimed once, its mail queued with it."""
-    from learnhub.extensions import db
     from learnhub.models import Cohort
     from learnhub.services import invitations
 
@@ -50,14 +50,19 @@ def send_invitations(cohort_id: int | None = None) -> int:
 
 
 @periodic(crontab(minute="*/5"))
-def sweep() -> None:
+def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
     """Every five minutes: wake again owed work whose message was lost (a consumer killed mid-job)."""
     from learnhub.services import invitations, mail
 
-    for mail_id in mail.owed(utcnow() - LOST_AFTER):
+    owed_mail = mail.owed(utcnow() - lost_after)
+    db.session.rollback()
+    for mail_id in owed_mail:
         deliver_mail(mail_id)
-    if invitations.owed_count(None):
+    owed_invitations = invitations.owed_count(None)
+    db.session.rollback()
+    if owed_invitations:
         send_invitations(None)
+    return {"mails": len(owed_mail), "invitations": owed_invitations}
 
 
 @periodic(crontab(minute="17", hour="3"))
@@ -69,3 +74,18 @@ def housekeeping() -> dict[str, int]:
     removed = service.run()
     log.info("housekeeping removed %s", removed)
     return removed
+
+
+def retry(task: str, arguments: list) -> bool:
+    """Queue a failed job again, as an admin asked; a dead mail becomes owed again (woken at commit).
+    False for a job this release no longer knows."""
+    from learnhub.services import mail
+
+    if task == "tasks.deliver_mail":
+        return mail.requeue(*arguments)
+    known = {"tasks.send_invitations": send_invitations, "tasks.housekeeping": housekeeping,
+             "tasks.sweep": sweep}
+    if task not in known:
+        return False
+    known[task](*arguments)
+    return True
