@@ -23,7 +23,7 @@ from learnhub.content.fields import (
 from learnhub.content.fields import pass_mark as read_pass_mark
 from learnhub.content.files import CourseFolder, MediaUse, split_variant
 from learnhub.content.gift import GiftSyntaxError, parse_gift
-from learnhub.content.markdown import MediaUrl, Rendered, render_markdown, render_text
+from learnhub.content.markdown import Rendered, render_markdown, render_text
 from learnhub.content.model import (
     Item,
     LessonSpec,
@@ -33,6 +33,7 @@ from learnhub.content.model import (
     QuizVariant,
 )
 from learnhub.content.questions import Question
+from learnhub.content.sanitiser import MediaUrl
 from learnhub.content.yaml_lines import LineMap, LineSeq, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")

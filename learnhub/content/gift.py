@@ -30,14 +30,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
+from learnhub.content.decimals import NUMBER
+from learnhub.content.gift_source import Block, blocks, snippet
 from learnhub.content.problems import Problem
-from learnhub.content.questions import NUMBER, Answer, MatchPair, NumericAnswer, Question
+from learnhub.content.questions import Answer, MatchPair, NumericAnswer, Question
 
-_ESCAPABLE = frozenset("~=#{}:\\")
 _FORMAT = re.compile(r"\[(moodle|html|markdown|plain)\]", re.IGNORECASE)
 _MARKER = re.compile(r"[=~]")
 _BRACE = re.compile(r"[{}]")
@@ -69,14 +69,14 @@ def parse_gift(text: str, path: str) -> tuple[list[Question], list[Problem]]:
     drafts: list[_Draft] = []
     problems: list[Problem] = []
     category = ""
-    for block_lines in _blocks(text):
+    for block_lines in blocks(text):
         first = block_lines[0][1].strip()
         if first.startswith(_CATEGORY):
             category = first[len(_CATEGORY) :].strip()
             block_lines = block_lines[1:]
             if not block_lines:
                 continue
-        drafts.append(_read_question(_Block(block_lines), category))
+        drafts.append(_read_question(Block(block_lines), category))
 
     questions = _with_ids(drafts, path, problems)
     for question in questions:
@@ -101,97 +101,6 @@ def choice_type(choices: tuple[Answer, ...]) -> str:
     return "choice" if any(c.weight == 1 for c in choices) else "multi"
 
 
-# --- blocks and characters ---------------------------------------------------------------------------
-
-
-def _blocks(text: str) -> list[list[tuple[int, str]]]:
-    """The file's questions as lists of (line number, line), comment lines dropped, split at blank lines."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
-    blocks: list[list[tuple[int, str]]] = []
-    current: list[tuple[int, str]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if not stripped:
-            if current:
-                blocks.append(current)
-                current = []
-        elif not stripped.startswith("//"):
-            current.append((number, line))
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-def _resolve(line: str) -> tuple[str, str]:
-    """The line with escapes resolved, and the same with every escaped character replaced by NUL."""
-    if "\\" not in line:
-        return line, line
-    text: list[str] = []
-    marks: list[str] = []
-    i, end = 0, len(line)
-    while i < end:
-        char = line[i]
-        if char == "\\" and i + 1 < end and (line[i + 1] in _ESCAPABLE or line[i + 1] == "n"):
-            text.append("\n" if line[i + 1] == "n" else line[i + 1])
-            marks.append("\0")
-            i += 2
-        else:
-            text.append(char)
-            marks.append(char)
-            i += 1
-    return "".join(text), "".join(marks)
-
-
-class _Block:
-    """One question's source with escapes resolved.
-
-    ``text`` holds the characters as the author means them; ``marks`` has the same length with every
-    escaped character replaced by NUL, so searching ``marks`` finds only structural characters.
-    """
-
-    def __init__(self, lines: list[tuple[int, str]]) -> None:
-        texts: list[str] = []
-        marks: list[str] = []
-        self._starts: list[int] = []
-        self._numbers: list[int] = []
-        offset = 0
-        for number, line in lines:
-            text, mark = _resolve(line)
-            self._starts.append(offset)
-            self._numbers.append(number)
-            texts.append(text)
-            marks.append(mark)
-            offset += len(text) + 1
-        self.text = "\n".join(texts)
-        self.marks = "\n".join(marks)
-        self.end = len(self.text)
-        self.last_line = lines[-1][0]
-
-    def line_at(self, index: int) -> int:
-        """The file line of the character at ``index``."""
-        return self._numbers[max(bisect_right(self._starts, index) - 1, 0)]
-
-    def find(self, token: str, start: int, end: int) -> int:
-        """Index of the first unescaped ``token`` in [start, end), or -1."""
-        return self.marks.find(token, start, end)
-
-    def skip_space(self, start: int, end: int) -> int:
-        """The index of the first non-whitespace character in [start, end), or ``end``."""
-        while start < end and self.text[start].isspace():
-            start += 1
-        return start
-
-    def snippet(self, start: int, end: int) -> str:
-        """The text in [start, end), short enough to quote in a message."""
-        return _snippet(self.text[start:end])
-
-
-def _snippet(text: str) -> str:
-    """Text short enough to quote in a message, on one line."""
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 # --- one question ------------------------------------------------------------------------------------
 
 
@@ -203,7 +112,7 @@ class _Draft:
     fields: dict
 
 
-def _read_question(block: _Block, category: str) -> _Draft:
+def _read_question(block: Block, category: str) -> _Draft:
     """The question in ``block``: name, format, text, answer block and the text after it; no id yet."""
     start = block.skip_space(0, block.end)
     line = block.line_at(start)
@@ -269,7 +178,7 @@ def _read_question(block: _Block, category: str) -> _Draft:
     return _Draft(name, fields)
 
 
-def _read_answers(block: _Block, start: int, end: int) -> dict:
+def _read_answers(block: Block, start: int, end: int) -> dict:
     """The type and type-specific fields of the answer block in [start, end), with general feedback."""
     fields: dict = {}
     general = block.find("####", start, end)
@@ -295,7 +204,7 @@ def _read_answers(block: _Block, start: int, end: int) -> dict:
     return fields
 
 
-def _read_true_false_feedback(block: _Block, hash_at: int, end: int) -> dict:
+def _read_true_false_feedback(block: Block, hash_at: int, end: int) -> dict:
     """``#wrong#right`` after T or F: the feedback for a wrong answer, then for a right one."""
     feedbacks: list[str] = []
     while hash_at != -1:
@@ -322,7 +231,7 @@ class _Part:
     feedback: str | None
 
 
-def _split_answers(block: _Block, start: int, end: int) -> list[_Part]:
+def _split_answers(block: Block, start: int, end: int) -> list[_Part]:
     """The answers in [start, end), each starting at an unescaped '=' or '~'."""
     positions = [m.start() for m in _MARKER.finditer(block.marks, start, end)]
     first = positions[0] if positions else end
@@ -335,7 +244,7 @@ def _split_answers(block: _Block, start: int, end: int) -> list[_Part]:
     return [_read_part(block, block.marks[s], s + 1, e) for s, e in bounds]
 
 
-def _read_part(block: _Block, marker: str, start: int, end: int) -> _Part:
+def _read_part(block: Block, marker: str, start: int, end: int) -> _Part:
     """An answer after its marker: optional ``%weight%``, the answer text, optional ``#feedback``."""
     line = block.line_at(max(start - 1, 0))
     weight = None
@@ -360,7 +269,7 @@ def _weight(written: str, line: int) -> Decimal:
     return value / 100
 
 
-def _read_marked(block: _Block, start: int, end: int) -> dict:
+def _read_marked(block: Block, start: int, end: int) -> dict:
     """A multiple choice, matching or short-answer block."""
     parts = _split_answers(block, start, end)
     for part in parts:
@@ -391,16 +300,16 @@ def _read_marked(block: _Block, start: int, end: int) -> dict:
 def _read_pair(part: _Part) -> tuple[str, str]:
     """A matching pair ``prompt -> answer``; an empty prompt makes the answer a distractor."""
     if part.weight is not None:
-        raise GiftSyntaxError(part.line, f"matching pair '{_snippet(part.body)}' cannot have a weight")
+        raise GiftSyntaxError(part.line, f"matching pair '{snippet(part.body)}' cannot have a weight")
     if part.feedback is not None:
         raise GiftSyntaxError(
-            part.line, f"matching pair '{_snippet(part.body)}' cannot have '#feedback'; write '\\#' for a '#'"
+            part.line, f"matching pair '{snippet(part.body)}' cannot have '#feedback'; write '\\#' for a '#'"
         )
     if "->" not in part.body:
-        raise GiftSyntaxError(part.line, f"expected '->' in matching pair '{_snippet(part.body)}'")
+        raise GiftSyntaxError(part.line, f"expected '->' in matching pair '{snippet(part.body)}'")
     prompt, answer = (side.strip() for side in part.body.split("->", 1))
     if not answer:
-        raise GiftSyntaxError(part.line, f"matching pair '{_snippet(prompt)}' has no answer after '->'")
+        raise GiftSyntaxError(part.line, f"matching pair '{snippet(prompt)}' has no answer after '->'")
     return prompt, answer
 
 
@@ -412,7 +321,7 @@ def _fraction(weight: Decimal | None, default: int) -> float:
 # --- numbers -----------------------------------------------------------------------------------------
 
 
-def _read_numbers(block: _Block, start: int, end: int, line: int) -> tuple[NumericAnswer, ...]:
+def _read_numbers(block: Block, start: int, end: int, line: int) -> tuple[NumericAnswer, ...]:
     """The answers of a numerical block after its '#': one bare answer, or several marked with '='/'~'."""
     if block.skip_space(start, end) == end:
         raise GiftSyntaxError(line, "expected a number after '#'")
@@ -437,13 +346,13 @@ def _read_range(written: str, line: int) -> tuple[float, float, float | None]:
         low_text, high_text = written.split("..", 1)
         low, high = _number(low_text, written, line), _number(high_text, written, line)
         if low > high:
-            raise GiftSyntaxError(line, f"numerical range '{_snippet(written)}' has its low end above its high end")
+            raise GiftSyntaxError(line, f"numerical range '{snippet(written)}' has its low end above its high end")
         return _finite(low, written, line), _finite(high, written, line), None
     value_text, colon, tolerance_text = written.partition(":")
     value = _number(value_text, written, line)
     tolerance = _number(tolerance_text, written, line) if colon else Decimal(0)
     if tolerance < 0:
-        raise GiftSyntaxError(line, f"numerical tolerance in '{_snippet(written)}' is negative")
+        raise GiftSyntaxError(line, f"numerical tolerance in '{snippet(written)}' is negative")
     return (
         _finite(value - tolerance, written, line),
         _finite(value + tolerance, written, line),
@@ -455,7 +364,7 @@ def _number(text: str, written: str, line: int) -> Decimal:
     """A number of a numerical answer; its size is checked so later arithmetic cannot overflow."""
     text = text.strip()
     if not NUMBER.fullmatch(text) or not math.isfinite(float(text)):
-        raise GiftSyntaxError(line, f"numerical answer '{_snippet(written)}' is not a number")
+        raise GiftSyntaxError(line, f"numerical answer '{snippet(written)}' is not a number")
     return Decimal(text)
 
 
@@ -463,7 +372,7 @@ def _finite(value: Decimal, written: str, line: int) -> float:
     """``value`` as a float, refused when a float cannot hold it."""
     number = float(value)
     if not math.isfinite(number):
-        raise GiftSyntaxError(line, f"numerical answer '{_snippet(written)}' is out of range")
+        raise GiftSyntaxError(line, f"numerical answer '{snippet(written)}' is out of range")
     return number
 
 
@@ -482,7 +391,7 @@ def _with_ids(drafts: list[_Draft], path: str, problems: list[Problem]) -> list[
                     path,
                     draft.fields["line"],
                     "error",
-                    f"question name '{_snippet(draft.name)}' is already used on line {named_on[draft.name]}",
+                    f"question name '{snippet(draft.name)}' is already used on line {named_on[draft.name]}",
                 )
             )
         else:

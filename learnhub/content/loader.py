@@ -28,7 +28,6 @@ from learnhub.content.fields import (
 )
 from learnhub.content.fields import pass_mark as read_pass_mark
 from learnhub.content.files import COURSE_FILE, CourseFolder
-from learnhub.content.markdown import MediaUrl, default_media_url
 from learnhub.content.model import (
     CourseSpec,
     Item,
@@ -37,6 +36,7 @@ from learnhub.content.model import (
     ModuleSpec,
 )
 from learnhub.content.problems import Problem
+from learnhub.content.sanitiser import MediaUrl, default_media_url
 from learnhub.content.yaml_lines import LineMap, parse_yaml
 
 __all__ = ["load_course", "load_tree", "reference_ids"]

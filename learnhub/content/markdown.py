@@ -1,10 +1,11 @@
 """Markdown and quiz text -> sanitised HTML: the only place HTML is produced from course content.
 
-Pipeline: markdown-it-py (CommonMark + tables) renders; bleach, with the allow-list below, sanitises;
-a last pass rewrites `media/...` links and images to the URL the caller builds and puts
-`rel="noopener noreferrer"` on every link. bleach is the enforcement; the validator's report of what
-it strips comes from a pre-scan of the raw HTML and of every link and image, because only the
-Markdown tokens carry source lines (the rendered HTML does not).
+Pipeline: markdown-it-py (CommonMark + tables) renders; learnhub.content.sanitiser (bleach with the
+course allow-list) sanitises and rewrites `media/...` links and images to the URL the caller builds.
+What the sanitiser strips is reported with its source line from the Markdown tokens (the rendered HTML
+has none): every link and image, and the raw HTML through the sanitiser's own scan; and where raw HTML
+makes the sanitiser drop text that follows it (an unclosed comment, a <style>, text inside a <table>),
+that is reported too.
 
 Speed: html5lib, under bleach, costs about three times markdown-it. Markdown with no raw HTML (no
 html_block or html_inline token) and no control characters is HTML that markdown-it built from
@@ -17,69 +18,23 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from typing import Any
-from urllib.parse import quote, unquote
 
-from bleach import html5lib_shim
-from bleach.sanitizer import BleachSanitizerFilter, Cleaner
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from learnhub.content.problems import Level, Problem
-
-MediaUrl = Callable[[str, str], str]
-"""`media_url(course_id, relative_path) -> url`; `relative_path` is inside the course's media/ folder."""
-
-TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
-
-ALLOWED_TAGS = frozenset({
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "a", "ul", "ol", "li", "strong", "em", "b", "i", "u", "s",
-    "del", "ins", "mark", "small", "code", "pre", "kbd", "samp", "var", "blockquote", "q", "cite", "hr",
-    "br", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "img", "figure", "figcaption",
-    "dl", "dt", "dd", "abbr", "sup", "sub", "details", "summary", "span", "div"
-})
-ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
-
-_NUMBER = re.compile(r"^[0-9]{1,4}$")
-_ATTRIBUTES: dict[str, dict[str, Callable[[str], bool]]] = {
-    "a": {"href": lambda v: True, "title": lambda v: True},
-    "img": {
-        "src": lambda v: True,
-        "alt": lambda v: True,
-        "title": lambda v: True,
-        "width": _NUMBER.match,
-        "height": _NUMBER.match,
-    },
-    "abbr": {"title": lambda v: True},
-    "ol": {"start": re.compile(r"^-?[0-9]{1,9}$").match},
-    "th": {
-        "colspan": _NUMBER.match,
-        "rowspan": _NUMBER.match,
-        "class": re.compile(r"^align-(left|center|right)$").match,
-    },
-    "td": {
-        "colspan": _NUMBER.match,
-        "rowspan": _NUMBER.match,
-        "class": re.compile(r"^align-(left|center|right)$").match,
-    },
-    "code": {"class": re.compile(r"^language-[A-Za-z0-9_+#.-]{1,40}$").match},
-    "details": {"open": lambda v: True},
-}
-
-
-def attribute_allowed(tag: str, name: str, value: str) -> bool:
-    """The sanitiser's attribute rule, shared by bleach and by the validator's pre-scan."""
-    check = _ATTRIBUTES.get(tag, {}).get(name)
-    return check is not None and bool(check(value))
-
-
-def default_media_url(course_id: str, relative_path: str) -> str:
-    """The URL used outside the web layer (tests, previews): `/media/<course_id>/<path>`."""
-    return f"/media/{quote(course_id)}/{quote(relative_path)}"
+from learnhub.content.problems import Problem
+from learnhub.content.sanitiser import (
+    Findings,
+    MediaUrl,
+    classify_url,
+    default_media_url,
+    rewrite_media,
+    sanitise_html,
+    scan_html,
+    shortened,
+)
 
 
 @dataclass(frozen=True)
@@ -94,241 +49,10 @@ class Rendered:
     """Plain text of the first level-1 heading (Markdown only)."""
 
 
-# --- URLs -------------------------------------------------------------------------------------------
-
-_URL_JUNK = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _scheme(url: str) -> str | None:
-    """The URL's scheme as a browser (and bleach) would see it, whitespace and controls removed."""
-    normal = _NON_ASCII.sub("", _URL_JUNK.sub("", url)).lower()
-    match = _SCHEME.match(normal)
-    return match.group(1) if match else None
-
-
-@dataclass(frozen=True)
-class UrlTarget:
-    """What a link or image URL points at, as `classify_url` sorts it."""
-
-    kind: str  # "external", "unsafe", "relative", "media", "bad"
-    media: str | None = None  # path relative to the course folder, decoded
-    message: str | None = None  # for "bad"
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = _CONTROL.sub("?", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def classify_url(url: str) -> UrlTarget:
-    """Sort a link or image URL: external (http, https, mailto), unsafe (any other scheme), media,
-    other relative, or bad (a path that leaves the course folder or cannot be trusted)."""
-    scheme = _scheme(url)
-    if scheme is not None:
-        return UrlTarget("external" if scheme in ALLOWED_PROTOCOLS else "unsafe")
-    stripped = url.strip()
-    path = re.split(r"[?#]", stripped, maxsplit=1)[0]
-    if not path:
-        return UrlTarget("relative")
-    decoded = unquote(path)
-    shown = _short(stripped)
-    if "\\" in decoded:
-        return UrlTarget("bad", message=f"path '{shown}' contains a backslash; use '/' between folders")
-    if decoded.startswith("/"):
-        return UrlTarget(
-            "bad",
-            message=f"path '{shown}' is absolute; write it relative to the course folder, "
-            "such as media/picture.png",
-        )
-    segments = decoded.split("/")
-    if ".." in segments:
-        return UrlTarget("bad", message=f"path '{shown}' leaves the course folder")
-    if "%" in decoded or _CONTROL.search(decoded):
-        return UrlTarget("bad", message=f"path '{shown}' is encoded twice or contains control characters")
-    if segments[0] != "media":
-        return UrlTarget("relative")
-    if len(segments) < 2 or any(part in ("", ".") for part in segments[1:]):
-        return UrlTarget("bad", message=f"media path '{shown}' must name a file, such as media/picture.png")
-    return UrlTarget("media", media=decoded)
-
-
-def _rewrite_media(url: str, target: UrlTarget, course_id: str, media_url: MediaUrl) -> str:
-    assert target.media is not None
-    suffix = re.split(r"(?=[?#])", url.strip(), maxsplit=1)
-    rest = suffix[1] if len(suffix) > 1 else ""
-    return media_url(course_id, target.media.removeprefix("media/")) + rest
-
-
-# --- sanitiser --------------------------------------------------------------------------------------
-
-
-class _LinkFilter(html5lib_shim.Filter):
-    """After bleach: rewrite media URLs, drop any src/href bleach kept but the course rules refuse,
-    and put rel="noopener noreferrer" on every link."""
-
-    def __init__(self, source: Any, course_id: str, media_url: MediaUrl) -> None:
-        super().__init__(source)
-        self.course_id = course_id
-        self.media_url = media_url
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for token in super().__iter__():
-            if token["type"] in ("StartTag", "EmptyTag") and token["name"] in ("a", "img"):
-                attrs = dict(token.get("data") or {})
-                key = (None, "href") if token["name"] == "a" else (None, "src")
-                if key in attrs:
-                    value = html5lib_shim.convert_entities(attrs[key])
-                    target = classify_url(value)
-                    if target.kind == "media":
-                        attrs[key] = _rewrite_media(value, target, self.course_id, self.media_url)
-                    elif target.kind in ("unsafe", "bad") or (
-                        token["name"] == "img" and target.kind != "media"
-                    ):
-                        del attrs[key]
-                if token["name"] == "a":
-                    attrs[(None, "rel")] = "noopener noreferrer"
-                token["data"] = attrs
-            yield token
-
-
-class _Sanitiser(Cleaner):
-    def __init__(self) -> None:
-        super().__init__(
-            tags=ALLOWED_TAGS,
-            attributes=attribute_allowed,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=True,
-            strip_comments=True,
-        )
-
-    def sanitise(self, text: str, course_id: str, media_url: MediaUrl) -> str:
-        if not text:
-            return ""
-        dom = self.parser.parseFragment(text)
-        stream = BleachSanitizerFilter(
-            source=self.walker(dom),
-            allowed_tags=self.tags,
-            attributes=self.attributes,
-            strip_disallowed_tags=True,
-            strip_html_comments=True,
-            allowed_protocols=self.protocols,
-        )
-        return self.serializer.render(_LinkFilter(stream, course_id, media_url))
-
-
-_local = threading.local()
-
-
-def _sanitiser() -> _Sanitiser:
-    """One sanitiser per thread: bleach's parser keeps state and is not thread-safe."""
-    cleaner = getattr(_local, "sanitiser", None)
-    if cleaner is None:
-        cleaner = _local.sanitiser = _Sanitiser()
-    return cleaner
-
-
-def sanitise_html(text: str, *, course_id: str, media_url: MediaUrl = default_media_url) -> str:
-    """Sanitise an HTML fragment with the course allow-list (no report; see `render_markdown`)."""
-    return _sanitiser().sanitise(text, course_id, media_url)
-
-
-# --- the validator's view: what will be stripped, and where --------------------------------------
-
-
-class _Report:
-    """Collects problems and media references for one rendered text."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-        self.media: list[tuple[int, str]] = []
-
-    def add(self, line: int, level: Level, message: str) -> None:
-        self.problems.append(Problem(self.path, line, level, message))
-
-    def url(self, line: int, url: str, *, image: bool) -> UrlTarget:
-        """Check one link or image URL; report it; return its classification."""
-        target = classify_url(url)
-        shown = _short(url)
-        if target.kind == "unsafe":
-            if image:
-                self.add(line, "warning", f"the sanitiser removes image source '{shown}': "
-                         "images must be files under media/")
-            else:
-                self.add(line, "warning", f"the sanitiser removes link '{shown}': "
-                         "only http, https, mailto and relative links are allowed")
-        elif target.kind == "bad":
-            assert target.message is not None
-            self.add(line, "error", target.message)
-        elif target.kind == "media":
-            assert target.media is not None
-            self.media.append((line, target.media))
-        elif image:
-            if not url.strip():
-                self.add(line, "error", "image has no source: write ![description](media/picture.png)")
-            elif target.kind == "external":
-                self.add(line, "error", f"image '{shown}' is not in the course: put the file under "
-                         "media/ and refer to it as media/...")
-            else:
-                self.add(line, "error", f"image '{shown}' must be a file under media/")
-        return target
-
-
-class _HtmlScanner(HTMLParser):
-    """Reads a raw HTML fragment the way bleach will treat it and reports what it strips.
-
-    Script and style contents are scanned as markup, as bleach does once it has dropped the tag."""
-
-    CDATA_CONTENT_ELEMENTS: tuple[str, ...] = ()
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.report: _Report | None = None
-        self.first_line = 1
-
-    def scan(self, text: str, first_line: int, report: _Report) -> None:
-        self.reset()
-        self.report, self.first_line = report, first_line
-        try:
-            self.feed(text)
-            self.close()
-        except Exception:  # hostile input to the stdlib parser; bleach still sanitises
-            report.add(first_line, "warning", "the sanitiser rewrites HTML here that could not be read")
-
-    def _line(self) -> int:
-        return self.first_line + self.getpos()[0] - 1
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        assert self.report is not None
-        line = self._line()
-        if tag not in ALLOWED_TAGS:
-            self.report.add(line, "warning", f"the sanitiser removes the <{_short(tag, 30)}> tag")
-            return
-        for name, value in attrs:
-            value = value or ""
-            if not attribute_allowed(tag, name, value):
-                self.report.add(line, "warning",
-                                f"the sanitiser removes attribute '{_short(name, 30)}' from <{tag}>")
-            elif (tag, name) in (("a", "href"), ("img", "src")):
-                self.report.url(line, value, image=tag == "img")
-
-    handle_startendtag = handle_starttag
-
-
 _md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False}).enable("table")
 # Every URL reaches our own check (and bleach), so that a refused one is reported, not silently
 # rendered as text.
 _md.validateLink = lambda url: True  # type: ignore[method-assign]
-
-
-def _scanner() -> _HtmlScanner:
-    scanner = getattr(_local, "scanner", None)
-    if scanner is None:
-        scanner = _local.scanner = _HtmlScanner()
-    return scanner
 
 
 def _plain_text(children: list[Token]) -> str:
@@ -351,11 +75,10 @@ _PLAIN_WORDS = re.compile(r"[^\W\d_][^\W_]*(?:[ ,;:'’¿¡?!-]+[^\W_]+)*[.?!:]?
 _FENCE_LANGUAGE = re.compile(r"^[A-Za-z0-9_+#.-]{1,31}$")
 
 
-def _check_tokens(tokens: list[Token], report: _Report, line_offset: int) -> bool:
+def _check_tokens(tokens: list[Token], report: Findings, line_offset: int) -> bool:
     """Report and neutralise refused URLs, turn table alignment into classes, drop fence languages the
     sanitiser would drop, scan raw HTML. True when the HTML needs bleach: raw HTML, or a link inside a
     link (markdown-it nests an autolink in a link's text; an HTML parser splits them)."""
-    scanner = _scanner()
     block_line = 1 + line_offset
     needs_bleach = False
     for token in tokens:
@@ -370,7 +93,7 @@ def _check_tokens(tokens: list[Token], report: _Report, line_offset: int) -> boo
                 token.info = ""
         elif token.type == "html_block":
             needs_bleach = True
-            scanner.scan(token.content, block_line, report)
+            scan_html(token.content, block_line, report)
         elif token.type == "inline":
             line = block_line
             depth = 0
@@ -379,7 +102,7 @@ def _check_tokens(tokens: list[Token], report: _Report, line_offset: int) -> boo
                     line += 1
                 elif child.type == "html_inline":
                     needs_bleach = True
-                    scanner.scan(child.content, line, report)
+                    scan_html(child.content, line, report)
                     line += child.content.count("\n")
                 elif child.type in ("link_open", "image"):
                     key = "href" if child.type == "link_open" else "src"
@@ -400,7 +123,7 @@ def _check_tokens(tokens: list[Token], report: _Report, line_offset: int) -> boo
 #
 # Raw HTML can open something that never closes: a comment, a <table> (text after it is moved or dropped),
 # a <template>, or a <style>/<script>/<pre>/<textarea> block, which Markdown itself reads to the end of the
-# file. The tag warnings above do not say that the text after it is gone, so the text is checked: every
+# file. The sanitiser's tag warnings do not say that the text after it is gone, so the text is checked: every
 # piece of Markdown text must still be in the sanitised HTML.
 
 _RAW_TEXT_BLOCK = re.compile(r"^\s*<(script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
@@ -442,7 +165,7 @@ def _pieces(tokens: list[Token], line_offset: int) -> Iterator[tuple[str, int, s
                     line += child.content.count("\n")
 
 
-def _check_dropped_text(tokens: list[Token], sanitised: str, report: _Report, line_offset: int) -> None:
+def _check_dropped_text(tokens: list[Token], sanitised: str, report: Findings, line_offset: int) -> None:
     """An error where sanitised HTML lost Markdown text, or where a raw-text block swallows the rest."""
     for token in tokens:
         if token.type == "html_block" and token.map is not None:
@@ -474,7 +197,9 @@ def _check_dropped_text(tokens: list[Token], sanitised: str, report: _Report, li
         return
     first_index, first = lost[0]
     cause = next(((line, source) for kind, line, source in reversed(pieces[:first_index]) if kind == "html"), None)
-    because = f", because of the HTML at line {cause[0]} ('{_short(' '.join(cause[1].split()), 40)}')" if cause else ""
+    because = ""
+    if cause:
+        because = f", because of the HTML at line {cause[0]} ('{shortened(' '.join(cause[1].split()), 40)}')"
     if len(lost) == sum(index >= first_index for index, _line, _letters in texts):
         message = (f"the rest of the text, from line {first} on, is dropped when the HTML is sanitised{because}: "
                    "close the tag or comment it opens (such as <style> or <!--), or remove it")
@@ -485,7 +210,7 @@ def _check_dropped_text(tokens: list[Token], sanitised: str, report: _Report, li
 
 
 def _rewrite_links(tokens: list[Token], course_id: str, media_url: MediaUrl) -> None:
-    """What _LinkFilter does after bleach, done on the tokens, for HTML that skips bleach."""
+    """What the sanitiser's link pass does after bleach, done on the tokens, for HTML that skips bleach."""
     for token in tokens:
         for child in token.children or []:
             if child.type not in ("link_open", "image"):
@@ -495,7 +220,7 @@ def _rewrite_links(tokens: list[Token], course_id: str, media_url: MediaUrl) -> 
                 value = str(child.attrs[key])
                 target = classify_url(value)
                 if target.kind == "media":
-                    child.attrs[key] = _rewrite_media(value, target, course_id, media_url)
+                    child.attrs[key] = rewrite_media(value, target, course_id, media_url)
                 elif target.kind in ("unsafe", "bad") or key == "src":
                     del child.attrs[key]
             if key == "href":
@@ -504,7 +229,7 @@ def _rewrite_links(tokens: list[Token], course_id: str, media_url: MediaUrl) -> 
 
 def _to_html(tokens: list[Token], course_id: str, media_url: MediaUrl, *, sanitise: bool) -> str:
     if sanitise:
-        return _sanitiser().sanitise(_md.renderer.render(tokens, _md.options, {}), course_id, media_url)
+        return sanitise_html(_md.renderer.render(tokens, _md.options, {}), course_id=course_id, media_url=media_url)
     _rewrite_links(tokens, course_id, media_url)
     return _md.renderer.render(tokens, _md.options, {})
 
@@ -522,7 +247,7 @@ def render_markdown(
 
     Lines in problems are the source's lines plus `line_offset`. With `drop_title`, a level-1 heading
     that opens the text is taken out of the HTML (the page shows it as the title)."""
-    report = _Report(path)
+    report = Findings(path)
     tokens = _md.parse(source)
     needs_bleach = _check_tokens(tokens, report, line_offset)
     title = None
@@ -561,7 +286,7 @@ def render_text(
     """
     if text_format == "plain":
         return Rendered(html=html.escape(text).replace("\n", "<br>\n"), problems=(), media=())
-    report = _Report(path)
+    report = Findings(path)
     if text_format == "markdown" and _PLAIN_WORDS.fullmatch(text):
         rendered = text
     elif text_format == "markdown":
@@ -575,8 +300,8 @@ def render_text(
     else:  # html, moodle, and anything unknown read as Moodle would
         raw = text if text_format == "html" else text.replace("\r\n", "\n").replace("\n", "<br>\n")
         if _NEEDS_BLEACH.search(text):
-            _scanner().scan(text, line, report)
-            rendered = _sanitiser().sanitise(raw, course_id, media_url)
+            scan_html(text, line, report)
+            rendered = sanitise_html(raw, course_id=course_id, media_url=media_url)
         else:  # no markup, nothing to escape: bleach would return it as it is
             rendered = raw
     return Rendered(html=rendered, problems=tuple(report.problems), media=tuple(report.media))

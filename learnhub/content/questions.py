@@ -11,20 +11,17 @@ must meet all live in :data:`QUESTION_TYPES`; nothing else in the code branches 
 from __future__ import annotations
 
 import dataclasses
-import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from learnhub.content.decimals import exact, percent, read_number
+
 FORMATS = ("moodle", "html", "markdown", "plain")
 
 # Positive weights within 0.001% of 100% add up to 100% (three times 33.33333% is 99.99999%).
 _FULL_MARKS_SLACK = Decimal("0.00001")
-
-NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-"""A plain decimal number, as GIFT answers and learners write them (no thousands separators)."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +55,11 @@ class NumericAnswer:
         """The ± tolerance around ``value``; None for a ``low..high`` range."""
         if self.value is None:
             return None
-        return float(_decimal(self.high) - _decimal(self.value))
+        return float(exact(self.high) - exact(self.value))
 
     def contains(self, number: Decimal) -> bool:
         """Whether ``number`` lies in this range, compared as exact decimals (3.13 is in 3.14±0.01)."""
-        return _decimal(self.low) <= number <= _decimal(self.high)
+        return exact(self.low) <= number <= exact(self.high)
 
 
 @dataclass(frozen=True)
@@ -239,18 +236,7 @@ _DECODE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def percent(fraction: Decimal | float) -> str:
-    """A fraction written as a percentage, without float noise: 0.9 -> "90%", 0.3333333 -> "33.33333%"."""
-    value = fraction if isinstance(fraction, Decimal) else _decimal(fraction)
-    return f"{(value * 100).normalize():f}%"
-
-
 # --- scoring -----------------------------------------------------------------------------------------
-
-
-def _decimal(number: float) -> Decimal:
-    """The decimal a float was written as (0.1 -> Decimal("0.1"), not its binary expansion)."""
-    return Decimal(repr(float(number)))
 
 
 def _clamp(fraction: float) -> float:
@@ -265,28 +251,6 @@ def is_index(value: Any, size: int) -> bool:
 def normalise_short_answer(text: str) -> str:
     """The form short answers are compared in: trimmed, inner whitespace collapsed, case folded."""
     return " ".join(text.split()).casefold()
-
-
-def read_number(response: Any) -> Decimal | None:
-    """The number a learner typed, or None when it is not one.
-
-    Accepts surrounding spaces, a sign, an exponent, and a decimal comma when there is no point
-    ("3,14" -> 3.14); ints and finite floats are taken as they are.
-    """
-    if isinstance(response, bool):
-        return None
-    if isinstance(response, int):
-        return Decimal(response)
-    if isinstance(response, float):
-        return _decimal(response) if math.isfinite(response) else None
-    if not isinstance(response, str):
-        return None
-    typed = response.strip()
-    if typed.count(",") == 1 and "." not in typed:
-        typed = typed.replace(",", ".")
-    if not NUMBER.fullmatch(typed):
-        return None
-    return Decimal(typed)
 
 
 class QuestionType:
@@ -348,13 +312,13 @@ class MultiChoice(QuestionType):
                 chosen.add(index)
         except TypeError:
             return 0.0
-        total = sum((_decimal(question.choices[i].weight) for i in chosen), Decimal(0))
+        total = sum((exact(question.choices[i].weight) for i in chosen), Decimal(0))
         return _clamp(float(total))
 
     def check(self, question: Question) -> list[str]:
         if len(question.choices) < 2:
             return ["multiple choice question needs at least two choices"]
-        total = sum((_decimal(c.weight) for c in question.choices if c.weight > 0), Decimal(0))
+        total = sum((exact(c.weight) for c in question.choices if c.weight > 0), Decimal(0))
         if abs(total - 1) > _FULL_MARKS_SLACK:
             return [f"the right answers of a multiple-answer question add up to {percent(total)}, not 100%"]
         return []

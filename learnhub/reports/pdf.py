@@ -19,10 +19,10 @@ Black, white and greys only, so it prints the same in black and white. Only the 
 cannot draw shown as "?", emoji dropped), and everything put into Paragraph markup is escaped, so a label such as
 ``<b>&x</b>`` prints literally. The document metadata (title, subject) keeps the original Unicode.
 
-Numbers: integers have their thousands separated by a thin space (12 345; drawn as a space narrowed to a fifth of
-an em, so copying or extracting the text gives an ordinary space); floats are printed with one decimal, rounded half
-up, with the decimal sign of ``language`` (42.5 in English, 42,5 in Spanish): pass shares as percentages. ``None``,
-NaN and infinite values are printed as ``suppressed_mark``.
+Numbers are written by :func:`learnhub.reports.numbers.format_number`, the rule the dashboards follow too: thousands
+separated by a thin space (12 345; drawn as a space narrowed to a fifth of an em, so copying or extracting the text
+gives an ordinary space), floats with one decimal in the notation of ``language`` (42.5 in English, 42,5 in Spanish):
+pass shares as percentages. ``None``, NaN and infinite values are printed as ``suppressed_mark``.
 
 The output is byte-for-byte reproducible (reportlab's invariant mode, which also fixes the PDF's internal creation
 date at 2000-01-01): the same input gives the same bytes.
@@ -35,11 +35,8 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import get_decimal_symbol
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -50,11 +47,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from learnhub.reports.numbers import THIN_SPACE, format_number
 from learnhub.services.certificate_pdf import printable_text
 
-__all__ = ["THIN_SPACE", "PdfSection", "format_number", "render_report_pdf"]
-
-THIN_SPACE = "\u2009"
+__all__ = ["PdfSection", "render_report_pdf"]
 
 
 @dataclass(frozen=True)
@@ -68,36 +64,6 @@ class PdfSection:
 
 
 # --- Numbers ------------------------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=64)
-def _decimal_sign(language: str) -> str:
-    try:
-        sign = get_decimal_symbol(Locale.parse(language.replace("-", "_")))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return "."
-    return sign if printable_text(sign) == sign and sign else "."
-
-
-def _grouped(digits: str, group: str) -> str:
-    head = len(digits) % 3 or 3
-    return group.join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
-
-
-def format_number(value: int | float, language: str = "en", group: str = THIN_SPACE) -> str | None:
-    """``value`` as printed in the report: thousands separated by ``group`` (:data:`THIN_SPACE` in the PDF; the
-    dashboards pass a narrow no-break space); floats with one decimal and the decimal sign of ``language``.
-    ``None`` for NaN and infinite values (printed as the suppressed mark)."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        # rounded half up from the shortest decimal form, as a reader would: 3.25 -> 3.3 (binary rounding gives 3.2)
-        text = str(abs(Decimal(repr(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-        whole, fraction = text.split(".")
-        sign = "-" if value < 0 and text.strip("0.") else ""
-        return f"{sign}{_grouped(whole, group)}{_decimal_sign(language)}{fraction}"
-    number = int(value)
-    return ("-" if number < 0 else "") + _grouped(str(abs(number)), group)
 
 
 def _cell_text(value: str | int | float | None, mark: str, language: str) -> tuple[str, bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -55,6 +56,20 @@ def course_or_none(course_id: str, *, include_retired: bool = False) -> Course |
     if course is None or (course.retired and not include_retired):
         return None
     return course
+
+
+def media_file(courses_dir: Path, course_id: str, filename: str) -> Path | None:
+    """The file `filename` in the media/ folder of a synced course (retired ones too: old pages link to
+    them), never anything outside that folder ("../", links out of it, a NUL, a name longer than the
+    file system takes); None when there is no such file."""
+    if course_or_none(course_id, include_retired=True) is None or "\x00" in filename:
+        return None
+    folder = (courses_dir / course_id / "media").resolve()
+    target = (folder / filename).resolve()
+    try:
+        return target if target.is_relative_to(folder) and target.is_file() else None
+    except OSError:  # a name longer than the file system takes
+        return None
 
 
 @dataclass(frozen=True)

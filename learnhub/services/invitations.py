@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -279,7 +279,6 @@ def compose(cohort: Cohort, user: User, typed_name: str | None, link_token: str 
     through `mail.quoted` after a fixed label; subjects are fixed words."""
     if not user.active:
         return None
-    base = current_app.config["BASE_URL"]
     values = {"cohort": mail.quoted(cohort.name), "organisation": mail.quoted(cohort.organisation),
               "trainer": mail.quoted(cohort.trainer.name), "days": INVITATION_DAYS, "email": user.email}
     with force_locale(user.language):
@@ -287,8 +286,8 @@ def compose(cohort: Cohort, user: User, typed_name: str | None, link_token: str 
             return (_("Someone tried to add you to a LearnHub cohort"),
                     render_template("trainer/email/staff.txt", **values))
         if link_token is not None:
-            link = base + url_for("auth.reset_password", token=link_token)
             return (_("You are invited to LearnHub"),
-                    render_template("trainer/email/invite.txt", link=link, name=mail.quoted(typed_name), **values))
+                    render_template("trainer/email/invite.txt", link=mail.link("auth.reset_password", token=link_token),
+                                    name=mail.quoted(typed_name), **values))
         return (_("You are invited to join a LearnHub cohort"),
-                render_template("trainer/email/invited.txt", link=base + url_for("learn.invitations_page"), **values))
+                render_template("trainer/email/invited.txt", link=mail.link("learn.invitations_page"), **values))

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select, update
 
 from learnhub.extensions import db
@@ -39,6 +39,12 @@ def quoted(text: str | None, limit: int = FIELD_LIMIT) -> str:
         text = text[:limit - 1].rstrip() + "…"
     text = _LINKABLE.sub(lambda match: match.group(0).replace(".", "[.]").replace(":", "[:]"), text)
     return f'"{text}"'
+
+
+def link(endpoint: str, **values) -> str:
+    """The absolute address of a page, for a mail: BASE_URL (the address people reach LearnHub at, whatever
+    host the request that sends the mail came through) followed by the page's path."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def send(to: str, subject: str, body: str) -> OutboundMail:

@@ -19,7 +19,7 @@ from learnhub.models import Attempt, Certificate, Course, CourseItem, Enrolment,
 from learnhub.models.base import utcnow
 from learnhub.reference import GENDERS, ORGANISATION_TYPES, country_regions, ecsf_role_ids, sector_ids
 from learnhub.reports import aggregate
-from learnhub.services import accounts, catalogue, demo
+from learnhub.services import accounts, catalogue, demo, demo_learners
 from learnhub.services.certificates import CODE_ALPHABET
 from tests.conftest import DEFAULT_PASSWORD, PROFILE
 from tests.integration.learning_helpers import app_with_own_database
@@ -57,7 +57,7 @@ def summary_of(result) -> dict[str, int]:
 
 def emails(seed: int, count: int) -> list[str]:
     first = demo.first_number(seed)
-    return [demo.demo_email(number) for number in range(first, first + count)]
+    return [demo_learners.demo_email(number) for number in range(first, first + count)]
 
 
 def learners_of(seed: int, count: int) -> list[User]:
@@ -78,12 +78,12 @@ def table_counts() -> dict[str, int]:
 
 
 def test_the_distributions_cover_the_reference_lists():
-    assert set(demo.COUNTRY_WEIGHTS) == set(country_regions())
-    assert set(demo.SECTOR_WEIGHTS) == set(sector_ids())
-    assert set(demo.ECSF_ROLE_WEIGHTS) == set(ecsf_role_ids())
-    assert set(demo.GENDER_WEIGHTS) == {*GENDERS, None}
-    assert all(set(weights) == set(ORGANISATION_TYPES) for weights in demo.ORGANISATION_TYPE_WEIGHTS.values())
-    assert set(demo.ORGANISATION_TYPE_WEIGHTS) - {None} <= set(sector_ids())
+    assert set(demo_learners.COUNTRY_WEIGHTS) == set(country_regions())
+    assert set(demo_learners.SECTOR_WEIGHTS) == set(sector_ids())
+    assert set(demo_learners.ECSF_ROLE_WEIGHTS) == set(ecsf_role_ids())
+    assert set(demo_learners.GENDER_WEIGHTS) == {*GENDERS, None}
+    assert all(set(weights) == set(ORGANISATION_TYPES) for weights in demo_learners.ORGANISATION_TYPE_WEIGHTS.values())
+    assert set(demo_learners.ORGANISATION_TYPE_WEIGHTS) - {None} <= set(sector_ids())
 
 
 @pytest.mark.parametrize(("env", "args", "message"), [

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from reportlab.graphics.shapes import Rect, String
 
-from learnhub.reports.pdf import THIN_SPACE, PdfSection, _chart, format_number, render_report_pdf
+from learnhub.reports.numbers import THIN_SPACE, format_number
+from learnhub.reports.pdf import PdfSection, _chart, render_report_pdf
 
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 PDFINFO = shutil.which("pdfinfo") or "/usr/bin/pdfinfo"
@@ -93,32 +94,6 @@ def content_streams(data: bytes) -> list[str]:
 def long_section(rows: int = 60) -> PdfSection:
     return PdfSection("Por curso", ["Curso", "Inscripciones totales", "Finalizaciones totales"],
                       [[f"Curso número {i:02d}", 1000 + i, None if i % 7 == 0 else i] for i in range(rows)])
-
-
-# --- Numbers ------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("value", "language", "expected"), [
-    (0, "en", "0"),
-    (999, "en", "999"),
-    (1000, "en", "1\u2009000"),
-    (12345, "es", "12\u2009345"),
-    (-1234567, "en", "-1\u2009234\u2009567"),
-    (42.5, "es", "42,5"),
-    (42.5, "en", "42.5"),
-    (38.25, "es", "38,3"),
-    (12345.67, "pt", "12\u2009345,7"),
-    (-0.04, "en", "0.0"),
-    (1.5, "xx-unknown", "1.5"),
-    (1.5, "ar", "1.5"),  # the Arabic decimal sign is not in the font: the point is used
-])
-def test_format_number(value, language, expected):
-    assert format_number(value, language) == expected
-
-
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
-def test_non_finite_numbers_are_not_formatted(value):
-    assert format_number(value) is None
 
 
 # --- Document -----------------------------------------------------------------------------------------------------

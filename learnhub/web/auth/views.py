@@ -14,14 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.security import audit_request, client_ip, safe_next_url
-from learnhub.services import accounts, invitations, mail, throttle
+from learnhub.services import account_mail, accounts, invitations, throttle
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.web.auth.forms import (
     LoginForm,
@@ -78,15 +77,6 @@ def _refused_for_address(form, purpose: str, email: str, rate: str, template: st
     return _too_many(template, wait, form=form)
 
 
-def _send_verification(user) -> None:
-    token = accounts.email_verification_token(user, current_app.config["SECRET_KEY"])
-    link = current_app.config["BASE_URL"] + url_for("auth.verify_email", token=token)
-    days = accounts.VERIFICATION_LINK_LIFETIME.days
-    with force_locale(user.language):
-        mail.send(user.email, _("Confirm your e-mail address for LearnHub"),
-                  render_template("auth/email/verify.txt", user=user, link=link, days=days))
-
-
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """The answer is the same whether or not the address has an account: "check your mail". A new
@@ -108,13 +98,9 @@ def register():
         audit_request("account.registered" if created else "account.registration_for_existing_address",
                       actor_id=user.id)
         if created:
-            _send_verification(user)
+            account_mail.send_verification(user)
         else:
-            link = current_app.config["BASE_URL"] + url_for("auth.forgot_password")
-            with force_locale(user.language):
-                mail.send(user.email, _("Someone tried to register with your address at LearnHub"),
-                          render_template("auth/email/already_registered.txt", user=user, link=link,
-                                          login=current_app.config["BASE_URL"] + url_for("auth.login")))
+            account_mail.send_already_registered(user)
         db.session.commit()  # the account and its mail together; a consumer delivers the mail after this
         flash(_("Check your mail: we have sent a message to %(email)s. Follow the link in it to confirm your "
                 "address. You can log in now.", email=email), "success")
@@ -150,7 +136,7 @@ def resend_verification():
         flash(_wait_message(wait), "error")
         return redirect(url_for("learn.dashboard"), 303)
     audit_request("account.verification_resent")
-    _send_verification(user)
+    account_mail.send_verification(user)
     db.session.commit()
     flash(_("We have sent the link again to %(email)s.", email=user.email), "success")
     return redirect(url_for("learn.dashboard"), 303)
@@ -200,15 +186,10 @@ def forgot_password():
         if user is not None and user.active:
             token = accounts.issue_reset_token(user, timedelta(hours=hours))
             audit_request("auth.reset_requested", actor_id=user.id)
-            link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
-            with force_locale(user.language):
-                mail.send(user.email, _("Reset your LearnHub password"),
-                          render_template("auth/email/reset.txt", user=user, link=link, hours=hours))
+            account_mail.send_reset(user, token, hours)
         else:
             audit_request("auth.reset_requested", email=email, account=False)
-            mail.send(email, _("Reset your LearnHub password"), render_template(
-                "auth/email/reset_no_account.txt", email=email,
-                register=current_app.config["BASE_URL"] + url_for("auth.register")))
+            account_mail.send_reset_no_account(email)
         db.session.commit()  # the token (if any) and its mail together; a consumer delivers the mail
         flash(_("If an account uses %(email)s, we have sent it a link to choose a new password.",
                 email=email), "success")

@@ -42,19 +42,8 @@ def course(course_id: str):
 
 @bp.get("/courses/<course_id>/media/<path:filename>")
 def media(course_id: str, filename: str):
-    """A file from the course's media/ folder, never anything outside it."""
-    if catalogue.course_or_none(course_id, include_retired=True) is None:
-        abort(404)
-    if "\x00" in filename:
-        abort(404)
-    folder = (Path(current_app.config["COURSES_DIR"]) / course_id / "media").resolve()
-    target = (folder / filename).resolve()
-    try:
-        exists = target.is_relative_to(folder) and target.is_file()
-    except OSError:  # a name longer than the file system takes
-        exists = False
-    if not exists:
-        abort(404)
+    """A file from the course's media/ folder (catalogue.media_file), never anything outside it."""
+    target = catalogue.media_file(Path(current_app.config["COURSES_DIR"]), course_id, filename) or abort(404)
     mimetype = INLINE_MEDIA_TYPES.get(target.suffix.lower())
     if mimetype is None:
         guessed = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

@@ -13,7 +13,7 @@ from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
 from learnhub.reports import charts, coverage, formats, regional, scope
-from learnhub.reports.pdf import format_number
+from learnhub.reports.numbers import NARROW_NO_BREAK_SPACE, format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
 from learnhub.web import downloads
@@ -101,9 +101,9 @@ def shown(cell) -> str:
 
 
 def figure(value: int | float | None) -> str:
-    """A table value as read on screen, by the same rule as the PDF (counts grouped by thousands, one
-    decimal in the reader's notation: "60.0", "60,0"), with a narrow no-break space; — for None."""
-    formatted = None if value is None else format_number(value, current_language(), group="\u202f")
+    """A table value as read on screen, by the report's one rule (reports.numbers: counts grouped by
+    thousands, one decimal in the reader's notation: "60.0", "60,0"), with a narrow no-break space; — for None."""
+    formatted = None if value is None else format_number(value, current_language(), group=NARROW_NO_BREAK_SPACE)
     return "—" if formatted is None else formatted
 
 

@@ -8,6 +8,7 @@ from wtforms import DateField, DecimalField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from learnhub import i18n
+from learnhub.services import cohort_uploads
 from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import email_field, options
 
@@ -39,7 +40,7 @@ class ImportForm(BaseForm):
 
 
 class ConfirmImportForm(BaseForm):
-    upload = HiddenField(validators=[DataRequired()])
+    upload = HiddenField(validators=[DataRequired(), Regexp(cohort_uploads.NAME)])
     submit = SubmitField(_l("Import the valid rows"))
 
 

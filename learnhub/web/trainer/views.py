@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from learnhub import exports
-from learnhub.content.loader import load_course, load_tree
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
@@ -23,14 +19,15 @@ from learnhub.services import (
     catalogue,
     certificates,
     cohort_csv,
+    cohort_uploads,
     cohorts,
+    course_preview,
     invitations,
     marking,
     quiz_analysis,
     trainer_scope,
 )
 from learnhub.services.cohorts import Person
-from learnhub.services.course_sync import media_url
 from learnhub.web import downloads
 from learnhub.web.trainer.forms import (
     AddPersonForm,
@@ -46,7 +43,6 @@ from learnhub.web.trainer.forms import (
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 trainer_only = role_required("trainer", "admin")
-UPLOAD_NAME = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PENDING_SHOWN = 200  # a 10,000-person import must not make a 2 MB page
 
 
@@ -169,20 +165,6 @@ def resend_invitations(cohort_id: int):
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
-def _clean_uploads(max_age_seconds: int = 86_400) -> None:
-    """Uploads wait a day for their confirmation at most: they hold people's names and e-mails."""
-    limit = time.time() - max_age_seconds
-    for path in _upload_folder().glob("*.csv"):
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
-def _upload_folder() -> Path:
-    folder = Path(current_app.config["INSTANCE_DIR"]) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @bp.post("/cohorts/<id:cohort_id>/import")
 @trainer_only
 def import_check(cohort_id: int):
@@ -198,10 +180,7 @@ def import_check(cohort_id: int):
         return _import_rows(found, parsed)
     confirm = None
     if parsed.rows:
-        name = secrets.token_urlsafe(24)
-        _clean_uploads()
-        (_upload_folder() / f"{found.id}-{name}.csv").write_bytes(data)
-        confirm = ConfirmImportForm(upload=name)
+        confirm = ConfirmImportForm(upload=cohort_uploads.stage(cohort_uploads.folder(), found.id, data))
     return _no_store(render_template("trainer/import_check.html", cohort=found, parsed=parsed, confirm=confirm),
                      400 if not parsed.rows else 200)
 
@@ -211,15 +190,15 @@ def import_check(cohort_id: int):
 def import_confirm(cohort_id: int):
     found = _cohort(cohort_id)
     form = ConfirmImportForm()
-    if not form.validate_on_submit() or not UPLOAD_NAME.match(form.upload.data):
+    if not form.validate_on_submit():
         abort(400)
-    path = _upload_folder() / f"{found.id}-{form.upload.data}.csv"
-    if not path.is_file():
+    folder = cohort_uploads.folder()
+    data = cohort_uploads.staged(folder, found.id, form.upload.data)
+    if data is None:
         flash(_("That upload has expired. Please upload the file again."), "error")
         return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
-    parsed = cohort_csv.parse_learners_csv(path.read_bytes())
-    response = _import_rows(found, parsed)
-    path.unlink(missing_ok=True)
+    response = _import_rows(found, cohort_csv.parse_learners_csv(data))
+    cohort_uploads.discard(folder, found.id, form.upload.data)
     return response
 
 
@@ -403,25 +382,15 @@ def mark(attempt_id: int, question_id: str):
 @bp.get("/content")
 @trainer_only
 def content():
-    root = Path(current_app.config["COURSES_DIR"])
-    results = load_tree(root, media_url) if root.is_dir() else {}
+    results = course_preview.check_all(Path(current_app.config["COURSES_DIR"]))
     return render_template("trainer/content.html", results=results, language=current_language())
 
 
 @bp.get("/content/<course_id>")
 @trainer_only
 def content_preview(course_id: str):
-    root = Path(current_app.config["COURSES_DIR"])
-    folder = root / course_id
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", course_id) or not folder.is_dir():
+    shown = course_preview.preview(Path(current_app.config["COURSES_DIR"]), course_id, current_language())
+    if shown is None:
         abort(404)
-    spec, problems = load_course(folder, media_url, display_root=root.absolute().parent)
-    from learnhub.services.grading import arrange
-
-    quizzes = {}
-    if spec is not None:
-        for _module, item in spec.items():
-            if item.kind == "quiz":
-                quizzes[item.id] = arrange(list(item.variant(current_language()).questions), False, 0)
-    return render_template("trainer/content_preview.html", course_id=course_id, spec=spec, problems=problems,
-                           quizzes=quizzes, language=current_language())
+    return render_template("trainer/content_preview.html", course_id=course_id, spec=shown.spec,
+                           problems=shown.problems, quizzes=shown.quizzes, language=current_language())

@@ -6,14 +6,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from learnhub.content.markdown import (
-    classify_url,
-    default_media_url,
-    render_markdown,
-    render_text,
-    sanitise_html,
-)
+from learnhub.content.markdown import render_markdown, render_text
 from learnhub.content.problems import Problem
+from learnhub.content.sanitiser import Findings, classify_url, default_media_url, sanitise_html
 
 
 def render(source: str, **kwargs):
@@ -306,11 +301,11 @@ _MARKDOWN = st.lists(
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(_MARKDOWN, st.text(max_size=80)))
 def test_html_built_without_bleach_is_exactly_what_bleach_would_return(source):
-    from learnhub.content.markdown import _CONTROLS, _check_tokens, _md, _Report, _to_html
+    from learnhub.content.markdown import _CONTROLS, _check_tokens, _md, _to_html
 
     fast_tokens, slow_tokens = _md.parse(source), _md.parse(source)
-    raw_html = _check_tokens(fast_tokens, _Report("x"), 0)
-    _check_tokens(slow_tokens, _Report("x"), 0)
+    raw_html = _check_tokens(fast_tokens, Findings("x"), 0)
+    _check_tokens(slow_tokens, Findings("x"), 0)
     assume(not raw_html and not _CONTROLS.search(source))
     fast = _to_html(fast_tokens, "c", default_media_url, sanitise=False)
     assert fast == _to_html(slow_tokens, "c", default_media_url, sanitise=True)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from learnhub.content.decimals import percent, read_number
 from learnhub.content.gift import parse_gift
 from learnhub.content.questions import (
     QUESTION_TYPES,
@@ -12,8 +13,6 @@ from learnhub.content.questions import (
     NumericAnswer,
     Question,
     normalise_short_answer,
-    percent,
-    read_number,
 )
 
 
