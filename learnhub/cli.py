@@ -178,8 +178,13 @@ def send_invitations(cohort_id: int | None) -> None:
 def worker(workers: int, no_periodic: bool) -> None:
     """Consume the task queue (LEARNHUB_QUEUE_URL): deliver mail, send invitations, sweep, keep house. Run
     one or more beside the web server; stop with Ctrl-C (a job cut short is found again by the sweep)."""
+    import logging
+
     from learnhub.jobs import tasks  # noqa: F401  (declares the jobs)
     from learnhub.jobs.queue import huey
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     click.echo(f"learnhub worker: queue {current_app.config['QUEUE_URL'].partition('://')[0]}, "
                f"{workers} thread(s)")

@@ -174,9 +174,6 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "SMTP_STARTTLS": _bool(env, "LEARNHUB_SMTP_STARTTLS", True),
         "BASE_URL": base_url,
         "PASSWORD_RESET_HOURS": _int(env, "LEARNHUB_PASSWORD_RESET_HOURS", 2, minimum=1),
-        # A request sends at most this many invitation mails, for at most this long; the rest stay owed.
-        "INVITATION_MAILS_PER_REQUEST": _int(env, "LEARNHUB_INVITATION_MAILS_PER_REQUEST", 50, minimum=1),
-        "INVITATION_SECONDS_PER_REQUEST": _int(env, "LEARNHUB_INVITATION_SECONDS_PER_REQUEST", 10, minimum=1),
         "SUPPRESSION_K": k,
         # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
         "QUEUE_URL": queue_url,

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MAIL_RETRIES = 6  # 30 s + 1 + 2 + 4 + 8 + 16 min: about half an hour of a mail server being down
 LOST_AFTER = timedelta(minutes=10)  # owed work older than this, with no delivery yet, is woken again
+INVITATIONS_PER_RUN = 500  # one run of send_invitations claims at most this many, then queues the next
 
 
 @job(retries=MAIL_RETRIES, retry_delay=30, retry_backoff=2, context=True)
@@ -38,7 +39,9 @@ def deliver_mail(mail_id: int, task=None) -> bool:
 
 @job(retries=3, retry_delay=60, retry_backoff=2)
 def send_invitations(cohort_id: int | None = None) -> int:
-    """Queue every owed invitation mail of a cohort (or all): each claimed once, its mail queued with it."""
+    """Queue the mail of up to INVITATIONS_PER_RUN owed invitations of a cohort (or all), each claimed once,
+    then queue itself again while more are owed: short runs, so other jobs interleave and a consumer killed
+    mid-way leaves little to redo (the sweep, or the next run, picks up the rest)."""
     from learnhub.models import Cohort
     from learnhub.services import invitations
 
@@ -46,7 +49,10 @@ def send_invitations(cohort_id: int | None = None) -> int:
     if cohort_id is not None and cohort is None:
         return 0
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return invitations.send_owed(cohort).sent
+        sending = invitations.send_owed(cohort, max_count=INVITATIONS_PER_RUN)
+    if sending.remaining:
+        send_invitations(cohort_id)
+    return sending.sent
 
 
 @periodic(crontab(minute="*/5"))
