@@ -165,8 +165,10 @@ def send_invitations(cohort_id: int | None) -> None:
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:
             raise CommandError(f"no cohort with id {cohort_id}; the id is the number in the cohort page's address")
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        sending = invitations.send_owed(cohort)  # links and the recipient's language need a request context
+    from learnhub.jobs.queue import request_context
+
+    with request_context():  # links and the recipient's language need a request context
+        sending = invitations.send_owed(cohort)
     click.echo(f"queued {sending.sent} invitation mail(s); {sending.remaining} still owed")
 
 

@@ -87,6 +87,13 @@ def _in_app_context(function: Callable) -> Callable:
     return wrapper
 
 
+def request_context():
+    """A request context for work outside a request (a job, a command) that builds links and picks the
+    recipient's language: on BASE_URL, and a POST, because such work writes (on SQLite its transactions must
+    begin IMMEDIATE, learnhub.database, or two writers deadlock into "database is locked")."""
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"], method="POST")
+
+
 def drain(limit: int = 10_000) -> int:
     """Run queued messages in this process until none is left (inline mode and tests); returns how many ran.
     Scheduled retries are not waited for."""

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app
 from huey import crontab
 
 from learnhub.extensions import db
-from learnhub.jobs.queue import job, periodic
+from learnhub.jobs.queue import job, periodic, request_context
 from learnhub.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def send_invitations(cohort_id: int | None = None) -> int:
     cohort = db.session.get(Cohort, cohort_id) if cohort_id is not None else None
     if cohort_id is not None and cohort is None:
         return 0
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with request_context():
         sending = invitations.send_owed(cohort, max_count=INVITATIONS_PER_RUN)
     if sending.remaining:
         send_invitations(cohort_id)

@@ -16,7 +16,8 @@ from tests.conftest import csrf_token, log_in, post_form
 
 
 def outbox(db) -> list[tuple[str, str, int]]:
-    return [(m.recipient, m.status, m.attempts) for m in db.session.scalars(select(OutboundMail).order_by(OutboundMail.id))]
+    rows = db.session.scalars(select(OutboundMail).order_by(OutboundMail.id))
+    return [(m.recipient, m.status, m.attempts) for m in rows]
 
 
 def resolution(db, failure_id: int) -> str | None:
