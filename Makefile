@@ -5,12 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard learnhub/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint messages translations clean
+# The locks (docs/decisions/0029-locked-dependencies.md): exact versions with hashes, for CPython 3.11
+# on Linux x86_64. One venv serves `make run` and `make test`: the app's lock plus the test tools.
+UV_VERSION := 0.13.9
+LOCK_FOR := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes $(LOCK_FOR) --custom-compile-command 'make lock' $(LOCK_ARGS)
 
-$(STAMP): pyproject.toml
+.PHONY: run test lint lock messages translations clean
+
+$(STAMP): pyproject.toml requirements/test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all: -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 %.mo: %.po $(STAMP)
@@ -33,6 +39,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r learnhub -ll
 	$(BIN)/lint-imports
+
+# Rewrite the locks after changing pyproject.toml: keeps every pin that still fits, adds what is new.
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest release in range,
+# `make lock LOCK_ARGS="--upgrade-package flask"` one package. uv only runs here, never to install.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	$(COMPILE) pyproject.toml requirements/build.in -o requirements/app.txt
+	$(COMPILE) pyproject.toml requirements/build.in --extra test -c requirements/app.txt -o requirements/test.txt
+	$(COMPILE) pyproject.toml requirements/build.in --extra bench -c requirements/test.txt -o requirements/bench.txt
 
 # Refresh the catalogues after changing user-facing strings.
 messages: $(STAMP)

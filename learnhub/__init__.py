@@ -18,9 +18,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     settings = config_module.load(overrides=config)
     app = Flask(__name__, instance_path=settings["INSTANCE_DIR"])
     app.config.update(settings)
+    from learnhub import logs
     from learnhub.web import input_checks
 
-    input_checks.init_app(app)  # first: routes use its converter, and its check precedes CSRF and limits
+    logs.init_app(app)  # first of all hooks: request ids and the request's clock
+    input_checks.init_app(app)  # next: routes use its converter, and its check precedes CSRF and limits
     if settings["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

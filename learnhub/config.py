@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "testing", "production")
+LOG_FORMATS = ("text", "json")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,6 +42,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
         raise ConfigError(f"{name}={raw!r} is not a whole number.") from None
     if value < minimum:
         raise ConfigError(f"{name}={value} is too small; use at least {minimum}.")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, case-insensitive; the first is the default."""
+    raw = env.get(name, "")
+    value = raw.strip().lower() or choices[0]
+    if value not in choices:
+        raise ConfigError(f"{name}={raw!r} is not known; use one of: {', '.join(choices)}.")
     return value
 
 
@@ -181,6 +191,8 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).
         # Without it, per-address login limits and the audit log would see only the proxy's address.
         "TRUSTED_PROXIES": _int(env, "LEARNHUB_TRUSTED_PROXIES", 0, minimum=0),
+        # text: Flask's lines as before; json: one JSON object per line with the request id (learnhub/logs.py).
+        "LOG_FORMAT": _choice(env, "LEARNHUB_LOG_FORMAT", LOG_FORMATS),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -14,6 +14,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, InternalServe
 from werkzeug.wsgi import get_input_stream
 
 from learnhub.extensions import db
+from learnhub.logs import loggable_path
 from learnhub.web.api import views as api
 
 
@@ -78,8 +79,9 @@ def init_app(app: Flask) -> None:
         error_id = secrets.token_hex(6)
         original = getattr(error, "original_exception", None) or error
         if not isinstance(original, HTTPException) or isinstance(original, InternalServerError):
-            # %r: a decoded path may hold a line break (%0A), which must not start a forged log line.
-            app.logger.error("error %s on %s %r", error_id, request.method, request.path, exc_info=original)
+            # %r: a decoded path may hold a line break (%0A), which must not start a forged log line; a token in
+            # the path is redacted.
+            app.logger.error("error %s on %s %r", error_id, request.method, loggable_path(), exc_info=original)
         if api.is_api_request():
             return api.error_response(500, error_id=error_id)
         return render_template("errors/500.html", error_id=error_id), 500

@@ -10,7 +10,9 @@ import learnhub.models  # noqa: F401  (every model registered on the metadata)
 from learnhub.extensions import db
 
 config = context.config
-if config.config_file_name and not config.attributes.get("skip_logging_config"):
+# alembic.ini's text logging, unless the app writes JSON lines (learnhub/logs.py keeps its own handler then).
+if (config.config_file_name and not config.attributes.get("skip_logging_config")
+        and current_app.config["LOG_FORMAT"] != "json"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 target_metadata = db.metadata

@@ -8,11 +8,13 @@ there): two ways to the same numbers, so either being wrong shows.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, exists, extract, func, insert, literal, select, union_all
 
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
-from learnhub.reports.cuts import LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, CountKey
+from learnhub.reports.cuts import FACT_CUTS, LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, Basis, CountKey
 
 
 def _facts():
@@ -33,6 +35,25 @@ def _facts():
     ).subquery("facts")
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """How the GROUP BY reads the row of a fact for one basis of a cut: the key to group on, whether the
+    courses are joined for it, and the row key a (year, grouped value) makes."""
+
+    key: Callable
+    """facts subquery -> the SQL expression grouped on."""
+    joins_courses: bool = False
+    row: Callable[[int, object], str] = lambda year, value: value
+
+
+FACT_ROWS: dict[Basis, Grouping] = {
+    Basis.COURSE: Grouping(lambda facts: facts.c.course_id),
+    Basis.COURSE_KIND: Grouping(lambda facts: func.coalesce(Course.kind, ""), joins_courses=True),
+    Basis.MONTH: Grouping(lambda facts: facts.c.month, row=lambda year, month: f"{year}-{int(month):02d}"),
+}
+"""Every basis of a cut but the profile (read from the users column named like the cut)."""
+
+
 def live_counts(connection: Connection, country: str | None = None, year: int | None = None, *,
                 cuts: tuple[str, ...] | None = None) -> Counter:
     """Distinct learners per (country, year, cut, key, metric), for one country and year or for all, and for
@@ -45,23 +66,22 @@ def live_counts(connection: Connection, country: str | None = None, year: int | 
     counts: Counter = Counter()
     base = select(User.country, facts.c.year).select_from(facts).join(User, User.id == facts.c.learner_id).where(
         *learners, *fact_filter)
-    groups = {TOTAL: literal(""), **{cut: func.coalesce(getattr(User, cut), "") for cut in PROFILE_CUTS},
-              "course": facts.c.course_id, "course_kind": func.coalesce(Course.kind, ""),
-              "month": facts.c.month}
-    for cut, key in groups.items():
+    profile = {TOTAL: literal(""), **{cut.key: func.coalesce(getattr(User, cut.key), "") for cut in PROFILE_CUTS}}
+    groups = {**{cut: Grouping(lambda facts, key=key: key) for cut, key in profile.items()},
+              **{cut.key: FACT_ROWS[cut.basis] for cut in FACT_CUTS}}
+    for cut, grouping in groups.items():
         if cuts is not None and cut not in cuts:
             continue
+        key = grouping.key(facts)
         query = base.add_columns(key.label("key"), facts.c.metric, func.count(facts.c.learner_id.distinct()))
-        if cut == "course_kind":
+        if grouping.joins_courses:
             query = query.outerjoin(Course, Course.id == facts.c.course_id)
         query = query.group_by(User.country, facts.c.year, key, facts.c.metric)
         for row_country, row_year, row_key, metric, number in connection.execute(query):
             year_ = int(row_year)
-            if cut == "month":
-                row_key = f"{year_}-{int(row_key):02d}"
-            counts[(row_country, year_, cut, row_key, metric)] = number
+            counts[(row_country, year_, cut, grouping.row(year_, row_key), metric)] = number
     people = select(User.country).where(*learners)
-    for cut, key in {TOTAL: literal(""), **{c: func.coalesce(getattr(User, c), "") for c in PROFILE_CUTS}}.items():
+    for cut, key in profile.items():
         if cuts is not None and cut not in cuts:
             continue
         query = people.add_columns(key.label("key"), func.count(User.id)).group_by(User.country, key)

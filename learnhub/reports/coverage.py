@@ -15,17 +15,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from learnhub import reference
 from learnhub.extensions import db
 from learnhub.models import Course, Target
 from learnhub.models.base import utcnow
 from learnhub.reports import perturbation, rollup
+from learnhub.reports.cuts import BY_KEY, CUTS, METRICS, TOTAL, Frame
+from learnhub.reports.cuts import Cut as Declared
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line, suppress_nested
-
-METRICS = ("population", "enrolled", "active", "completed", "certified")
-PROFILE_CUTS = ("sector", "organisation_type", "ecsf_role", "gender")
-CUTS = (*PROFILE_CUTS, "course_kind", "course", "month")
-NOT_GIVEN = ""
 
 
 @dataclass(frozen=True)
@@ -39,10 +35,20 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Cut:
+class PublishedCut:
+    """A cut of one report as published: its rows in the order of its declaration, perturbed and suppressed."""
+
     name: str
-    metrics: tuple[str, ...]
     rows: tuple[Row, ...]
+
+    @property
+    def declared(self) -> Declared:
+        """The cut's declaration in the registry (`cuts.CUTS`): its label, row names and chart."""
+        return BY_KEY[self.name]
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return self.declared.metrics
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,14 @@ class Report:
     k: int
     generated_at: datetime
     headline: dict[str, Cell]
-    cuts: tuple[Cut, ...]
+    cuts: tuple[PublishedCut, ...]
+    """In the order of `cuts.CUTS`."""
     targets: dict[str, int]
     """Sector -> headcount to train this year (targets for every role); empty when none is set."""
     role_targets: dict[str, int] = field(default_factory=dict)
     """ECSF role -> headcount to train this year: the role's targets summed over the sectors that set one."""
 
-    def cut(self, name: str) -> Cut:
+    def cut(self, name: str) -> PublishedCut:
         return next(cut for cut in self.cuts if cut.name == name)
 
     def certified_share(self) -> float | None:
@@ -97,21 +104,22 @@ def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], in
     k = check_k(k)
     if counts is None:
         counts = rollup.stored_counts(db.session, country, year)
-    true_headline = {metric: counts.get((rollup.TOTAL, "", metric), 0) for metric in METRICS}
-    # Which profile cuts add up exactly to the headline (every learner in one row), judged on the true counts:
+    true_headline = {metric: counts.get((TOTAL, "", metric), 0) for metric in METRICS}
+    # Which partitions add up exactly to the headline (every learner in one row), judged on the true counts:
     # the perturbed rows never add up exactly, but a hidden headline must still not be their sum.
-    exact = {name: {metric: sum(value for (cut, _, m), value in counts.items() if cut == name and m == metric)
-                    == true_headline[metric] for metric in METRICS} for name in PROFILE_CUTS}
+    exact = {cut.key: {metric: sum(value for (name, _, m), value in counts.items() if name == cut.key and m == metric)
+                       == true_headline[metric] for metric in METRICS} for cut in CUTS if cut.partition}
     counts = perturbed(country, year, counts)
-    headline_counts = {metric: counts.get((rollup.TOTAL, "", metric), 0) for metric in METRICS}
-    cuts = [_cut(name, _profile_keys(name), METRICS, counts, headline_counts, k, exact[name])
-            for name in PROFILE_CUTS]
-    cuts.extend(_course_cuts(dict(db.session.execute(select(Course.id, Course.kind).order_by(Course.id)).all()),
-                             counts, headline_counts, k))
-    # The year's headline bounds the months (a learner active in two months counts in both, so the months
-    # add up to the headline or more): a lone hidden month is protected against it like any other cut.
-    cuts.append(_cut("month", [f"{year}-{month:02d}" for month in range(1, 13)], METRICS[1:], counts,
-                     headline_counts, k))
+    headline_counts = {metric: counts.get((TOTAL, "", metric), 0) for metric in METRICS}
+    frame = Frame(year, dict(db.session.execute(select(Course.id, Course.kind).order_by(Course.id)).all()))
+    published: dict[str, PublishedCut] = {}
+    grouping = {cut.within.cut for cut in CUTS if cut.within}
+    for cut in CUTS:
+        if cut.within:
+            coarse = BY_KEY[cut.within.cut]
+            published[cut.key], published[coarse.key] = _nested(cut, coarse, frame, counts, headline_counts, k)
+        elif cut.key not in grouping:
+            published[cut.key] = _cut(cut, cut.rows(frame), counts, headline_counts, k, exact.get(cut.key))
     headline = {metric: suppress_line([], headline_counts[metric], k)[1] for metric in METRICS}
     targets: dict[str, int] = {}
     role_targets: dict[str, int] = {}
@@ -120,7 +128,8 @@ def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], in
             role_targets[target.ecsf_role] = role_targets.get(target.ecsf_role, 0) + target.headcount
         else:
             targets[target.sector] = target.headcount
-    return Report(country, year, k, utcnow(), headline, tuple(cuts), targets, role_targets)
+    return Report(country, year, k, utcnow(), headline, tuple(published[cut.key] for cut in CUTS), targets,
+                  role_targets)
 
 
 def perturbed(country: str, year: int, counts: dict[tuple[str, str, str], int]) -> dict[tuple[str, str, str], int]:
@@ -132,47 +141,43 @@ def perturbed(country: str, year: int, counts: dict[tuple[str, str, str], int]) 
             for (cut, key, metric), value in counts.items()}
 
 
-def _cut(name: str, keys: list[str], metrics: tuple[str, ...], counts: dict, totals: dict[str, int] | None,
-         k: int, exact: dict[str, bool] | None = None) -> Cut:
-    """One cut's rows, in the order of `keys` and then any other key the counts hold, suppressed per metric.
-    `exact[metric]`: the true rows add up to the true total (see `suppress_line`)."""
-    keys = keys + sorted({key for cut, key, _ in counts if cut == name} - set(keys))
+def _other_keys(name: str, counts: dict, known: list[str]) -> list[str]:
+    """The keys of a cut found in the counts but not among the rows it always shows, sorted."""
+    return sorted({key for cut, key, _ in counts if cut == name} - set(known))
+
+
+def _cut(cut: Declared, keys: list[str], counts: dict, totals: dict[str, int], k: int,
+         exact: dict[str, bool] | None = None) -> PublishedCut:
+    """One cut's rows, in the order of `keys` and then any other key the counts hold, suppressed per metric
+    against the headline. `exact[metric]`: the true rows add up to the true total (see `suppress_line`)."""
+    keys = keys + _other_keys(cut.key, counts, keys)
     columns = {}
-    for metric in metrics:
-        cells, _ = suppress_line([counts.get((name, key, metric), 0) for key in keys],
-                                 None if totals is None else totals[metric], k,
+    for metric in cut.metrics:
+        cells, _ = suppress_line([counts.get((cut.key, key, metric), 0) for key in keys], totals[metric], k,
                                  exact=None if exact is None else exact[metric])
         columns[metric] = cells
-    return Cut(name, metrics, tuple(Row(key, {metric: columns[metric][index] for metric in metrics})
-                                    for index, key in enumerate(keys)))
+    return PublishedCut(cut.key, tuple(Row(key, {metric: columns[metric][index] for metric in cut.metrics})
+                                       for index, key in enumerate(keys)))
 
 
-def _course_cuts(kinds: dict[str, str], counts: dict, totals: dict[str, int], k: int) -> tuple[Cut, Cut]:
-    """The course cut and the course-kind cut, suppressed together (each kind is a group of courses), so
-    a kind's figure never gives back a course the course cut hides."""
-    courses = list(kinds) + sorted({key for cut, key, _ in counts if cut == "course"} - set(kinds))
-    kind_keys = list(dict.fromkeys(kinds.get(course, "") for course in courses))
-    kind_keys += sorted({key for cut, key, _ in counts if cut == "course_kind"} - set(kind_keys))
-    group_of = [kind_keys.index(kinds.get(course, "")) for course in courses]
-    course_cells: dict[str, list[Cell]] = {}
-    kind_cells: dict[str, list[Cell]] = {}
-    for metric in METRICS[1:]:
-        course_cells[metric], kind_cells[metric], _ = suppress_nested(
-            [counts.get(("course", key, metric), 0) for key in courses], group_of,
-            [counts.get(("course_kind", key, metric), 0) for key in kind_keys], totals[metric], k)
+def _nested(fine: Declared, coarse: Declared, frame: Frame, counts: dict, totals: dict[str, int],
+            k: int) -> tuple[PublishedCut, PublishedCut]:
+    """A cut and the coarser cut its rows group into (courses into course kinds), suppressed together, so a
+    group's figure never gives back a row the finer cut hides."""
+    fine_keys = fine.rows(frame)
+    fine_keys += _other_keys(fine.key, counts, fine_keys)
+    coarse_keys = list(dict.fromkeys([*coarse.rows(frame), *(fine.within.row(frame, key) for key in fine_keys)]))
+    coarse_keys += _other_keys(coarse.key, counts, coarse_keys)
+    group_of = [coarse_keys.index(fine.within.row(frame, key)) for key in fine_keys]
+    fine_cells: dict[str, list[Cell]] = {}
+    coarse_cells: dict[str, list[Cell]] = {}
+    for metric in fine.metrics:
+        fine_cells[metric], coarse_cells[metric], _ = suppress_nested(
+            [counts.get((fine.key, key, metric), 0) for key in fine_keys], group_of,
+            [counts.get((coarse.key, key, metric), 0) for key in coarse_keys], totals[metric], k)
 
-    def cut(name: str, keys: list[str], cells: dict[str, list[Cell]]) -> Cut:
-        return Cut(name, METRICS[1:], tuple(Row(key, {metric: cells[metric][index] for metric in METRICS[1:]})
-                                            for index, key in enumerate(keys)))
+    def published(cut: Declared, keys: list[str], cells: dict[str, list[Cell]]) -> PublishedCut:
+        return PublishedCut(cut.key, tuple(Row(key, {metric: cells[metric][index] for metric in cut.metrics})
+                                           for index, key in enumerate(keys)))
 
-    return cut("course", courses, course_cells), cut("course_kind", kind_keys, kind_cells)
-
-
-def _profile_keys(name: str) -> list[str]:
-    if name == "sector":
-        return [entry.id for entry in reference.sectors()]
-    if name == "organisation_type":
-        return list(reference.ORGANISATION_TYPES)
-    if name == "ecsf_role":
-        return [entry.id for entry in reference.ecsf_roles()] + [NOT_GIVEN]
-    return [*reference.GENDERS, NOT_GIVEN]
+    return published(fine, fine_keys, fine_cells), published(coarse, coarse_keys, coarse_cells)

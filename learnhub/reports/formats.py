@@ -6,11 +6,8 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from learnhub import exports, i18n
-from learnhub.extensions import db
-from learnhub.models import Course
 from learnhub.reports import coverage, perturbation, regional
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
@@ -18,23 +15,9 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf"
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def row_labels(cut: coverage.Cut, language: str) -> dict[str, str]:
-    """What each row of a cut is called, in the reader's language (one lookup per cut, not per row)."""
-    keys = [row.key for row in cut.rows]
-    names: dict[str, str] = {}
-    if cut.name == "sector":
-        names = dict(i18n.sector_choices())
-    elif cut.name == "ecsf_role":
-        names = dict(i18n.ecsf_role_choices())
-    elif cut.name in ("organisation_type", "gender", "course_kind"):
-        labels = {"organisation_type": i18n.ORGANISATION_TYPE_LABELS, "gender": i18n.GENDER_LABELS,
-                  "course_kind": i18n.COURSE_KIND_LABELS}[cut.name]
-        names = {key: str(label) for key, label in labels.items()}
-    elif cut.name == "course":
-        names = {course.id: course.title_in(language)
-                 for course in db.session.scalars(select(Course).where(Course.id.in_(keys)))}
-    not_given = _("Not given")
-    return {key: not_given if key == coverage.NOT_GIVEN else names.get(key, key) for key in keys}
+def row_labels(cut: coverage.PublishedCut, language: str) -> dict[str, str]:
+    """What each row of a cut is called, in the reader's language, as its declaration names them."""
+    return cut.declared.row_labels([row.key for row in cut.rows], language)
 
 
 def metric_names() -> dict[str, str]:
@@ -42,18 +25,12 @@ def metric_names() -> dict[str, str]:
             "completed": _("Completed"), "certified": _("Certified")}
 
 
-def cut_names() -> dict[str, str]:
-    return {"sector": _("By sector"), "organisation_type": _("By type of organisation"),
-            "ecsf_role": _("By cybersecurity role"), "gender": _("By gender"), "course_kind": _("By type of course"),
-            "course": _("By course"), "month": _("By month")}
-
-
-def cut_table(report: coverage.Report, cut: coverage.Cut, language: str) -> tuple[list[str], list[list]]:
+def cut_table(report: coverage.Report, cut: coverage.PublishedCut, language: str) -> tuple[list[str], list[list]]:
     """One cut as plain values (None where a count is not shown), with the target and the coverage for
     the cuts that have targets: the same table on the dashboard and in the PDF."""
     names = metric_names()
     targets = report.cut_targets(cut.name)
-    header = [cut_names()[cut.name], *(names[m] for m in cut.metrics)]
+    header = [str(cut.declared.label), *(names[m] for m in cut.metrics)]
     if targets:
         header += [_("Target"), _("Coverage, percent of target")]
     labels = row_labels(cut, language)
@@ -68,7 +45,7 @@ def cut_table(report: coverage.Report, cut: coverage.Cut, language: str) -> tupl
 
 def flat_records(report: coverage.Report, language: str) -> tuple[list[str], list[list]]:
     """Every cut in one long table: cut, row, then the five metrics (blank where a metric does not apply)."""
-    names, cuts = metric_names(), cut_names()
+    names = metric_names()
     header = [_("Country"), _("Year"), _("Cut"), _("Group"), *(names[m] for m in coverage.METRICS), _("Target"),
               _("Coverage, percent of target")]
     records = [[report.country, report.year, _("Total"), "", *(None if report.headline[m].suppressed
@@ -80,7 +57,7 @@ def flat_records(report: coverage.Report, language: str) -> tuple[list[str], lis
         for row in cut.rows:
             values = [None if m not in row.values or row.values[m].suppressed else row.values[m].value
                       for m in coverage.METRICS]
-            records.append([report.country, report.year, cuts[cut.name], labels[row.key], *values,
+            records.append([report.country, report.year, str(cut.declared.label), labels[row.key], *values,
                             report.cut_targets(cut.name).get(row.key),
                             _percent(report.coverage_in(cut.name, row.key))])
     return header, records
@@ -135,9 +112,10 @@ def notes(report: coverage.Report) -> list[tuple[str, str]]:
 
 
 def _pdf(report: coverage.Report, language: str) -> bytes:
-    from learnhub.reports.pdf import PdfSection, format_number, render_report_pdf
+    from learnhub.reports.numbers import format_number
+    from learnhub.reports.pdf import PdfSection, render_report_pdf
 
-    names, cuts = metric_names(), cut_names()
+    names = metric_names()
     headline = [(names[m], "—" if report.headline[m].suppressed else format_number(report.headline[m].value,
                                                                                   language))
                 for m in coverage.METRICS]
@@ -146,9 +124,9 @@ def _pdf(report: coverage.Report, language: str) -> bytes:
     sections = []
     for cut in report.cuts:
         header, rows = cut_table(report, cut, language)
-        chart_metric = "active" if cut.name == "month" else "certified"
+        chart_metric = cut.declared.chart_metric
         chart = [(line[0], row.values[chart_metric].value) for row, line in zip(cut.rows, rows, strict=True)]
-        sections.append(PdfSection(cuts[cut.name], header, rows, chart))
+        sections.append(PdfSection(str(cut.declared.label), header, rows, chart))
     return render_report_pdf(
         title=_("Coverage: %(country)s, %(year)s", country=i18n.country_name(report.country), year=report.year),
         subtitle=_("Cybersecurity training of the workforce, LearnHub"), headline=headline,

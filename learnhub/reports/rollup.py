@@ -24,7 +24,7 @@ on each other in a cycle.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,7 +34,20 @@ from sqlalchemy.orm import Session
 
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
 from learnhub.reports import aggregate
-from learnhub.reports.cuts import EVENT_METRICS, LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, CountKey
+from learnhub.reports.cuts import (
+    CUTS,
+    EVENT_METRICS,
+    FACT_CUTS,
+    LEARNER_ROLES,
+    POPULATION_YEAR,
+    PROFILE_CUTS,
+    TOTAL,
+    Basis,
+    CountKey,
+)
+
+PROFILE_COLUMNS = ("country", "role", *(cut.key for cut in PROFILE_CUTS), "email_verified_at")
+"""The columns of `users` that decide a learner's cells."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +56,8 @@ class Profile:
 
     country: str
     role: str
-    sector: str
-    organisation_type: str
-    ecsf_role: str
-    gender: str
+    rows: tuple[str, ...]
+    """The learner's row in each profile cut, in the order of `PROFILE_CUTS` ("" when not given)."""
     verified: bool = True
     """The e-mail address is verified (users.email_verified_at is set)."""
 
@@ -57,8 +68,9 @@ class Profile:
 
     @classmethod
     def of(cls, row) -> Profile:
-        return cls(row.country, row.role, row.sector or "", row.organisation_type or "", row.ecsf_role or "",
-                   row.gender or "", row.email_verified_at is not None)
+        """The profile of a User, or of a row of `PROFILE_COLUMNS`."""
+        return cls(row.country, row.role, tuple(getattr(row, cut.key) or "" for cut in PROFILE_CUTS),
+                   row.email_verified_at is not None)
 
 
 @dataclass(frozen=True)
@@ -70,30 +82,34 @@ class Fact:
     month: int
 
 
+FACT_ROWS: dict[Basis, Callable[[Fact, dict[str, str]], str]] = {
+    Basis.COURSE: lambda fact, kinds: fact.course_id,
+    Basis.COURSE_KIND: lambda fact, kinds: kinds.get(fact.course_id, ""),
+    Basis.MONTH: lambda fact, kinds: f"{fact.year}-{fact.month:02d}",
+}
+"""The row a fact puts its learner in, for each basis of a cut but the profile (course kinds by course id)."""
+
+
 def contributions(profile: Profile | None, facts: dict[str, Iterable[Fact]], kinds: dict[str, str],
                   population: bool, stepped: bool = True) -> set[CountKey]:
     """The cells a learner counts in, given their profile and their facts per metric.
 
     None unless the profile is counted and the learner `stepped` (did at least one learning step, in any
-    year). The headline and profile cuts count the learner once per year and metric; the course and
-    course-kind cuts once per course (kind); the month cut once per month. `population` adds the
-    population cells.
+    year). The headline and profile cuts count the learner once per year and metric; the cuts of facts once
+    per row their facts fall in (`FACT_ROWS`). `population` adds the population cells.
     """
     if profile is None or not profile.counted or not stepped:
         return set()
     country = profile.country
     cells: set[CountKey] = set()
+    profile_rows = [(TOTAL, ""), *zip((cut.key for cut in PROFILE_CUTS), profile.rows, strict=True)]
     if population:
-        cells.add((country, POPULATION_YEAR, TOTAL, "", "population"))
-        cells.update((country, POPULATION_YEAR, cut, getattr(profile, cut), "population") for cut in PROFILE_CUTS)
+        cells.update((country, POPULATION_YEAR, cut, key, "population") for cut, key in profile_rows)
     for metric, metric_facts in facts.items():
         for fact in metric_facts:
             year = fact.year
-            cells.add((country, year, TOTAL, "", metric))
-            cells.update((country, year, cut, getattr(profile, cut), metric) for cut in PROFILE_CUTS)
-            cells.add((country, year, "course", fact.course_id, metric))
-            cells.add((country, year, "course_kind", kinds.get(fact.course_id, ""), metric))
-            cells.add((country, year, "month", f"{year}-{fact.month:02d}", metric))
+            cells.update((country, year, cut, key, metric) for cut, key in profile_rows)
+            cells.update((country, year, cut.key, FACT_ROWS[cut.basis](fact, kinds), metric) for cut in FACT_CUTS)
     return cells
 
 
@@ -195,8 +211,8 @@ def _changes(session: Session) -> dict[int, _LearnerChange]:
             after = None if obj.revoked_at is not None else _fact(obj.course_id, obj.issued_at)
             change(obj.learner_id).note("certified", before, after)
         elif isinstance(obj, User):
-            before = Profile(*(_before(obj, name) or "" for name in
-                               ("country", "role", "sector", "organisation_type", "ecsf_role", "gender")),
+            before = Profile(_before(obj, "country") or "", _before(obj, "role") or "",
+                             tuple(_before(obj, cut.key) or "" for cut in PROFILE_CUTS),
                              _before(obj, "email_verified_at") is not None)
             if before != Profile.of(obj):
                 change(obj.id).profile_before = before
@@ -206,8 +222,7 @@ def _changes(session: Session) -> dict[int, _LearnerChange]:
 
 
 def _delta_for(session: Session, learner_id: int, item: _LearnerChange, kinds: dict[str, str]) -> Counter:
-    query = select(User.country, User.role, User.sector, User.organisation_type, User.ecsf_role, User.gender,
-                   User.email_verified_at).where(User.id == learner_id)
+    query = select(*(getattr(User, name) for name in PROFILE_COLUMNS)).where(User.id == learner_id)
     if session.get_bind().dialect.name == "postgresql":
         # FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on this row
         # from its own enrolment or activity insert (the foreign key), and so may a concurrent
@@ -259,6 +274,7 @@ def apply(session: Session, delta: Counter) -> None:
 
 
 def _course_kind_changed(session: Session) -> bool:
+    """A course changed kind in this flush, so every cut read from course kinds is recounted."""
     return any(isinstance(obj, Course) and inspect(obj).attrs["kind"].history.has_changes() for obj in session.dirty)
 
 
@@ -272,8 +288,10 @@ def _after_flush(session: Session, _context) -> None:
         apply(session, total)
     if _course_kind_changed(session):
         # Every learner of the course moves from one course-kind row to another (a content sync changed
-        # course.yaml): recount that cut from the facts, rare enough to afford the GROUP BY.
-        aggregate.recount_cut(session.connection(), "course_kind")
+        # course.yaml): recount those cuts from the facts, rare enough to afford the GROUP BY.
+        for cut in CUTS:
+            if cut.basis is Basis.COURSE_KIND:
+                aggregate.recount_cut(session.connection(), cut.key)
 
 
 def install() -> None:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import shutil
 import subprocess
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from learnhub.extensions import db as database
 from learnhub.models import AuditEvent, Certificate, Course, Enrolment, LearnerActivity
 from learnhub.models.base import utcnow
-from learnhub.reports import coverage, perturbation
+from learnhub.reports import coverage, cuts, perturbation
 from tests.conftest import log_in
 from tests.integration.report_helpers import assert_perturbed_within_bound, percent, published, true_counts
 
@@ -160,6 +163,52 @@ def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
     health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
     sector = page[page.index('id="cut-sector"'):page.index('id="cut-organisation_type"')]
     assert f"<td>{health}</td><td>40</td><td>{percent(health, 40)}</td>".replace(".", ",") in sector
+
+
+def test_every_format_shows_the_cuts_and_rows_in_the_order_and_words_of_the_registry(app, db, population,
+                                                                                     make_user):
+    client = analyst_client(app, make_user, language="es")
+    with app.test_request_context(), force_locale("es"):
+        labels = [str(cut.label) for cut in cuts.CUTS]
+        report = coverage.build("DO", YEAR, 10)
+        kinds = database.session.execute(select(Course.id, Course.kind).order_by(Course.id)).all()
+        frame = cuts.Frame(YEAR, dict(kinds))
+        row_labels = {cut.key: list(cut.row_labels([row.key for row in report.cut(cut.key).rows], "es").values())
+                      for cut in cuts.CUTS}
+    keys = [cut.key for cut in cuts.CUTS]
+    assert labels[0] == "Por sector"  # translated where shown
+    assert [published.name for published in report.cuts] == keys
+    for cut in cuts.CUTS:  # the rows every report shows come first, in the registry's order
+        shown = [row.key for row in report.cut(cut.key).rows]
+        assert shown[:len(cut.rows(frame))] == cut.rows(frame), cut.key
+
+    def grouped(records: list[list]) -> list[tuple[str, list[str]]]:
+        """(cut, [row labels]) in the order of a flat table, after the header and the total."""
+        order: dict[str, list[str]] = {}
+        for record in records[2:]:
+            order.setdefault(record[2], []).append(record[3])
+        return list(order.items())
+
+    expected = [(label, row_labels[key]) for key, label in zip(keys, labels, strict=True)]
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig"))))
+    assert grouped(rows) == expected
+    sheet = load_workbook(io.BytesIO(client.get(f"/reports/DO.xlsx?year={YEAR}").data)).active
+    assert grouped([[cell.value for cell in row] for row in sheet.iter_rows()]) == expected
+    document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
+    assert list(document["cuts"]) == keys
+    assert [[row["key"] for row in document["cuts"][key]] for key in keys] == [
+        [row.key for row in report.cut(key).rows] for key in keys]
+    page = client.get(f"/reports/DO?year={YEAR}").get_data(as_text=True)
+    headings = [(key, html.unescape(title)) for key, title in re.findall(r'<h2 id="cut-([a-z_]+)">([^<]*)</h2>', page)]
+    assert headings == list(zip(keys, labels, strict=True))
+    charts = re.findall(r'class="lh-chart lh-chart-(\w+)" role="img" aria-labelledby="chart-([a-z-]+)-title', page)
+    assert charts == [("line" if cut.line_title else "bar", cut.key.replace("_", "-")) for cut in cuts.CUTS]
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=client.get(f"/reports/DO.pdf?year={YEAR}").data,
+                              capture_output=True, check=True).stdout.decode()
+        headings_at = [next(index for index, line in enumerate(text.splitlines()) if line.strip() == label)
+                       for label in labels]
+        assert headings_at == sorted(headings_at)
 
 
 def test_courses_removed_later_keep_their_rows(app, db, population):

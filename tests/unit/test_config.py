@@ -66,6 +66,7 @@ def test_throttle_limits_are_checked_at_start_up(tmp_path):
     ({"LEARNHUB_SMTP_PORT": "twenty-five"}, "LEARNHUB_SMTP_PORT='twenty-five' is not a whole number"),
     ({"LEARNHUB_SUPPRESSION_K": "3"}, "LEARNHUB_SUPPRESSION_K=3 is too small; use at least 5"),
     ({"LEARNHUB_SMTP_STARTTLS": "maybe"}, "is not a yes/no value"),
+    ({"LEARNHUB_LOG_FORMAT": "xml"}, "LEARNHUB_LOG_FORMAT='xml' is not known; use one of: text, json"),
 ])
 def test_bad_values_name_the_variable(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -75,3 +76,9 @@ def test_bad_values_name_the_variable(tmp_path, env, message):
 def test_postgres_urls_get_the_psycopg_driver(tmp_path):
     config = load({"LEARNHUB_INSTANCE_DIR": str(tmp_path), "LEARNHUB_DATABASE_URL": "postgres://u@db/learnhub"})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/learnhub"
+
+
+def test_log_format_is_text_unless_json_is_asked_for(tmp_path):
+    base = {"LEARNHUB_INSTANCE_DIR": str(tmp_path)}
+    assert load(base)["LOG_FORMAT"] == "text"
+    assert load({**base, "LEARNHUB_LOG_FORMAT": " JSON "})["LOG_FORMAT"] == "json"

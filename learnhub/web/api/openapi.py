@@ -3,7 +3,7 @@ route is described and every described path exists)."""
 
 from __future__ import annotations
 
-from learnhub.reports import coverage
+from learnhub.reports import coverage, cuts
 from learnhub.services import api_tokens
 
 NULLABLE_COUNT = {"type": "integer", "minimum": 0, "nullable": True,
@@ -192,8 +192,8 @@ def document() -> dict:
                             "the count is suppressed."),
                             "additionalProperties": {"type": "number", "nullable": True}},
                         "cuts": {"type": "object", "description": (
-                            "One list of rows per cut: sector, organisation_type, ecsf_role, gender, course_kind, "
-                            "course, month. A row has its `key` and the metrics that apply to the cut."),
+                            f"One list of rows per cut, in this order: {', '.join(cut.key for cut in cuts.CUTS)}. "
+                            "A row has its `key` and the metrics that apply to the cut."),
                             "additionalProperties": {"type": "array", "items": {
                                 "type": "object", "required": ["key"],
                                 "properties": {"key": {"type": "string"}, **_metrics(coverage.METRICS)}}}},

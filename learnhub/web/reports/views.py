@@ -112,24 +112,26 @@ def figure(value: int | float | None) -> str:
 def country(country: str):
     report = _report(country)
     language = current_language()
-    names, cut_names = formats.metric_names(), formats.cut_names()
+    names = formats.metric_names()
     sections = []
     for cut in report.cuts:
         header, rows = formats.cut_table(report, cut, language)
-        if cut.name == "month":
+        declared, chart_id = cut.declared, f"chart-{cut.name.replace('_', '-')}"
+        cells = [row.values[declared.chart_metric] for row in cut.rows]
+        if declared.line_title:
             chart = charts.line_chart(
-                [charts.Point(row.key, None if row.values["active"].suppressed else row.values["active"].value,
-                              shown(row.values["active"])) for row in cut.rows],
-                title=_("Active learners by month"), description=_("The same figures are in the table below."),
-                chart_id=f"chart-{cut.name}")
+                [charts.Point(row.key, None if cell.suppressed else cell.value, shown(cell))
+                 for row, cell in zip(cut.rows, cells, strict=True)],
+                title=str(declared.line_title), description=_("The same figures are in the table below."),
+                chart_id=chart_id)
         else:
             chart = charts.bar_chart(
-                [charts.Bar(line[0], None if row.values["certified"].suppressed else row.values["certified"].value,
-                            shown(row.values["certified"])) for row, line in zip(cut.rows, rows, strict=True)],
-                title=_("Certified learners, %(cut)s", cut=cut_names[cut.name].lower()),
+                [charts.Bar(line[0], None if cell.suppressed else cell.value, shown(cell))
+                 for line, cell in zip(rows, cells, strict=True)],
+                title=_("Certified learners, %(cut)s", cut=str(declared.label).lower()),
                 description=_("The same figures are in the table below."), suppressed_text=_("not shown"),
-                chart_id=f"chart-{cut.name.replace('_', '-')}")
-        sections.append((cut, cut_names[cut.name], chart, header, rows))
+                chart_id=chart_id)
+        sections.append((cut, str(declared.label), chart, header, rows))
     share = report.certified_share()
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
                            figure=figure,
