@@ -26,7 +26,7 @@ from learnhub.extensions import db
 log = logging.getLogger(__name__)
 
 huey = Huey("learnhub", storage_class=MemoryStorage, results=False, utc=True)
-_state: dict = {"app": None, "inline": False}
+_state: dict = {"app": None}
 
 
 def storage_for(url: str, instance_dir: str) -> tuple[type, dict]:
@@ -41,14 +41,22 @@ def storage_for(url: str, instance_dir: str) -> tuple[type, dict]:
 
 
 def init_app(app: Flask) -> None:
-    """Point the queue at the configured storage and remember the app for consumers' app contexts."""
+    """Point the queue at the app's storage, run jobs in its context, and in inline mode run what a request
+    queued once it is answered."""
+    use_app(app)
+    if app.config["QUEUE_URL"] == "inline":
+        app.after_request(_drain_after_request)
+
+
+def use_app(app: Flask) -> None:
+    """Make `app` the one whose storage the queue uses and in whose context a job runs when it is run
+    outside one (a consumer's). init_app does it; a process holding several apps (the test suite) switches
+    to the one under test."""
     storage_class, kwargs = storage_for(app.config["QUEUE_URL"], app.config["INSTANCE_DIR"])
     if not (isinstance(huey.storage, storage_class) and huey.storage_kwargs == kwargs):
         huey.storage_class, huey.storage_kwargs = storage_class, kwargs
         huey.storage = huey.create_storage()
-    _state["app"], _state["inline"] = app, app.config["QUEUE_URL"] == "inline"
-    if _state["inline"]:
-        app.after_request(_drain_after_request)
+    _state["app"] = app
 
 
 def job(**options) -> Callable:
