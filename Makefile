@@ -28,6 +28,8 @@ run: translations
 	$(BIN)/learnhub db upgrade
 	-$(BIN)/learnhub courses sync   # a broken course is reported and keeps its last good version; serve anyway
 	@if [ "$${LEARNHUB_ENV:-development}" = development ]; then $(BIN)/learnhub users demo; fi
+	@# One queue consumer beside the web server (mail, invitations, housekeeping); it stops with gunicorn.
+	$(BIN)/learnhub worker --workers 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
 test: translations

@@ -42,6 +42,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.reports import rollup
 
     rollup.install()  # coverage counts follow every flush of progress facts
+    from learnhub import jobs
+
+    jobs.init_app(app)  # mail and slow work go to the task queue after each commit
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -64,6 +67,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     from learnhub.web import templating
     from learnhub.web.account.views import bp as account_bp
+    from learnhub.web.admin.views import bp as admin_bp
     from learnhub.web.api.views import bp as api_bp
     from learnhub.web.auth.views import bp as auth_bp
     from learnhub.web.catalog.views import bp as catalog_bp
@@ -72,7 +76,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.reports.views import bp as reports_bp
     from learnhub.web.trainer.views import bp as trainer_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
+                      admin_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

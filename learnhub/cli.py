@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
 from learnhub.cli_demo import demo_command
@@ -88,6 +88,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report)
     app.cli.add_command(demo_command)
     app.cli.add_command(cohorts_group)
+    app.cli.add_command(worker)
+    app.cli.add_command(jobs_group)
 
 
 users = AppGroup("users", help="Create accounts.")
@@ -153,8 +155,8 @@ cohorts_group = AppGroup("cohorts", help="Operate on trainers' cohorts.")
 @cohorts_group.command("send-invitations")
 @click.option("--cohort", "cohort_id", type=int, help="Only this cohort's invitations (default: every cohort).")
 def send_invitations(cohort_id: int | None) -> None:
-    """Send every cohort invitation still owed (e.g. the rest of a large import). Safe to run again, or while
-    trainers send: each invitation goes out once. Exit status 1 if the mail server fails."""
+    """Queue the mail of every cohort invitation still owed (the queue's consumers deliver them). Safe to run
+    again, or while consumers work: each invitation goes out once."""
     from learnhub.models import Cohort
     from learnhub.services import invitations
 
@@ -163,12 +165,60 @@ def send_invitations(cohort_id: int | None) -> None:
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:
             raise CommandError(f"no cohort with id {cohort_id}; the id is the number in the cohort page's address")
-    with current_app.test_request_context():  # links and the recipient's language need a request context
+    from learnhub.jobs.queue import request_context
+
+    with request_context():  # links and the recipient's language need a request context
         sending = invitations.send_owed(cohort)
-    click.echo(f"sent {sending.sent} invitation(s); {sending.remaining} still to send")
-    if sending.failed:
-        raise CommandError("the mail server failed; check the SMTP settings (LEARNHUB_SMTP_*) "
-                           "and run this command again")
+    click.echo(f"queued {sending.sent} invitation mail(s); {sending.remaining} still owed")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Jobs run at once by this consumer (threads).")
+@click.option("--no-periodic", is_flag=True, help="Leave the sweep and housekeeping to other consumers.")
+def worker(workers: int, no_periodic: bool) -> None:
+    """Consume the task queue (LEARNHUB_QUEUE_URL): deliver mail, send invitations, sweep, keep house. Run
+    one or more beside the web server; stop with Ctrl-C (a job cut short is found again by the sweep)."""
+    import logging
+
+    from learnhub.jobs import tasks  # noqa: F401  (declares the jobs)
+    from learnhub.jobs.queue import huey
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    click.echo(f"learnhub worker: queue {current_app.config['QUEUE_URL'].partition('://')[0]}, "
+               f"{workers} thread(s)")
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic,
+                         check_worker_health=True).run()
+
+
+jobs_group = AppGroup("jobs", help="Run queue jobs now, in this process.")
+
+
+@jobs_group.command("sweep")
+@click.option("--older-than", "seconds", type=click.IntRange(0), default=600, show_default=True,
+              help="Only mail queued at least this many seconds ago (younger mail may still be on its way).")
+def run_sweep(seconds: int) -> None:
+    """Wake consumers again for owed mail and invitations whose queue message was lost (a consumer killed
+    mid-job); consumers also do it every five minutes."""
+    from datetime import timedelta
+
+    from learnhub.jobs import tasks
+
+    woken = tasks.sweep.call_local(timedelta(seconds=seconds))
+    click.echo(f"woke {woken['mails']} mail(s); invitations owed: {woken['invitations']}")
+
+
+@jobs_group.command("housekeeping")
+def run_housekeeping() -> None:
+    """Delete spent links, old throttle events, sent mail, resolved failures and audit events past retention
+    now (consumers also do it every night)."""
+    from learnhub.services import housekeeping
+
+    removed = housekeeping.run()
+    click.echo(", ".join(f"{name}: {count}" for name, count in removed.items()))
 
 
 courses = AppGroup("courses", help="Validate course sources and load them into the database.")

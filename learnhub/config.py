@@ -136,6 +136,15 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
     if not base_url:
         base_url = "http://127.0.0.1:5000"
 
+    queue_url = env.get("LEARNHUB_QUEUE_URL", "").strip() or (
+        "inline" if name == "testing" else f"sqlite:///{instance / 'queue.db'}")
+    if queue_url != "inline" and not queue_url.startswith(("sqlite:///", "redis://", "rediss://")):
+        raise ConfigError(f"LEARNHUB_QUEUE_URL={queue_url!r} is not supported; use sqlite:///PATH (one machine) "
+                          "or redis://HOST:6379/0 (several machines).")
+    if production and queue_url == "inline":
+        raise ConfigError("LEARNHUB_QUEUE_URL=inline runs jobs inside web requests; production refuses it: use "
+                          "sqlite:///PATH or redis://HOST:6379/0 and start `learnhub worker`.")
+
     k = _int(env, "LEARNHUB_SUPPRESSION_K", 10, minimum=5)
     day = 24 * 3600  # login, registration and reset counters live in the database for a day (services/throttle)
     storage_uri = env.get("LEARNHUB_RATELIMIT_STORAGE_URI", "").strip() or "memory://"
@@ -175,10 +184,10 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "SMTP_STARTTLS": _bool(env, "LEARNHUB_SMTP_STARTTLS", True),
         "BASE_URL": base_url,
         "PASSWORD_RESET_HOURS": _int(env, "LEARNHUB_PASSWORD_RESET_HOURS", 2, minimum=1),
-        # A request sends at most this many invitation mails, for at most this long; the rest stay owed.
-        "INVITATION_MAILS_PER_REQUEST": _int(env, "LEARNHUB_INVITATION_MAILS_PER_REQUEST", 50, minimum=1),
-        "INVITATION_SECONDS_PER_REQUEST": _int(env, "LEARNHUB_INVITATION_SECONDS_PER_REQUEST", 10, minimum=1),
         "SUPPRESSION_K": k,
+        # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
+        "QUEUE_URL": queue_url,
+        "AUDIT_RETENTION_DAYS": _int(env, "LEARNHUB_AUDIT_RETENTION_DAYS", 730, minimum=90),
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).
         # Without it, per-address login limits and the audit log would see only the proxy's address.
         "TRUSTED_PROXIES": _int(env, "LEARNHUB_TRUSTED_PROXIES", 0, minimum=0),

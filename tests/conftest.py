@@ -77,6 +77,7 @@ def make_app(database_url: str, folder: Path, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_DIR": str(folder / "mail"),
         "COURSES_DIR": str(Path(__file__).resolve().parent.parent / "courses"),
+        "QUEUE_URL": "inline",  # jobs run in the test's process; production-like apps too (no queue file)
         **overrides,
     })
 
@@ -114,6 +115,10 @@ def db(app) -> Iterator:
     """The database in a transaction rolled back after the test; commits inside become savepoints."""
     from learnhub.extensions import db as database
     from learnhub.extensions import limiter
+    from learnhub.jobs import queue
+
+    queue.huey.flush()  # no queued job of an earlier test runs in this one
+    queue.use_app(app)  # jobs run outside a request run in this test's app
 
     # No app context stays pushed during the test: each request must get its own (and its own `g`).
     with app.app_context():

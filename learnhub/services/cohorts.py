@@ -97,7 +97,7 @@ class Person:
 
 def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
     """Invite people by e-mail: nobody joins here. Each new address becomes a pending membership (accepted_at
-    empty) that owes an invitation mail (`invitations.send_owed` sends it, after the caller's commit); a
+    empty) that owes an invitation mail (the queue's send_invitations job sends it, after the caller's commit); a
     person without an account gets one without a password, which their invitation link lets them choose.
     A staff account (trainer, analyst, admin) is invited like anyone, so the trainer cannot tell, but can
     never accept and is told so by mail instead. Nobody is ever duplicated: e-mails compare trimmed and

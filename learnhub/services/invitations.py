@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -184,24 +184,21 @@ def accept_by_link(user: User, cohorts: list[Cohort]) -> None:
 
 @dataclass(frozen=True)
 class Sending:
-    """What a round of sending did: how many mails went out, how many are still owed, and whether it stopped
-    because the mail server failed (the rest stay owed, nothing is lost)."""
+    """What a round of sending did: how many invitation mails were queued, and how many are still owed."""
 
     sent: int
     remaining: int
-    failed: bool = False
 
 
 def send_owed(cohort: Cohort | None = None, *, max_count: int | None = None, max_seconds: float | None = None,
               clock: Callable[[], float] = time.monotonic) -> Sending:
-    """Send owed invitations (of one cohort, or all) until none is owed, `max_count` mails went out,
-    `max_seconds` passed, or the mail server fails.
+    """Queue the mail of every owed invitation (of one cohort, or all) until none is owed, `max_count` went,
+    or `max_seconds` passed. Run by the queue's `send_invitations` job.
 
-    Unlike other services this COMMITS, once per mail, because each mail is a fact outside the database:
-    the membership is claimed (a conditional update: no other worker can send the same one) and committed
-    before the mail leaves, and put back as owed if sending raises. So a crash or a timeout loses no
-    invitation, and running this again sends exactly the ones still owed, never one twice. Call it after the
-    request's own commit. Needs a request context (the CLI makes one) for links and languages."""
+    Unlike other services this COMMITS, once per invitation: the membership is claimed (a conditional
+    update: no other consumer can claim the same one) and its mail queued (services/mail) in one
+    transaction. So a consumer killed mid-way loses no invitation, and running this again queues exactly
+    the ones still owed, never one twice. Needs a request context for links and languages."""
     start = clock()
     sent = 0
     cohort_id = cohort.id if cohort is not None else None
@@ -219,12 +216,8 @@ def send_owed(cohort: Cohort | None = None, *, max_count: int | None = None, max
             if (max_count is not None and sent >= max_count) or (
                     max_seconds is not None and clock() - start >= max_seconds):
                 return Sending(sent, _owed(cohort_id))
-            outcome = _send_one(*key)
-            if outcome is None:
-                continue
-            if not outcome:
-                return Sending(sent, _owed(cohort_id), failed=True)
-            sent += 1
+            if _send_one(*key):
+                sent += 1
     return Sending(sent, _owed(cohort_id))
 
 
@@ -234,15 +227,14 @@ def _owed(cohort_id: int | None) -> int:
     return count
 
 
-def _send_one(cohort_id: int, learner_id: int) -> bool | None:
-    """Claim, commit, send; True when sent, False when the mail server failed (the claim is undone), None
-    when another worker claimed it first or it was answered meanwhile."""
+def _send_one(cohort_id: int, learner_id: int) -> bool:
+    """Claim the invitation and queue its mail, then commit; False when another consumer claimed it first or
+    it was answered meanwhile."""
     member = db.session.get(CohortMember, (cohort_id, learner_id))
     if member is None or member.accepted_at is not None or member.invitation_queued_at is None:
         db.session.rollback()
-        return None
-    queued_at, previous_sent_at, previous_token = (member.invitation_queued_at, member.invitation_sent_at,
-                                                   member.invitation_token_id)
+        return False
+    queued_at, previous_token = member.invitation_queued_at, member.invitation_token_id
     now = utcnow()
     key = (CohortMember.cohort_id == cohort_id, CohortMember.learner_id == learner_id)
     claimed = db.session.execute(
@@ -251,13 +243,12 @@ def _send_one(cohort_id: int, learner_id: int) -> bool | None:
         execution_options={"synchronize_session": False}).rowcount
     if claimed != 1:
         db.session.rollback()
-        return None
+        return False
     user = db.session.get(User, learner_id)
     cohort = db.session.get(Cohort, cohort_id)
     link_token = new_token = None
     if user.role == "trainee" and user.password_hash == NO_PASSWORD:
-        # A person without a password gets a fresh single-use link; the one sent before dies once this
-        # mail is out (not before: if this mail fails, the earlier link still works).
+        # A person without a password gets a fresh single-use link; the one sent before dies with it.
         link_token = secrets.token_urlsafe(32)
         new_token = PasswordResetToken(user_id=user.id, token_hash=accounts.token_hash(link_token),
                                        expires_at=now + VALIDITY)
@@ -266,25 +257,11 @@ def _send_one(cohort_id: int, learner_id: int) -> bool | None:
         db.session.execute(update(CohortMember).where(*key).values(invitation_token_id=new_token.id),
                            execution_options={"synchronize_session": False})
     message = compose(cohort, user, member.invited_name, link_token)
-    new_token_id = new_token.id if new_token is not None else None
+    if message is not None:
+        mail.send(user.email, *message)
+    if new_token is not None:
+        _retire_token(previous_token)  # the mail is owed durably now: the link sent before dies with it
     db.session.commit()
-    try:
-        if message is not None:
-            mail.send(user.email, *message)
-    except Exception:  # whatever the mailer raised, the invitation must stay owed
-        current_app.logger.exception("invitation to cohort %s for learner %s not sent", cohort_id, learner_id)
-        db.session.rollback()
-        db.session.execute(
-            update(CohortMember).where(*key, CohortMember.invitation_sent_at == now).values(
-                invitation_queued_at=queued_at, invitation_sent_at=previous_sent_at,
-                invitations_sent=CohortMember.invitations_sent - 1, invitation_token_id=previous_token),
-            execution_options={"synchronize_session": False})
-        _retire_token(new_token_id)
-        db.session.commit()
-        return False
-    if new_token_id is not None:
-        _retire_token(previous_token)
-        db.session.commit()
     db.session.expire_all()
     return True
 

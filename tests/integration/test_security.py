@@ -215,6 +215,8 @@ ROUTE_MATRIX = {
     ("GET", "/api/v1/regions/<region>"): statuses(401, 401),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
+    ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
+    ("POST", "/admin/jobs/<id:failure_id>/<any(retry, dismiss):action>"): statuses(302, 404, admin=303),
 }
 
 
@@ -231,7 +233,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<id:learner_id>": "1", "<any(csv, xlsx):fmt>": "csv", "<question_id>": "q1",
                 "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
-                "<id:token_id>": "999", "<region>": "lac"}
+                "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
+                "<any(retry, dismiss):action>": "dismiss"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

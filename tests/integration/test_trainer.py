@@ -46,7 +46,7 @@ def test_staff_accounts_never_become_members_and_the_trainer_cannot_tell(client,
         page = client.get(response.location).get_data(as_text=True)
         messages.append([m.replace(address, "EMAIL") for m in re.findall(r'class="flash[^"]*">([^<]+)<', page)])
     assert messages[0] == messages[1] == messages[2] == [
-        "EMAIL is invited to the cohort and joins once they accept.", "1 of 1 invitation sent."]
+        "EMAIL is invited to the cohort and joins once they accept.", "1 invitation is on its way."]
     assert db.session.scalar(select(func.count()).select_from(CohortMember)
                              .where(CohortMember.accepted_at.is_not(None))) == 0
     assert cohorts.members(db.session.get(Cohort, cohort_id)) == []

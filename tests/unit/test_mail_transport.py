@@ -48,7 +48,7 @@ def test_starttls_verifies_the_server_certificate_and_name(monkeypatch):
     FakeSMTP.instances.clear()
     monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
     with smtp_app(starttls=True).app_context():
-        mail.send("ana@example.org", "Hola", "Cuerpo")
+        mail.transmit(mail.compose("ana@example.org", "Hola", "Cuerpo"))
     [connection] = FakeSMTP.instances
     [context] = connection.contexts
     assert context is not None
@@ -62,5 +62,5 @@ def test_no_starttls_when_switched_off(monkeypatch):
     FakeSMTP.instances.clear()
     monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
     with smtp_app(starttls=False).app_context():
-        mail.send("ana@example.org", "Hola", "Cuerpo")
+        mail.transmit(mail.compose("ana@example.org", "Hola", "Cuerpo"))
     assert FakeSMTP.instances[0].contexts == []

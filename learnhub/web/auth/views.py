@@ -97,11 +97,11 @@ def register():
         user, created = accounts.register(email, form.password.data, Profile(**form.profile_values()))
         audit_request("account.registered" if created else "account.registration_for_existing_address",
                       actor_id=user.id)
-        db.session.commit()  # the account exists before its link leaves; no lock held while mail is sent
         if created:
             account_mail.send_verification(user)
         else:
             account_mail.send_already_registered(user)
+        db.session.commit()  # the account and its mail together; a consumer delivers the mail after this
         flash(_("Check your mail: we have sent a message to %(email)s. Follow the link in it to confirm your "
                 "address. You can log in now.", email=email), "success")
         return redirect(url_for("auth.login"), 303)
@@ -136,8 +136,8 @@ def resend_verification():
         flash(_wait_message(wait), "error")
         return redirect(url_for("learn.dashboard"), 303)
     audit_request("account.verification_resent")
-    db.session.commit()
     account_mail.send_verification(user)
+    db.session.commit()
     flash(_("We have sent the link again to %(email)s.", email=user.email), "success")
     return redirect(url_for("learn.dashboard"), 303)
 
@@ -186,12 +186,11 @@ def forgot_password():
         if user is not None and user.active:
             token = accounts.issue_reset_token(user, timedelta(hours=hours))
             audit_request("auth.reset_requested", actor_id=user.id)
-            db.session.commit()  # the token exists before the link leaves; no lock held while mail is sent
             account_mail.send_reset(user, token, hours)
         else:
             audit_request("auth.reset_requested", email=email, account=False)
-            db.session.commit()
             account_mail.send_reset_no_account(email)
+        db.session.commit()  # the token (if any) and its mail together; a consumer delivers the mail
         flash(_("If an account uses %(email)s, we have sent it a link to choose a new password.",
                 email=email), "success")
         return redirect(url_for("auth.login"), 303)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from learnhub.extensions import db
+from learnhub.jobs import queue
 from learnhub.security import safe_next_url
 from learnhub.services import course_sync
 
@@ -32,7 +33,8 @@ def set_language():
 
 @bp.get("/health")
 def health():
-    """For load balancers and operators: 200 when the database answers, 503 when not."""
+    """For load balancers and operators: 200 when the database and the task queue answer, 503 when not, with
+    how many jobs wait in the queue."""
     try:
         db.session.execute(text("SELECT 1"))
         published = course_sync.published_course_count()
@@ -40,4 +42,6 @@ def health():
         current_app.logger.exception("health check failed")
         db.session.rollback()
         return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok", published_courses=published)
+    queue_status = queue.health()
+    status, code = ("ok", 200) if queue_status["queue"] == "ok" else ("degraded", 503)
+    return jsonify(status=status, database="ok", published_courses=published, **queue_status), code

@@ -13,6 +13,7 @@ from learnhub import exports
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
+from learnhub.jobs import tasks
 from learnhub.security import audit_request, client_ip, no_store, role_required, safe_next_url
 from learnhub.services import (
     accounts,
@@ -55,25 +56,13 @@ def _no_store(html, status=200):
 
 
 def _send(found) -> None:
-    """Send the cohort's owed invitations within this request's budget, after the request's commit, and tell
-    the trainer honestly how many went out and how many are still to send (they stay owed: nothing is lost)."""
-    config = current_app.config
-    sending = invitations.send_owed(found, max_count=config["INVITATION_MAILS_PER_REQUEST"],
-                                    max_seconds=config["INVITATION_SECONDS_PER_REQUEST"])
-    total = sending.sent + sending.remaining
-    if not total:
+    """After the request's commit, queue a job that sends the cohort's owed invitations, and tell the trainer
+    how many are on their way (the cohort page shows each person's invitation as it goes out)."""
+    owed = invitations.owed_count(found.id)
+    if not owed:
         return
-    flash(ngettext("%(sent)d of %(num)d invitation sent.", "%(sent)d of %(num)d invitations sent.", total,
-                   sent=sending.sent), "success" if not sending.remaining else "info")
-    if sending.failed:
-        flash(ngettext("The mail server failed: %(num)d invitation is still to send. Check the mail settings, "
-                       "then send the rest.",
-                       "The mail server failed: %(num)d invitations are still to send. Check the mail settings, "
-                       "then send the rest.", sending.remaining), "error")
-    elif sending.remaining:
-        flash(ngettext("%(num)d invitation is still to send: send the rest with the button below.",
-                       "%(num)d invitations are still to send: send the rest with the button below.",
-                       sending.remaining), "info")
+    tasks.send_invitations(found.id)
+    flash(ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", owed), "success")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -138,7 +127,7 @@ def add_person(cohort_id: int):
 @bp.post("/cohorts/<id:cohort_id>/invitations/send")
 @trainer_only
 def send_invitations(cohort_id: int):
-    """Send the invitations still owed (the rest of a large import, or those a mail failure held back)."""
+    """Queue again the invitations still owed (if the job that was sending them is still waiting or was lost)."""
     found = _cohort(cohort_id)
     if not InvitationsForm().validate_on_submit():
         abort(400)

@@ -1,0 +1,96 @@
+"""The jobs LearnHub runs on its queue. Each is small: it calls a service, which does the work and commits.
+
+Retries back off (30 s, 1, 2, 4, 8 min...); a job whose last retry fails is recorded for admins
+(queue._record_final_failure). Work that must not be lost is owed in the database first, so the sweep
+finds it again if a consumer dies holding its message.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from huey import crontab
+
+from learnhub.extensions import db
+from learnhub.jobs.queue import job, periodic, request_context
+from learnhub.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+MAIL_RETRIES = 6  # 30 s + 1 + 2 + 4 + 8 + 16 min: about half an hour of a mail server being down
+LOST_AFTER = timedelta(minutes=10)  # owed work older than this, with no delivery yet, is woken again
+INVITATIONS_PER_RUN = 500  # one run of send_invitations claims at most this many, then queues the next
+
+
+@job(retries=MAIL_RETRIES, retry_delay=30, retry_backoff=2, context=True)
+def deliver_mail(mail_id: int, task=None) -> bool:
+    """Deliver one queued mail; on the last failed try the mail is marked dead (admins can try again)."""
+    from learnhub.services import mail
+
+    try:
+        return mail.deliver(mail_id)
+    except Exception:
+        if task is not None and not task.retries:
+            mail.give_up(mail_id)
+        raise
+
+
+@job(retries=3, retry_delay=60, retry_backoff=2)
+def send_invitations(cohort_id: int | None = None) -> int:
+    """Queue the mail of up to INVITATIONS_PER_RUN owed invitations of a cohort (or all), each claimed once,
+    then queue itself again while more are owed: short runs, so other jobs interleave and a consumer killed
+    mid-way leaves little to redo (the sweep, or the next run, picks up the rest)."""
+    from learnhub.models import Cohort
+    from learnhub.services import invitations
+
+    cohort = db.session.get(Cohort, cohort_id) if cohort_id is not None else None
+    if cohort_id is not None and cohort is None:
+        return 0
+    with request_context():
+        sending = invitations.send_owed(cohort, max_count=INVITATIONS_PER_RUN)
+    if sending.remaining:
+        send_invitations(cohort_id)
+    return sending.sent
+
+
+@periodic(crontab(minute="*/5"))
+def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
+    """Every five minutes: wake again owed work whose message was lost (a consumer killed mid-job)."""
+    from learnhub.services import invitations, mail
+
+    owed_mail = mail.owed(utcnow() - lost_after)
+    db.session.rollback()
+    for mail_id in owed_mail:
+        deliver_mail(mail_id)
+    owed_invitations = invitations.owed_count(None)
+    db.session.rollback()
+    if owed_invitations:
+        send_invitations(None)
+    return {"mails": len(owed_mail), "invitations": owed_invitations}
+
+
+@periodic(crontab(minute="17", hour="3"))
+def housekeeping() -> dict[str, int]:
+    """Every night: delete what has outlived its use (expired links, old throttle events, sent mail bodies,
+    resolved failures, audit events past retention)."""
+    from learnhub.services import housekeeping as service
+
+    removed = service.run()
+    log.info("housekeeping removed %s", removed)
+    return removed
+
+
+def retry(task: str, arguments: list) -> bool:
+    """Queue a failed job again, as an admin asked; a dead mail becomes owed again (woken at commit).
+    False for a job this release no longer knows."""
+    from learnhub.services import mail
+
+    if task == "tasks.deliver_mail":
+        return mail.requeue(*arguments)
+    known = {"tasks.send_invitations": send_invitations, "tasks.housekeeping": housekeeping,
+             "tasks.sweep": sweep}
+    if task not in known:
+        return False
+    known[task](*arguments)
+    return True
