@@ -214,8 +214,9 @@ def fastest_read(text: str) -> tuple[float, object]:
 @pytest.mark.parametrize("build", HOSTILE, ids=[build(8)[:12] for build in HOSTILE])
 def test_hostile_input_is_read_in_linear_time(build):
     """Four times the input takes about four times as long (linear; up to twice that with the garbage
-    collector's pauses); a quadratic reader would take sixteen times. Compared within one run, not against a
-    fixed number of seconds, so a busy machine does not fail it; 0.1 s absorbs timer noise on tiny reads."""
+    collector's pauses); a quadratic reader would take sixteen times. Compared within one run and in CPU time,
+    not against a fixed number of seconds, so a busy machine does not fail it; 0.1 s absorbs noise on tiny
+    reads."""
     small, _ = fastest_read(build(SMALL))
     text = build(LARGE)
     large, result = fastest_read(text)
