@@ -67,7 +67,8 @@ def run_import(import_id: int, task=None) -> str | None:
             found = cohort_imports.run(import_id)
     except Exception as error:
         if task is not None and not task.retries:
-            cohort_imports.give_up(import_id, f"{type(error).__name__}: {error}")
+            with request_context():
+                cohort_imports.give_up(import_id, f"{type(error).__name__}: {error}")
         raise
     if found is None:
         return None
