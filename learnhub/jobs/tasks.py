@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 MAIL_RETRIES = 6  # 30 s + 1 + 2 + 4 + 8 + 16 min: about half an hour of a mail server being down
 LOST_AFTER = timedelta(minutes=10)  # owed work older than this, with no delivery yet, is woken again
 INVITATIONS_PER_RUN = 500  # one run of send_invitations claims at most this many, then queues the next
+IMPORT_RETRIES = 3  # 30 s, 1 and 2 min: each try resumes where the one before stopped
 
 
 @job(retries=MAIL_RETRIES, retry_delay=30, retry_backoff=2, context=True)
@@ -54,10 +55,35 @@ def send_invitations(cohort_id: int | None = None) -> int:
     return sending.sent
 
 
+@job(retries=IMPORT_RETRIES, retry_delay=30, retry_backoff=2, context=True)
+def run_import(import_id: int, task=None) -> str | None:
+    """Import a trainer's CSV into their cohort in chunks, from where any earlier run stopped, then queue the
+    sending of the invitations it owes. On the last failed try the import is marked failed (an admin's retry
+    resumes it)."""
+    from learnhub.services import cohort_imports
+
+    try:
+        with request_context():
+            found = cohort_imports.run(import_id)
+    except Exception as error:
+        if task is not None and not task.retries:
+            with request_context():
+                cohort_imports.give_up(import_id, f"{type(error).__name__}: {error}")
+        raise
+    if found is None:
+        return None
+    status, cohort_id = found.status, found.cohort_id
+    db.session.rollback()
+    if status == "done":
+        send_invitations(cohort_id)
+    return status
+
+
 @periodic(crontab(minute="*/5"))
 def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
-    """Every five minutes: wake again owed work whose message was lost (a consumer killed mid-job)."""
-    from learnhub.services import invitations, mail
+    """Every five minutes: wake again owed work whose message was lost (a consumer killed mid-job), and imports
+    whose consumer has given no sign of life for `lost_after`."""
+    from learnhub.services import cohort_imports, invitations, mail
 
     owed_mail = mail.owed(utcnow() - lost_after)
     db.session.rollback()
@@ -67,7 +93,11 @@ def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
     db.session.rollback()
     if owed_invitations:
         send_invitations(None)
-    return {"mails": len(owed_mail), "invitations": owed_invitations}
+    lost_imports = cohort_imports.lost(utcnow() - lost_after)
+    db.session.rollback()
+    for import_id in lost_imports:
+        run_import(import_id)
+    return {"mails": len(owed_mail), "invitations": owed_invitations, "imports": len(lost_imports)}
 
 
 @periodic(crontab(minute="17", hour="3"))
@@ -88,8 +118,8 @@ def retry(task: str, arguments: list) -> bool:
 
     if task == "tasks.deliver_mail":
         return mail.requeue(*arguments)
-    known = {"tasks.send_invitations": send_invitations, "tasks.housekeeping": housekeeping,
-             "tasks.sweep": sweep}
+    known = {"tasks.send_invitations": send_invitations, "tasks.run_import": run_import,
+             "tasks.housekeeping": housekeeping, "tasks.sweep": sweep}
     if task not in known:
         return False
     known[task](*arguments)

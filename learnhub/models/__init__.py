@@ -1,7 +1,7 @@
 """All database models, imported here so Alembic's env.py sees the whole schema."""
 
 from learnhub.models.audit import AuditEvent
-from learnhub.models.cohorts import Assignment, Cohort, CohortMember, Notice
+from learnhub.models.cohorts import Assignment, Cohort, CohortImport, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.jobs import FailedJob, OutboundMail
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
@@ -17,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "Cohort",
+    "CohortImport",
     "CohortMember",
     "Course",
     "CourseItem",

@@ -1,10 +1,11 @@
-"""Trainers' cohorts: who is in them, which courses they are assigned and by when; learner notices."""
+"""Trainers' cohorts: who is in them, which courses they are assigned and by when, their CSV imports; learner
+notices."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.extensions import db
@@ -83,3 +84,41 @@ class Notice(db.Model):
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen_at: Mapped[datetime | None]
+
+
+class CohortImport(db.Model):
+    """A trainer's CSV of people for a cohort, imported by a queue job in chunks (decision 0032).
+
+    The checked rows are stored here (not on a local disk), so a consumer on any machine can run it; they are
+    emptied when the import is done (the people are in `users` and `cohort_members` then). `done_rows` is how
+    many of them are imported: each chunk's people and the counts below are committed in one transaction, so
+    after a crash the import resumes there. status: "queued", "running", "done", or "failed" (every retry
+    failed: `error` says why; an admin's retry resumes it). `heartbeat_at` moves with every chunk: an unfinished
+    import whose heartbeat is old has lost its consumer, and the sweep queues it again."""
+
+    __tablename__ = "cohort_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    total_rows: Mapped[int] = mapped_column(default=0)
+    done_rows: Mapped[int] = mapped_column(default=0)
+    rows: Mapped[list] = mapped_column(JSON, default=list)  # LearnerRow fields but the line, in file order
+    invited: Mapped[int] = mapped_column(default=0)
+    already_invited: Mapped[int] = mapped_column(default=0)
+    already_members: Mapped[int] = mapped_column(default=0)
+    new_accounts: Mapped[int] = mapped_column(default=0)  # this and `staff`: for the audit log only
+    staff: Mapped[int] = mapped_column(default=0)
+    skipped_lines: Mapped[int] = mapped_column(default=0)  # lines of the file with errors, left out
+    error: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_cohort_imports_status_heartbeat_at", "status", "heartbeat_at"),)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")

@@ -118,7 +118,7 @@ def test_the_sweep_wakes_mail_whose_message_was_lost(app, db, mail_dir):
     db.session.commit()
     with app.app_context():
         woken = tasks.sweep.call_local()
-    assert woken == {"mails": 1, "invitations": 0}
+    assert woken == {"mails": 1, "invitations": 0, "imports": 0}
     assert queue.drain() == 1
     assert sorted(outbox(db)) == [("lost@example.org", "sent", 1), ("young@example.org", "queued", 0)]
 

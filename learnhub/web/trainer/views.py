@@ -20,6 +20,7 @@ from learnhub.services import (
     catalogue,
     certificates,
     cohort_csv,
+    cohort_imports,
     cohort_uploads,
     cohorts,
     course_preview,
@@ -91,6 +92,7 @@ def _render_cohort(cohort, add_form=None, import_form=None, assign_form=None, st
         "trainer/cohort.html", cohort=cohort, members=cohorts.members(cohort),
         pending=invitations.pending_people(cohort, limit=PENDING_SHOWN),
         pending_total=invitations.pending_count(cohort), owed=invitations.owed_count(cohort.id),
+        imports=cohort_imports.shown(cohort),
         invitation_form=InvitationsForm(), assignments=cohorts.assignments(cohort),
         add_form=add_form or AddPersonForm(),
         import_form=import_form or ImportForm(), assign_form=assign_form, language=current_language()), status)
@@ -157,7 +159,7 @@ def resend_invitations(cohort_id: int):
 @bp.post("/cohorts/<id:cohort_id>/import")
 @trainer_only
 def import_check(cohort_id: int):
-    """Check an uploaded CSV: import it at once when it is clean, else show every bad row and let the trainer
+    """Check an uploaded CSV: start importing it when it is clean, else show every bad row and let the trainer
     confirm importing the good ones (the file waits under a generated name)."""
     found = _cohort(cohort_id)
     form = ImportForm()
@@ -192,18 +194,12 @@ def import_confirm(cohort_id: int):
 
 
 def _import_rows(found, parsed):
-    result = cohorts.add_people(found, [Person(row.email, row.name, row.country, row.sector, row.organisation,
-                                               row.organisation_type, row.ecsf_role, row.language)
-                                        for row in parsed.rows])
-    audit_request("cohort.imported", cohort_id=found.id, rows=len(parsed.rows), skipped=len(parsed.errors),
-                  invited=result.invited, already_invited=result.already_invited,
-                  already_members=result.already_members, new_accounts=result.new_accounts, staff=result.staff)
+    """Record the import and queue its job; the cohort page shows its progress, then what it did."""
+    started = cohort_imports.record(found, current_user, parsed)
+    audit_request("cohort.import_queued", cohort_id=found.id, import_id=started.id, rows=len(parsed.rows),
+                  skipped=len(parsed.errors))
     db.session.commit()
-    flash(_("Imported %(rows)d rows: %(invited)d invited, %(already)d already invited or in the cohort; "
-            "%(skipped)d rows with errors were skipped.", rows=len(parsed.rows), invited=result.invited,
-            already=result.already_invited + result.already_members,
-            skipped=len({error.line for error in parsed.errors})), "success")
-    _send(found)
+    tasks.run_import(started.id)
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
