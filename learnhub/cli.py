@@ -311,14 +311,20 @@ def coverage_report(country: str, year: int | None, fmt: str, output: str, as_em
 
 
 @report.command("rebuild")
-def rebuild_rollup() -> None:
+@click.option("--queue", "queued", is_flag=True,
+              help="Queue the rebuild for a consumer (learnhub worker) instead of running it here.")
+def rebuild_rollup(queued: bool) -> None:
     """Recount the coverage rollup from the facts (after a bulk load, a restore or a manual fix)."""
     from learnhub.reports import aggregate
 
+    if queued:
+        from learnhub.jobs import tasks
+
+        tasks.rebuild_report()
+        click.echo("coverage rollup rebuild queued: a consumer (learnhub worker) runs it")
+        return
     began = time.perf_counter()
-    rows = aggregate.rebuild(db.session.connection())
-    audit("report.rollup_rebuilt", actor_id=None, rows=rows)
-    db.session.commit()
+    rows = aggregate.rebuild_rollup()
     click.echo(f"coverage rollup rebuilt: {rows} counts in {time.perf_counter() - began:.1f} s")
 
 

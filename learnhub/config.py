@@ -187,6 +187,9 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "SUPPRESSION_K": k,
         # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
         "QUEUE_URL": queue_url,
+        # Exports with more rows than this (a cohort's people, a report's rows) are prepared on the queue and
+        # fetched from "Your downloads" (decision 0034); smaller ones download at once.
+        "EXPORT_INLINE_LIMIT": _int(env, "LEARNHUB_EXPORT_INLINE_LIMIT", 2000, minimum=0),
         "AUDIT_RETENTION_DAYS": _int(env, "LEARNHUB_AUDIT_RETENTION_DAYS", 730, minimum=90),
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).
         # Without it, per-address login limits and the audit log would see only the proxy's address.

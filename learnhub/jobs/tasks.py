@@ -1,4 +1,5 @@
-"""The jobs LearnHub runs on its queue. Each is small: it calls a service, which does the work and commits.
+"""The jobs LearnHub runs on its queue: mail, invitations, big exports, the rollup rebuild, sweeps, housekeeping.
+Each is small: it calls a service, which does the work and commits.
 
 Retries back off (30 s, 1, 2, 4, 8 min...); a job whose last retry fails is recorded for admins
 (queue._record_final_failure). Work that must not be lost is owed in the database first, so the sweep
@@ -79,11 +80,35 @@ def run_import(import_id: int, task=None) -> str | None:
     return status
 
 
+@job(retries=2, retry_delay=60, retry_backoff=2, context=True)
+def prepare_export(export_id: int, task=None) -> str | None:
+    """Build an export too big to build in its request, as the immediate download would (decision 0034);
+    on the last failed try its owner sees it failed."""
+    from learnhub.services import export_files
+
+    try:
+        with request_context():
+            return export_files.prepare(export_id)
+    except Exception:
+        if task is not None and not task.retries:
+            export_files.give_up(export_id)
+        raise
+
+
+@job(retries=1, retry_delay=300)
+def rebuild_report() -> int:
+    """Recount the coverage rollup from the facts, as `learnhub report rebuild` does (`--queue` queues this)."""
+    from learnhub.reports import aggregate
+
+    with request_context():
+        return aggregate.rebuild_rollup()
+
+
 @periodic(crontab(minute="*/5"))
 def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
     """Every five minutes: wake again owed work whose message was lost (a consumer killed mid-job), and imports
     whose consumer has given no sign of life for `lost_after`."""
-    from learnhub.services import cohort_imports, invitations, mail
+    from learnhub.services import cohort_imports, export_files, invitations, mail
 
     owed_mail = mail.owed(utcnow() - lost_after)
     db.session.rollback()
@@ -97,13 +122,18 @@ def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
     db.session.rollback()
     for import_id in lost_imports:
         run_import(import_id)
-    return {"mails": len(owed_mail), "invitations": owed_invitations, "imports": len(lost_imports)}
+    owed_exports = export_files.owed(utcnow() - lost_after)
+    db.session.rollback()
+    for export_id in owed_exports:
+        prepare_export(export_id)
+    return {"mails": len(owed_mail), "invitations": owed_invitations, "imports": len(lost_imports),
+            "exports": len(owed_exports)}
 
 
 @periodic(crontab(minute="17", hour="3"))
 def housekeeping() -> dict[str, int]:
     """Every night: delete what has outlived its use (expired links, old throttle events, sent mail bodies,
-    resolved failures, audit events past retention)."""
+    resolved failures, expired export files, audit events past retention)."""
     from learnhub.services import housekeeping as service
 
     removed = service.run()
@@ -119,7 +149,8 @@ def retry(task: str, arguments: list) -> bool:
     if task == "tasks.deliver_mail":
         return mail.requeue(*arguments)
     known = {"tasks.send_invitations": send_invitations, "tasks.run_import": run_import,
-             "tasks.housekeeping": housekeeping, "tasks.sweep": sweep}
+             "tasks.housekeeping": housekeeping, "tasks.sweep": sweep, "tasks.prepare_export": prepare_export,
+             "tasks.rebuild_report": rebuild_report}
     if task not in known:
         return False
     known[task](*arguments)

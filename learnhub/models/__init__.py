@@ -3,6 +3,7 @@
 from learnhub.models.audit import AuditEvent
 from learnhub.models.cohorts import Assignment, Cohort, CohortImport, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
+from learnhub.models.exports import ExportFile
 from learnhub.models.jobs import FailedJob, OutboundMail
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
 from learnhub.models.reports import ApiToken, CoverageCount, Target
@@ -24,6 +25,7 @@ __all__ = [
     "CourseModule",
     "CoverageCount",
     "Enrolment",
+    "ExportFile",
     "FailedJob",
     "ItemProgress",
     "LearnerActivity",

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, exists, extract, func, insert, literal, select, union_all
 
+from learnhub.extensions import db
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
 from learnhub.reports.cuts import FACT_CUTS, LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, Basis, CountKey
+from learnhub.services.audit import record as audit
 
 
 def _facts():
@@ -106,6 +108,15 @@ def rebuild(connection: Connection) -> int:
     counts = live_counts(connection)
     connection.execute(delete(CoverageCount))
     return _write(connection, counts)
+
+
+def rebuild_rollup() -> int:
+    """Replace the whole rollup by the live counts and record it in the audit log; returns the rows written.
+    COMMITS: `learnhub report rebuild` and the queue's `rebuild_report` job call it."""
+    rows = rebuild(db.session.connection())
+    audit("report.rollup_rebuilt", actor_id=None, rows=rows)
+    db.session.commit()
+    return rows
 
 
 def recount_cut(connection: Connection, cut: str) -> int:

@@ -266,6 +266,18 @@ SORTS = ("name", "email", "progress", "overdue")
 FILTERS = ("all", "overdue", "not-started")
 
 
+def sorted_table(cohort: Cohort, viewer: User, sort: str, show: str) -> tuple[list[Assignment], list[ProgressRow]]:
+    """The progress table as the page and its exports show it: sorted by `sort` and filtered by `show`
+    (unknown values fall back to by name, everyone)."""
+    assigned, rows = progress_table(cohort, viewer)
+    return assigned, sort_and_filter(rows, sort if sort in SORTS else "name", show if show in FILTERS else "all")
+
+
+def people_count(cohort: Cohort) -> int:
+    """Rows of the cohort's progress table before any filter: everyone added, joined or only invited."""
+    return db.session.scalar(select(func.count()).select_from(CohortMember).where(CohortMember.cohort_id == cohort.id))
+
+
 def sort_and_filter(rows: list[ProgressRow], sort: str, show: str) -> list[ProgressRow]:
     if show == "overdue":
         rows = [row for row in rows if row.overdue]

@@ -9,7 +9,15 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from learnhub.extensions import db
-from learnhub.models import AuditEvent, CohortMember, FailedJob, OutboundMail, PasswordResetToken, ThrottleEvent
+from learnhub.models import (
+    AuditEvent,
+    CohortMember,
+    ExportFile,
+    FailedJob,
+    OutboundMail,
+    PasswordResetToken,
+    ThrottleEvent,
+)
 from learnhub.models.base import utcnow
 from learnhub.services import throttle
 
@@ -19,8 +27,8 @@ RESOLVED_FAILURES_KEPT = timedelta(days=90)
 
 
 def run() -> dict[str, int]:
-    """Delete spent links, old throttle events, sent mail, resolved failures and audit events older than
-    LEARNHUB_AUDIT_RETENTION_DAYS; returns how many rows of each went."""
+    """Delete spent links, old throttle events, sent mail, resolved failures, expired export files and audit
+    events older than LEARNHUB_AUDIT_RETENTION_DAYS; returns how many rows of each went."""
     now = utcnow()
     still_invited = select(CohortMember.invitation_token_id).where(CohortMember.invitation_token_id.is_not(None))
     removed = {
@@ -32,6 +40,7 @@ def run() -> dict[str, int]:
         "sent_mail": _delete(delete(OutboundMail).where(OutboundMail.status == "sent",
                                                         OutboundMail.sent_at < now - SENT_MAIL_KEPT)),
         "resolved_failures": _delete(delete(FailedJob).where(FailedJob.resolved_at < now - RESOLVED_FAILURES_KEPT)),
+        "export_files": _delete(delete(ExportFile).where(ExportFile.expires_at <= now)),
         "audit_events": _delete(delete(AuditEvent).where(
             AuditEvent.at < now - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"]))),
     }

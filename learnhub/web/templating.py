@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 
 from learnhub import i18n
 from learnhub.models.courses import localised
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short") if value else ""
     app.jinja_env.globals.update(
         country_name=i18n.country_name,
         sector_name=i18n.sector_name,

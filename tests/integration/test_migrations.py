@@ -193,18 +193,26 @@ def _cohort_imports(connection):
             started_at=datetime(2026, 5, 6), heartbeat_at=datetime(2026, 5, 6))
 
 
+def _export_files(connection):
+    _insert(connection, "export_files", id=1, owner_id=1, kind="cohort_progress",
+            parameters={"cohort_id": 1, "fmt": "csv"}, filename="cohort-1-progress.csv",
+            mimetype="text/csv; charset=utf-8", content=b"\xef\xbb\xbfName\r\n", status="ready",
+            created_at=datetime(2026, 5, 6), ready_at=datetime(2026, 5, 6), expires_at=datetime(2026, 5, 7))
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
     "0007_email_verification": _verification, "0008_cohort_consent": _consent, "0009_invitations": _invitations,
     "0010_login_throttling": _throttling, "0011_report_population": _report_population,
-    "0012_task_queue": _task_queue, "0013_cohort_imports": _cohort_imports,
+    "0012_task_queue": _task_queue, "0013_cohort_imports": _cohort_imports, "0014_export_files": _export_files,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 1,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
              "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
-             "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1}
+             "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
+             "export_files": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

@@ -118,7 +118,7 @@ def test_the_sweep_wakes_mail_whose_message_was_lost(app, db, mail_dir):
     db.session.commit()
     with app.app_context():
         woken = tasks.sweep.call_local()
-    assert woken == {"mails": 1, "invitations": 0, "imports": 0}
+    assert woken == {"mails": 1, "invitations": 0, "imports": 0, "exports": 0}
     assert queue.drain() == 1
     assert sorted(outbox(db)) == [("lost@example.org", "sent", 1), ("young@example.org", "queued", 0)]
 
@@ -139,7 +139,8 @@ def test_housekeeping_deletes_spent_links_old_events_and_sent_mail_only(app, db,
     db.session.commit()
     with app.app_context():
         removed = housekeeping.run()
-    assert removed == {"links": 1, "throttle_events": 1, "sent_mail": 1, "resolved_failures": 0, "audit_events": 1}
+    assert removed == {"links": 1, "throttle_events": 1, "sent_mail": 1, "resolved_failures": 0,
+                       "export_files": 0, "audit_events": 1}
     assert db.session.scalars(select(PasswordResetToken.token_hash)).all() == ["b" * 64]
     assert db.session.scalars(select(OutboundMail.status)).all() == ["dead"]
     assert "recent" in db.session.scalars(select(AuditEvent.event)).all()

@@ -16,7 +16,7 @@ from learnhub.reports import charts, coverage, formats, regional, scope
 from learnhub.reports.numbers import NARROW_NO_BREAK_SPACE, format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
-from learnhub.web import downloads
+from learnhub.web.exports import views as exports
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -88,12 +88,7 @@ def region(region: str):
 @writes_on_get
 @analysts_only
 def region_download(region: str, fmt: str):
-    comparison = _comparison(region)
-    audit_request("report.downloaded", region=region, year=comparison.year, format=fmt,
-                  countries=[line.country for line in comparison.lines])
-    db.session.commit()
-    data, mimetype = formats.render_comparison(comparison, fmt)
-    return downloads.attachment(data, mimetype, f"learnhub-coverage-{region}-{comparison.year}.{fmt}")
+    return exports.deliver("regional", region=region, year=_year(), fmt=fmt)
 
 
 def shown(cell) -> str:
@@ -147,12 +142,7 @@ def country(country: str):
 @writes_on_get
 @analysts_only
 def download(country: str, fmt: str):
-    report = _report(country)
-    language = current_language()
-    audit_request("report.downloaded", country=report.country, year=report.year, format=fmt)
-    db.session.commit()
-    data, mimetype = formats.render(report, fmt, language)
-    return downloads.attachment(data, mimetype, f"learnhub-coverage-{report.country}-{report.year}.{fmt}")
+    return exports.deliver("coverage", country=country.upper(), year=_year(), fmt=fmt)
 
 
 @bp.route("/<country>/targets", methods=["GET", "POST"])

@@ -9,7 +9,6 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learnhub import exports
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
@@ -30,7 +29,7 @@ from learnhub.services import (
     trainer_scope,
 )
 from learnhub.services.cohorts import Person
-from learnhub.web import downloads
+from learnhub.web.exports import views as exports
 from learnhub.web.trainer.forms import (
     AddPersonForm,
     AssignForm,
@@ -223,9 +222,8 @@ def assign(cohort_id: int):
 def _table(found):
     sort = request.args.get("sort", "name")
     show = request.args.get("show", "all")
-    assigned, rows = cohorts.progress_table(found, current_user)
-    return assigned, cohorts.sort_and_filter(rows, sort if sort in cohorts.SORTS else "name",
-                                             show if show in cohorts.FILTERS else "all"), sort, show
+    assigned, rows = cohorts.sorted_table(found, current_user, sort, show)
+    return assigned, rows, sort, show
 
 
 @bp.get("/cohorts/<id:cohort_id>/progress")
@@ -260,17 +258,9 @@ def _cell_detail():
 @writes_on_get
 @trainer_only
 def progress_export(cohort_id: int, fmt: str):
-    found = _cohort(cohort_id)
-    assigned, rows, _sort, _show = _table(found)
-    header, records = cohorts.table_records(assigned, rows, current_language())
-    audit_request("cohort.progress_exported", cohort_id=found.id, format=fmt, rows=len(records))
-    db.session.commit()
-    if fmt == "csv":
-        data, mimetype = exports.to_csv(header, records), "text/csv; charset=utf-8"
-    else:
-        data = exports.to_xlsx(header, records, found.name)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return downloads.attachment(data, mimetype, f"cohort-{found.id}-progress.{fmt}")
+    """The table as on the page (same sort and filter); prepared on the queue for a big cohort."""
+    return exports.deliver("cohort_progress", cohort_id=_cohort(cohort_id).id, fmt=fmt,
+                           sort=request.args.get("sort", "name"), show=request.args.get("show", "all"))
 
 
 @bp.get("/cohorts/<id:cohort_id>/learners/<id:learner_id>")
