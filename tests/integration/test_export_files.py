@@ -133,7 +133,7 @@ def test_a_big_export_queued_while_no_consumer_runs_shows_as_being_prepared(app,
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_a_big_coverage_report_is_prepared_with_the_same_content(app, db, make_user, monkeypatch, fmt):
     client = app.test_client()
-    make_user(role="analyst", email="analyst@example.org", countries=("DO",))
+    make_user(role="analyst", email="analyst@example.org", countries=("DO",), language="en")
     log_in(client, "analyst@example.org")
     path = f"/reports/DO.{fmt}?year={YEAR}"
     inline = client.get(path)
@@ -156,7 +156,7 @@ def test_a_big_coverage_report_is_prepared_with_the_same_content(app, db, make_u
 
 def test_a_big_regional_comparison_is_prepared_with_the_same_content(app, db, make_user, monkeypatch):
     client = app.test_client()
-    make_user(role="analyst", email="analyst@example.org", countries=("DO", "CO"))
+    make_user(role="analyst", email="analyst@example.org", countries=("DO", "CO"), language="en")
     log_in(client, "analyst@example.org")
     path = f"/reports/regions/lac.csv?year={YEAR}"
     inline = client.get(path)
