@@ -3,6 +3,7 @@ through SMTP in production, or as one .eml file per message in a folder in devel
 
 from __future__ import annotations
 
+import os
 import re
 import smtplib
 import ssl
@@ -124,7 +125,10 @@ def transmit(message: EmailMessage) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        path.write_bytes(bytes(message))
+        # Written aside, then renamed: a consumer killed mid-write leaves no half message among the .eml files.
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(bytes(message))
+        os.replace(partial, path)
         return
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
         if config["SMTP_STARTTLS"]:

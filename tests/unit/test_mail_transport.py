@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from pathlib import Path
 
 from flask import Flask
 
@@ -64,3 +65,24 @@ def test_no_starttls_when_switched_off(monkeypatch):
     with smtp_app(starttls=False).app_context():
         mail.transmit(mail.compose("ana@example.org", "Hola", "Cuerpo"))
     assert FakeSMTP.instances[0].contexts == []
+
+
+def test_a_mail_folder_only_ever_holds_whole_messages(tmp_path, monkeypatch):
+    """The .eml file appears by a rename after it is written, so a consumer killed mid-write (the SIGKILL test
+    found a truncated one) leaves no half message where readers look."""
+    app = Flask(__name__)
+    app.config.update(MAIL_FROM="LearnHub <no-reply@learnhub.invalid>", MAIL_DIR=str(tmp_path))
+    renames: list[tuple[str, str]] = []
+    real_replace = mail.os.replace
+
+    def watched(source, target):
+        assert list(tmp_path.glob("*.eml")) == []  # nothing visible before the rename
+        renames.append((Path(source).suffix, Path(target).suffix))
+        real_replace(source, target)
+
+    monkeypatch.setattr(mail.os, "replace", watched)
+    with app.app_context():
+        mail.transmit(mail.compose("ana@example.org", "Hola", "Cuerpo"))
+    [written] = tmp_path.glob("*.eml")
+    assert renames == [(".partial", ".eml")] and "To: ana@example.org" in written.read_text()
+    assert list(tmp_path.glob("*.partial")) == []
