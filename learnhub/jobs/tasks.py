@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from flask import current_app
 from huey import crontab
 
 from learnhub.extensions import db
@@ -65,7 +66,7 @@ def run_import(import_id: int, task=None) -> str | None:
 
     try:
         with request_context():
-            found = cohort_imports.run(import_id)
+            found = cohort_imports.run(import_id, chunk=current_app.config["IMPORT_CHUNK_ROWS"])
     except Exception as error:
         if task is not None and not task.retries:
             with request_context():
