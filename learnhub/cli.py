@@ -199,18 +199,20 @@ jobs_group = AppGroup("jobs", help="Run queue jobs now, in this process.")
 
 @jobs_group.command("sweep")
 @click.option("--older-than", "seconds", type=click.IntRange(0), default=600, show_default=True,
-              help="Only mail queued (and imports silent) at least this many seconds ago (younger ones may "
-                   "still be on their way).")
+              help="Only mail queued (and imports, regrades and exports silent) at least this many seconds ago "
+                   "(younger ones may still be on their way).")
 def run_sweep(seconds: int) -> None:
     """Wake consumers again for owed mail and invitations whose queue message was lost (a consumer killed
-    mid-job), and for imports whose consumer stopped; consumers also do it every five minutes."""
+    mid-job), and for imports, regrades and exports whose consumer stopped; consumers also do it every five
+    minutes."""
     from datetime import timedelta
 
     from learnhub.jobs import tasks
 
     woken = tasks.sweep.call_local(timedelta(seconds=seconds))
     click.echo(f"woke {woken['mails']} mail(s); invitations owed: {woken['invitations']}; "
-               f"imports woken: {woken['imports']}")
+               f"imports woken: {woken['imports']}; regrades woken: {woken['regrades']}; "
+               f"exports woken: {woken['exports']}")
 
 
 @jobs_group.command("housekeeping")

@@ -190,6 +190,7 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         # Exports with more rows than this (a cohort's people, a report's rows) are prepared on the queue and
         # fetched from "Your downloads" (decision 0034); smaller ones download at once.
         "EXPORT_INLINE_LIMIT": _int(env, "LEARNHUB_EXPORT_INLINE_LIMIT", 2000, minimum=0),
+        "REGRADE_INLINE_LIMIT": _int(env, "LEARNHUB_REGRADE_INLINE_LIMIT", 500, minimum=0),
         "IMPORT_CHUNK_ROWS": _int(env, "LEARNHUB_IMPORT_CHUNK_ROWS", 500, minimum=1),
         "AUDIT_RETENTION_DAYS": _int(env, "LEARNHUB_AUDIT_RETENTION_DAYS", 730, minimum=90),
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request
+import logging
+
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,3 +38,15 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=_client_address, default_limits=[])
+
+
+def rate_limit_status() -> dict:
+    """Whether the store the rate limits count in (shared by every instance in production) answers."""
+    kind = current_app.config["RATELIMIT_STORAGE_URI"].partition(":")[0]
+    try:
+        answers = limiter.storage.check()
+    except Exception:  # whatever the store's client raises, the store is unavailable
+        answers = False
+    if not answers:
+        logging.getLogger("learnhub").error("rate-limit store check failed")
+    return {"rate_limits": "ok" if answers else "unavailable", "rate_limits_kind": kind}

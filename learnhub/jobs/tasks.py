@@ -81,6 +81,25 @@ def run_import(import_id: int, task=None) -> str | None:
     return status
 
 
+@job(retries=IMPORT_RETRIES, retry_delay=30, retry_backoff=2, context=True)
+def run_regrade(regrade_id: int, task=None) -> str | None:
+    """Apply a trainer's regrade of a quiz with many attempts in chunks, from where any earlier run stopped
+    (decision 0035). On the last failed try the regrade is marked failed (an admin's retry resumes it)."""
+    from learnhub.services import regrades
+
+    try:
+        with request_context():
+            found = regrades.run(regrade_id)
+    except Exception as error:
+        if task is not None and not task.retries:
+            with request_context():
+                regrades.give_up(regrade_id, f"{type(error).__name__}: {error}")
+        raise
+    status = found.status if found is not None else None
+    db.session.rollback()
+    return status
+
+
 @job(retries=2, retry_delay=60, retry_backoff=2, context=True)
 def prepare_export(export_id: int, task=None) -> str | None:
     """Build an export too big to build in its request, as the immediate download would (decision 0034);
@@ -109,7 +128,7 @@ def rebuild_report() -> int:
 def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
     """Every five minutes: wake again owed work whose message was lost (a consumer killed mid-job), and imports
     whose consumer has given no sign of life for `lost_after`."""
-    from learnhub.services import cohort_imports, export_files, invitations, mail
+    from learnhub.services import cohort_imports, export_files, invitations, mail, regrades
 
     owed_mail = mail.owed(utcnow() - lost_after)
     db.session.rollback()
@@ -123,12 +142,16 @@ def sweep(lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
     db.session.rollback()
     for import_id in lost_imports:
         run_import(import_id)
+    lost_regrades = regrades.lost(utcnow() - lost_after)
+    db.session.rollback()
+    for regrade_id in lost_regrades:
+        run_regrade(regrade_id)
     owed_exports = export_files.owed(utcnow() - lost_after)
     db.session.rollback()
     for export_id in owed_exports:
         prepare_export(export_id)
     return {"mails": len(owed_mail), "invitations": owed_invitations, "imports": len(lost_imports),
-            "exports": len(owed_exports)}
+            "regrades": len(lost_regrades), "exports": len(owed_exports)}
 
 
 @periodic(crontab(minute="17", hour="3"))
@@ -150,7 +173,8 @@ def retry(task: str, arguments: list) -> bool:
     if task == "tasks.deliver_mail":
         return mail.requeue(*arguments)
     known = {"tasks.send_invitations": send_invitations, "tasks.run_import": run_import,
-             "tasks.housekeeping": housekeeping, "tasks.sweep": sweep, "tasks.prepare_export": prepare_export,
+             "tasks.run_regrade": run_regrade, "tasks.housekeeping": housekeeping, "tasks.sweep": sweep,
+             "tasks.prepare_export": prepare_export,
              "tasks.rebuild_report": rebuild_report}
     if task not in known:
         return False

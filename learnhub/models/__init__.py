@@ -6,6 +6,7 @@ from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody
 from learnhub.models.exports import ExportFile
 from learnhub.models.jobs import FailedJob, OutboundMail
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
+from learnhub.models.regrades import QuizRegrade
 from learnhub.models.reports import ApiToken, CoverageCount, Target
 from learnhub.models.throttle import ThrottleEvent
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
@@ -34,6 +35,7 @@ __all__ = [
     "OutboundMail",
     "PasswordResetToken",
     "QuizQuestion",
+    "QuizRegrade",
     "Target",
     "ThrottleEvent",
     "User",

@@ -118,6 +118,12 @@ class Syllabus:
 _syllabus_cache: dict[tuple[str, str, datetime], Syllabus] = {}
 
 
+def cache_status() -> dict:
+    """What /health says about this worker's caches: each is keyed by the course's revision and sync time, read
+    from the shared database, so a sync on any instance is seen by every other at its next request."""
+    return {"cache": "ok", "cache_kind": "per-worker, keyed by course revision", "cached_syllabi": len(_syllabus_cache)}
+
+
 def syllabus(course: Course) -> Syllabus:
     """The live structure of the course; two queries the first time after each sync, none afterwards."""
     key = (course.id, course.revision, course.synced_at)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from learnhub.content.questions import Question
@@ -110,14 +110,40 @@ def regrade_preview(user: User, course: Course, item: CourseItem) -> tuple[list[
     attempt showed, keeps its type and, for choice questions, the same number of choices (so stored
     answers still mean the same choices). Other changed questions are listed as skipped.
     """
-    current: dict[tuple[str, str], QuizQuestion] = {
-        (row.language, row.key): row for row in db.session.scalars(select(QuizQuestion).where(
-            QuizQuestion.item_id == item.id))}
-    attempts = db.session.scalars(select(Attempt).where(Attempt.item_id == item.id, trainer_scope.attempts(user))
-                                  .order_by(Attempt.submitted_at, Attempt.id))
+    attempts = list(db.session.scalars(select(Attempt).where(Attempt.item_id == item.id,
+                                                             trainer_scope.attempts(user))
+                                       .order_by(Attempt.submitted_at, Attempt.id)))
+    return _changes(attempts, _answer_key(item))
+
+
+def regrade_batch(user: User, item: CourseItem, after_id: int, limit: int
+                  ) -> tuple[list[RegradeChange], int, int | None]:
+    """The changes a regrade makes to the next `limit` attempts the user may see, by id after `after_id`
+    (the queued regrade's chunks, services/regrades.py): (changes, attempts examined, the last id examined,
+    None when none was left)."""
+    attempts = list(db.session.scalars(select(Attempt).where(Attempt.item_id == item.id, Attempt.id > after_id,
+                                                             trainer_scope.attempts(user))
+                                       .order_by(Attempt.id).limit(limit)))
+    if not attempts:
+        return [], 0, None
+    return _changes(attempts, _answer_key(item))[0], len(attempts), attempts[-1].id
+
+
+def regradable_count(user: User, item: CourseItem) -> int:
+    """How many attempts at `item` the user may see: what a regrade examines."""
+    return db.session.scalar(select(func.count()).select_from(Attempt).where(Attempt.item_id == item.id,
+                                                                            trainer_scope.attempts(user)))
+
+
+def _answer_key(item: CourseItem) -> dict[tuple[str, str], QuizQuestion]:
+    return {(row.language, row.key): row for row in db.session.scalars(select(QuizQuestion).where(
+        QuizQuestion.item_id == item.id))}
+
+
+def _changes(attempts: list[Attempt], current: dict[tuple[str, str], QuizQuestion]
+             ) -> tuple[list[RegradeChange], list[str]]:
     changes: list[RegradeChange] = []
     skipped: set[str] = set()
-    attempts = list(attempts)
     learners = {user.id: user for user in db.session.scalars(
         select(User).where(User.id.in_({attempt.learner_id for attempt in attempts})))}
     for attempt in attempts:

@@ -118,7 +118,7 @@ def test_the_sweep_wakes_an_import_whose_consumer_went_silent(app, db, trainer, 
     assert queue.drain() == 0
     with app.app_context():
         assert tasks.sweep.call_local() == {"mails": 0, "invitations": 2, "imports": 0,
-                                            "exports": 0}  # heartbeat still fresh
+                                            "regrades": 0, "exports": 0}  # heartbeat still fresh
     db.session.execute(CohortImport.__table__.update().values(heartbeat_at=utcnow() - timedelta(minutes=11)))
     db.session.commit()
     queue.huey.flush()

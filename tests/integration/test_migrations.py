@@ -200,19 +200,26 @@ def _export_files(connection):
             created_at=datetime(2026, 5, 6), ready_at=datetime(2026, 5, 6), expires_at=datetime(2026, 5, 7))
 
 
+def _quiz_regrades(connection):
+    _insert(connection, "quiz_regrades", id=1, item_id=1, trainer_id=2, status="running", total_attempts=1,
+            examined=0, last_attempt_id=0, changed=0, pass_changed=0, created_at=datetime(2026, 5, 7),
+            started_at=datetime(2026, 5, 7), heartbeat_at=datetime(2026, 5, 7))
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
     "0007_email_verification": _verification, "0008_cohort_consent": _consent, "0009_invitations": _invitations,
     "0010_login_throttling": _throttling, "0011_report_population": _report_population,
     "0012_task_queue": _task_queue, "0013_cohort_imports": _cohort_imports, "0014_export_files": _export_files,
+    "0015_quiz_regrades": _quiz_regrades,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 1,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
              "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
-             "export_files": 1}
+             "export_files": 1, "quiz_regrades": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

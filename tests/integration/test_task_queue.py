@@ -118,7 +118,7 @@ def test_the_sweep_wakes_mail_whose_message_was_lost(app, db, mail_dir):
     db.session.commit()
     with app.app_context():
         woken = tasks.sweep.call_local()
-    assert woken == {"mails": 1, "invitations": 0, "imports": 0, "exports": 0}
+    assert woken == {"mails": 1, "invitations": 0, "imports": 0, "regrades": 0, "exports": 0}
     assert queue.drain() == 1
     assert sorted(outbox(db)) == [("lost@example.org", "sent", 1), ("young@example.org", "queued", 0)]
 
@@ -146,7 +146,22 @@ def test_housekeeping_deletes_spent_links_old_events_and_sent_mail_only(app, db,
     assert "recent" in db.session.scalars(select(AuditEvent.event)).all()
 
 
-def test_health_reports_the_queue(client, db):
+def test_health_reports_the_queue_the_rate_limit_store_and_the_cache(client, db):
+    assert client.get("/courses/passwords-mfa").status_code == 200  # fills this worker's syllabus cache
     body = client.get("/health").get_json()
     assert (body["status"], body["database"], body["queue"], body["queue_kind"]) == ("ok", "ok", "ok", "inline")
     assert body["queued"] == 0
+    assert (body["rate_limits"], body["rate_limits_kind"]) == ("ok", "memory")
+    assert body["cache"] == "ok" and body["cached_syllabi"] >= 1
+
+
+def test_health_is_degraded_when_the_rate_limit_store_is_down(client, db, monkeypatch):
+    from learnhub.extensions import limiter
+
+    def down():
+        raise ConnectionError("redis is gone")
+
+    monkeypatch.setattr(limiter.storage, "check", down)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert (response.get_json()["status"], response.get_json()["rate_limits"]) == ("degraded", "unavailable")

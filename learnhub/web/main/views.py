@@ -6,10 +6,10 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
-from learnhub.extensions import db
+from learnhub.extensions import db, rate_limit_status
 from learnhub.jobs import queue
 from learnhub.security import safe_next_url
-from learnhub.services import course_sync
+from learnhub.services import catalogue, course_sync
 
 bp = Blueprint("main", __name__)
 
@@ -33,8 +33,8 @@ def set_language():
 
 @bp.get("/health")
 def health():
-    """For load balancers and operators: 200 when the database and the task queue answer, 503 when not, with
-    how many jobs wait in the queue."""
+    """For load balancers and operators: 200 when the database, the task queue and the rate-limit store answer,
+    503 when not, with how many jobs wait in the queue and what this worker caches."""
     try:
         db.session.execute(text("SELECT 1"))
         published = course_sync.published_course_count()
@@ -42,6 +42,8 @@ def health():
         current_app.logger.exception("health check failed")
         db.session.rollback()
         return jsonify(status="error", database="unavailable"), 503
-    queue_status = queue.health()
-    status, code = ("ok", 200) if queue_status["queue"] == "ok" else ("degraded", 503)
-    return jsonify(status=status, database="ok", published_courses=published, **queue_status), code
+    parts = {**queue.health(), **rate_limit_status(), **catalogue.cache_status()}
+    healthy = all(parts[name] == "ok" for name in ("queue", "rate_limits", "cache"))
+    status, code = ("ok", 200) if healthy else ("degraded", 503)
+    return jsonify(status=status, database="ok", published_courses=published, **parts), code
+

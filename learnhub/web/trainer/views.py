@@ -26,6 +26,7 @@ from learnhub.services import (
     invitations,
     marking,
     quiz_analysis,
+    regrades,
     trainer_scope,
 )
 from learnhub.services.cohorts import Person
@@ -43,6 +44,7 @@ from learnhub.web.trainer.forms import (
 )
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+REGRADE_ROWS_SHOWN = 200  # the preview lists this many changed attempts; the caption counts them all
 trainer_only = role_required("trainer", "admin")
 PENDING_SHOWN = 200  # a 10,000-person import must not make a 2 MB page
 
@@ -319,14 +321,22 @@ def analysis(course_id: str, item_key: str):
 def regrade(course_id: str, item_key: str):
     course, item = _quiz(course_id, item_key)
     form = RegradeForm()
-    changes, skipped = marking.regrade_preview(current_user, course, item)
-    if form.validate_on_submit():
-        applied = marking.apply_regrade(current_user, changes, ip=client_ip())
-        db.session.commit()
-        flash(_("Regraded %(num)d attempts; every change is in the audit log.", num=applied), "success")
+    running = regrades.unfinished(item)
+    if running is None and form.validate_on_submit():
+        if marking.regradable_count(current_user, item) > current_app.config["REGRADE_INLINE_LIMIT"]:
+            queued = regrades.record(current_user, course, item, ip=client_ip())
+            db.session.commit()
+            tasks.run_regrade(queued.id)
+        else:
+            applied = marking.apply_regrade(current_user, marking.regrade_preview(current_user, course, item)[0],
+                                            ip=client_ip())
+            db.session.commit()
+            flash(_("Regraded %(num)d attempts; every change is in the audit log.", num=applied), "success")
         return redirect(url_for("trainer.regrade", course_id=course.id, item_key=item.key), 303)
+    changes, skipped = marking.regrade_preview(current_user, course, item) if running is None else ([], [])
     return _no_store(render_template("trainer/regrade.html", course=course, item=item, changes=changes,
-                                     skipped=skipped, form=form, language=current_language()))
+                                     skipped=skipped, form=form, queued=regrades.shown(item), running=running,
+                                     shown_changes=REGRADE_ROWS_SHOWN, language=current_language()))
 
 
 @bp.get("/marking")
