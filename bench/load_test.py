@@ -2,10 +2,14 @@
 
 Creates a database of its own (lh_bench_load) with 1,000 learners enrolled in every course (services
 directly, one password hash shared by all, so setting up costs seconds), then for 1 and 2 instances: starts
-the set-up, runs Locust headless (same users, spawn rate and duration; each run logs in its own 500
-learners), stops it, and prints throughput, p50/p95/p99, errors, and where the CPU time went: PostgreSQL
-backends of this database, gunicorn, nginx, the queue consumers and Locust itself (from /proc), with the
-mean number of PostgreSQL backends busy on a query (pg_stat_activity sampled every 0.1 s).
+the set-up, runs Locust headless (same users, spawn rate and duration; each run has its own 500 learners),
+stops it, and prints throughput, p50/p95/p99, errors, and where the CPU time went: PostgreSQL backends of
+this database, gunicorn, nginx, the queue consumers and Locust itself (from /proc), with the mean number of
+PostgreSQL backends busy on a query (pg_stat_activity sampled every 0.1 s).
+
+By default the learners arrive signed in (a session cookie each, signed here with the deployment's secret
+key, as a learner who logged in earlier holds), so the run measures page serving; `--log-in` makes each
+learner log in with its password first, which measures a log-in storm (Argon2) instead.
 
     .venv/bin/python bench/load_test.py --locust /path/to/bench-venv/bin/locust [--seconds 60] [--users 500]
 
@@ -29,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "benchmark pass phrase"  # noqa: S105  (throwaway accounts in a database of the benchmark's own)
+SECRET_KEY = "load-test-only-" * 4  # signs the run's session cookies; the deployment is given the same
 DATABASE = "lh_bench_load"
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -48,8 +53,9 @@ def create_database(server_url: str) -> str:
     return base.set(database=DATABASE).render_as_string(hide_password=False)
 
 
-def create_learners(database_url: str, count: int, folder: Path) -> dict:
-    """`count` verified learners enrolled in every published course; answers the course items for Locust."""
+def create_learners(database_url: str, count: int, folder: Path) -> tuple[dict, list[str]]:
+    """`count` verified learners enrolled in every published course; answers the course items for Locust and a
+    signed session cookie per learner (the one logging in would set)."""
     from argon2 import PasswordHasher, profiles
     from sqlalchemy import select, update
 
@@ -61,7 +67,7 @@ def create_learners(database_url: str, count: int, folder: Path) -> dict:
     real_hash = passwords._hasher.hash(PASSWORD)  # the production cost, once; logging in pays it as it would
     passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     app = create_app({"LEARNHUB_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "QUEUE_URL": "inline",
-                      "MAIL_DIR": str(folder / "mail"), "SECRET_KEY": "bench" * 10})
+                      "MAIL_DIR": str(folder / "mail"), "SECRET_KEY": SECRET_KEY})
     items: dict = {}
     with app.app_context():
         courses = catalogue.published_courses()
@@ -78,9 +84,14 @@ def create_learners(database_url: str, count: int, folder: Path) -> dict:
                                 for kind, plural in (("lesson", "lessons"), ("quiz", "quizzes"))}
         db.session.commit()
         assert db.session.scalar(select(db.func.count()).select_from(User)) >= count
+        signer = app.session_interface.get_signing_serializer(app)
+        learners = db.session.scalars(select(User).where(User.email.like("learner%@bench.example.org"))).all()
+        by_number = {int(user.email.removeprefix("learner").split("@")[0]): user for user in learners}
+        cookies = [signer.dumps({"_user_id": by_number[number].get_id(), "_fresh": True, "language": "en"})
+                   for number in range(count)]
         db.session.remove()
         db.engine.dispose()
-    return {course: kinds for course, kinds in items.items() if kinds["lessons"] and kinds["quizzes"]}
+    return {course: kinds for course, kinds in items.items() if kinds["lessons"] and kinds["quizzes"]}, cookies
 
 
 def cpu_seconds(pid: int) -> float:
@@ -174,7 +185,9 @@ def run_once(instances: int, args, env: dict, items: dict, first: int, run: Path
              "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.seconds}s", "--host",
              f"http://127.0.0.1:{args.port}", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
             env={**env, "LEARNHUB_BENCH_FIRST": str(first), "LEARNHUB_BENCH_PASSWORD": PASSWORD,
-                 "LEARNHUB_BENCH_ITEMS": json.dumps(items)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 "LEARNHUB_BENCH_ITEMS": json.dumps(items), "LEARNHUB_BENCH_THINK": args.think,
+                 "LEARNHUB_BENCH_SESSIONS": "" if args.log_in else str(run.parent / "sessions.json")},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         sampler = Sampler(env["LEARNHUB_DATABASE_URL"], run)
         started = time.monotonic()
         sampler.start(locust.pid)
@@ -185,10 +198,12 @@ def run_once(instances: int, args, env: dict, items: dict, first: int, run: Path
     finally:
         subprocess.run([str(ROOT / "deploy" / "down.sh")], env=env, check=False, timeout=120)
     with open(f"{prefix}_stats.csv", newline="") as handle:
-        total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
+        rows = list(csv.DictReader(handle))
+    total = next(row for row in rows if row["Name"] == "Aggregated")
     return {"instances": instances, "requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
             "rps": float(total["Requests/s"]), "p50": total["50%"], "p95": total["95%"], "p99": total["99%"],
-            "cpu": cpu, "locust_errors": errors.decode()[-500:]}
+            "cpu": cpu, "locust_errors": errors.decode()[-500:],
+            "pages": [row for row in rows if row["Name"] != "Aggregated"]}
 
 
 def main() -> None:
@@ -202,6 +217,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5200, help="nginx; the instances take the next ports")
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--run-dir", default=str(ROOT / "bench" / "run"))
+    parser.add_argument("--think", default="1,5", help="seconds each learner waits between pages: MIN,MAX")
+    parser.add_argument("--log-in", action="store_true",
+                        help="each learner logs in with its password first (a log-in storm) instead of arriving "
+                             "signed in")
     args = parser.parse_args()
 
     run = Path(args.run_dir)
@@ -209,6 +228,7 @@ def main() -> None:
     run.mkdir(parents=True)
     database_url = create_database(args.server_url)
     env = {**os.environ, "LEARNHUB_DATABASE_URL": database_url, "DEPLOY_PORT": str(args.port),
+           "LEARNHUB_SECRET_KEY": SECRET_KEY,
            "DEPLOY_REDIS_DB": str(args.redis_db), "DEPLOY_BIN": str(Path(sys.executable).parent),
            # Every learner logs in from 127.0.0.1 through nginx: lift the per-address login limit for the run.
            "LEARNHUB_LOGIN_LIMIT_PER_IP": "100000 per minute", "LEARNHUB_LOG_FORMAT": "json"}
@@ -218,12 +238,15 @@ def main() -> None:
     subprocess.run([str(ROOT / "deploy" / "down.sh")], env={**env, "DEPLOY_RUN_DIR": str(run / "prepare")},
                    check=True, timeout=120)
     started = time.monotonic()
-    items = create_learners(database_url, 2 * args.users, run)
+    items, cookies = create_learners(database_url, 2 * args.users, run)
+    (run / "sessions.json").write_text(json.dumps(cookies))
     print(f"{2 * args.users} learners enrolled in {len(items)} courses in {time.monotonic() - started:.1f} s")
 
     results = [run_once(n, args, {**env, "DEPLOY_PREPARE": "0"}, items, (n - 1) * args.users, run / f"{n}")
                for n in (1, 2)]
-    print(f"\n{args.users} users, spawn rate {args.spawn_rate}/s, {args.seconds} s each\n")
+    arrival = "each logs in first" if args.log_in else "signed in already"
+    print(f"\n{args.users} users ({arrival}, {args.think} s between pages), spawn rate {args.spawn_rate}/s, "
+          f"{args.seconds} s each\n")
     print("| instances | requests | req/s | p50 ms | p95 ms | p99 ms | errors | CPU s: PostgreSQL | gunicorn "
           "| nginx | consumers | Locust | PostgreSQL share of CPU | busy PG backends (mean) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -236,6 +259,11 @@ def main() -> None:
               f"{cpu['postgresql'] / spent:.0%} | {cpu['pg_busy_backends']:.2f} |")
     wall = results[0]["cpu"]["wall"]
     print(f"\nCPU available: {os.cpu_count()} cores x {wall:.0f} s = {os.cpu_count() * wall:.0f} s per run")
+    print("\n| instances | page | requests | p50 ms | p95 ms | p99 ms | errors |\n|---|---|---|---|---|---|---|")
+    for result in results:
+        for row in result["pages"]:
+            print(f"| {result['instances']} | {row['Type']} {row['Name']} | {row['Request Count']} | {row['50%']} | "
+                  f"{row['95%']} | {row['99%']} | {row['Failure Count']} |")
     for result in results:
         if result["failures"] or result["locust_errors"].strip():
             print(f"{result['instances']} instance(s): {result['locust_errors']}")
