@@ -41,8 +41,11 @@ limiter = Limiter(key_func=_client_address, default_limits=[])
 
 
 def rate_limit_status() -> dict:
-    """Whether the store the rate limits count in (shared by every instance in production) answers."""
+    """Whether the store the rate limits count in (shared by every instance in production) answers; "off" when
+    rate limiting is switched off (LEARNHUB_RATELIMIT_ENABLED=0)."""
     kind = current_app.config["RATELIMIT_STORAGE_URI"].partition(":")[0]
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return {"rate_limits": "off", "rate_limits_kind": kind}
     try:
         answers = limiter.storage.check()
     except Exception:  # whatever the store's client raises, the store is unavailable

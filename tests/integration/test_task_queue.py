@@ -165,3 +165,12 @@ def test_health_is_degraded_when_the_rate_limit_store_is_down(client, db, monkey
     response = client.get("/health")
     assert response.status_code == 503
     assert (response.get_json()["status"], response.get_json()["rate_limits"]) == ("degraded", "unavailable")
+
+
+def test_health_with_rate_limiting_switched_off_is_ok(app, client, db):
+    app.config["RATELIMIT_ENABLED"] = False
+    try:
+        response = client.get("/health")
+    finally:
+        app.config["RATELIMIT_ENABLED"] = True
+    assert (response.status_code, response.get_json()["rate_limits"]) == (200, "off")
