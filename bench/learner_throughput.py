@@ -45,11 +45,16 @@ def serve(module: str, port: int, env: dict) -> subprocess.Popen:
 
 
 class Session:
-    """One keep-alive connection with a cookie jar of one cookie."""
+    """One keep-alive connection with a cookie jar."""
 
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookie = ""
+        self.jar: dict[str, str] = {}
+
+    @property
+    def cookie(self) -> str:
+        """The Cookie header: every cookie the server set (the session and the login's device cookie)."""
+        return "; ".join(f"{name}={value}" for name, value in self.jar.items())
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
         headers = {"Cookie": self.cookie} if self.cookie else {}
@@ -60,9 +65,9 @@ class Session:
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         text = response.read().decode()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
+        for cookie in response.msg.get_all("Set-Cookie") or ():
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.jar[name] = value
         return response.status, text
 
     def log_in(self, email: str) -> None:

@@ -1,0 +1,178 @@
+"""Benchmark (issue 14): LearnHub's hot pages against a bare Flask "hello", same server, same run, as ratios
+and as CPU milliseconds per request.
+
+gunicorn (2 sync workers) serves LearnHub on a fresh database (SQLite by default, or the PostgreSQL server
+given by --server-url, in a database of the benchmark's own) with the starter catalogue, and, on another
+port, bench/hello.py. Each page is loaded by wrk (2 threads, --clients connections, --seconds) between two
+loads of hello; its ratio is its requests per second over the mean of the two hello rates around it, so
+a machine that is busier at one moment than another skews the ratio less. CPU time per request is what the
+gunicorn workers used (utime + stime, from /proc) over the requests served. The quiz "pairs" (a fresh form
+then its graded submit) come from Python threads, as the submit needs a new form each time.
+
+    .venv/bin/python bench/page_speed.py [--seconds 5] [--clients 4] [--server-url postgresql://root@127.0.0.1:5432/postgres]
+
+Pages: the floor (a constant page behind login_required, from bench/floor_wsgi.py), a lesson, the course page,
+the quiz form, the catalogue and the home page (anonymous and logged in), the login page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+TICK = os.sysconf("SC_CLK_TCK")
+DATABASE = "lh_bench_pages"
+
+from bench.learner_throughput import PASSWORD, Session, measure, serve  # noqa: E402
+from bench.load_test import descendants  # noqa: E402
+from bench.quiz_form import answers  # noqa: E402
+
+LESSON = "/courses/passwords-mfa/lessons/mfa-methods"
+PAGES = [  # (name, path, logged in)
+    ("floor: constant page behind login_required", "/bench/floor", True),
+    ("lesson (logged in)", LESSON, True),
+    ("course page (logged in)", "/courses/passwords-mfa", True),
+    ("quiz form (logged in)", "/courses/passwords-mfa/quizzes/check-passwords-mfa", True),
+    ("catalogue /courses (logged in)", "/courses", True),
+    ("catalogue /courses (anonymous)", "/courses", False),
+    ("course page (anonymous)", "/courses/passwords-mfa", False),
+    ("home (anonymous)", "/", False),
+    ("login page (anonymous)", "/login", False),
+]
+
+
+def cpu_seconds(pid: int) -> float:
+    pids = descendants(pid)
+    total = 0.0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def wrk(port: int, path: str, cookie: str, args) -> tuple[float, int]:
+    """Requests per second and requests served, measured by wrk (C, so the client is never the bottleneck)."""
+    command = ["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{args.seconds:.0f}s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                            check=True).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{path}: wrk saw errors:\n{output}")
+    served = int(re.search(r"(\d+) requests in", output).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), served
+
+
+def create_database(server_url: str) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from learnhub.config import normalise_database_url
+
+    base = make_url(normalise_database_url(server_url))
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    engine.dispose()
+    return base.set(database=DATABASE).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--server-url", default="", help="PostgreSQL server; default: SQLite")
+    parser.add_argument("--only", default="", help="only the pages whose name contains this")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        env = {**os.environ, "LEARNHUB_ENV": "testing", "LEARNHUB_INSTANCE_DIR": str(tmp_path),
+               "LEARNHUB_SECRET_KEY": "benchmark-secret-key-benchmark-secret-key",
+               "LEARNHUB_RATELIMIT_ENABLED": "false", "LEARNHUB_MAIL_DIR": str(tmp_path / "mail"),
+               "LEARNHUB_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}"}
+        env.pop("LEARNHUB_DATABASE_URL", None)
+        database = "SQLite"
+        if args.server_url:
+            env["LEARNHUB_DATABASE_URL"] = create_database(args.server_url)
+            database = "PostgreSQL"
+        learnhub = str(BIN / "learnhub")
+        subprocess.run([learnhub, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([learnhub, "courses", "sync"], env=env, check=True, capture_output=True)
+        for i in range(args.clients):
+            subprocess.run([learnhub, "users", "create", f"bench{i}@example.org", "--country", "DO"], env=env,
+                           input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        hello = serve("bench.hello:app", 5101, env)
+        app = serve("bench.floor_wsgi:app", 5102, env)
+        rows = []
+        try:
+            reader = Session(5102)
+            reader.log_in("bench0@example.org")
+            status, _ = reader.request("GET", LESSON)
+            assert status == 200, status
+
+            def hello_rate() -> float:
+                return wrk(5101, "/", "", args)[0]
+
+            for name, path, logged_in in PAGES:
+                if args.only and args.only not in name:
+                    continue
+                before = hello_rate()
+                cpu = cpu_seconds(app.pid)
+                rate, served = wrk(5102, path, reader.cookie if logged_in else "", args)
+                used = cpu_seconds(app.pid) - cpu
+                after = hello_rate()
+                rows.append((name, rate, rate / ((before + after) / 2), 1000 * used / served))
+                print(f"{name}: {rate:.0f} req/s, ratio {rows[-1][2]:.3f}, {rows[-1][3]:.2f} ms CPU", flush=True)
+
+            if not args.only or "quiz" in args.only:
+                emails = iter(f"bench{i}@example.org" for i in range(100))
+
+                def logged_in_session() -> Session:
+                    session = Session(5102)
+                    session.log_in(next(emails))
+                    return session
+
+                def pair(session: Session) -> int:
+                    status, page = session.request("GET", "/courses/passwords-mfa/quizzes/check-passwords-mfa")
+                    assert status == 200, status
+                    form = answers(page)
+                    if form is None:  # three attempts used: a new learner would start again
+                        return 0
+                    status, _ = session.request("POST", "/courses/passwords-mfa/quizzes/check-passwords-mfa", form)
+                    assert status == 303, status
+                    return 1
+
+                before = hello_rate()
+                cpu = cpu_seconds(app.pid)
+                rate = measure("quiz pairs", args.seconds, args.clients, logged_in_session, pair)
+                used = cpu_seconds(app.pid) - cpu
+                after = hello_rate()
+                rows.append(("quiz form + graded submit (pairs)", rate, rate / ((before + after) / 2),
+                             1000 * used / max(rate * args.seconds, 1)))
+        finally:
+            hello.terminate()
+            app.terminate()
+    load = os.getloadavg()[0]
+    print(f"\n{database}; gunicorn 2 sync workers; wrk {args.clients} connections, {args.seconds:.0f} s per "
+          f"page; load average after the run {load:.1f}\n")
+    print("| page | requests/s | ratio to hello | CPU ms/request |")
+    print("|---|---|---|---|")
+    for name, rate, ratio, cpu in rows:
+        print(f"| {name} | {rate:.0f} | {ratio:.3f} | {cpu:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
