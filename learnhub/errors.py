@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import secrets
-from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_login import current_user
@@ -15,14 +14,8 @@ from werkzeug.wsgi import get_input_stream
 
 from learnhub.extensions import db
 from learnhub.logs import loggable_path
+from learnhub.security import sent_from_this_site
 from learnhub.web.api import views as api
-
-
-def _same_origin(source: str | None) -> bool:
-    if not source:
-        return True  # browsers may omit both; SameSite=Lax cookies already stop cross-site posts then
-    parts = urlsplit(source)
-    return parts.netloc == request.host and parts.scheme in ("http", "https")
 
 
 def _forget_body(drain_limit: int) -> None:
@@ -54,7 +47,7 @@ def init_app(app: Flask) -> None:
             return render_template("learn/quiz_login.html", form_data=request.form, failed=False), 401
         # Offer to resend only what came from one of our own pages: a form posted from another site must
         # not become a one-click "send again".
-        same_site = _same_origin(request.headers.get("Origin") or request.headers.get("Referer"))
+        same_site = sent_from_this_site()
         return render_template("errors/csrf.html", form_data=request.form if same_site else None,
                                action=request.path), 400
 

@@ -55,13 +55,17 @@ ROLE_LABELS = {
 }
 
 
+LANGUAGE_COOKIE = "language"  # a visitor's choice of language, set by the language switch (decision 0037)
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
-    chosen = session.get("language")
-    if chosen in languages:
-        return chosen
+    for chosen in (session.get("language"), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in languages:
+            return chosen
     return request.accept_languages.best_match(languages) or "en"
 
 

@@ -39,6 +39,47 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def same_origin(source: str | None) -> bool:
+    """Whether an Origin or Referer value names this site (any value but ours, "null" included, does not)."""
+    if not source:
+        return False
+    parts = urlsplit(source)
+    return parts.netloc == request.host and parts.scheme in ("http", "https")
+
+
+def sent_from_this_site() -> bool:
+    """Whether the browser says this request comes from one of our own pages: Sec-Fetch-Site when it sends it,
+    else Origin, else Referer. Every browser LearnHub supports sends Sec-Fetch-Site or Origin with a form
+    posted from another site, so a request with none of the three did not come from another site's page in
+    such a browser (a program, or a privacy tool that strips them); it is let through (decision 0037)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    for header in ("Origin", "Referer"):
+        value = request.headers.get(header)
+        if value is not None:
+            return same_origin(value)
+    return True
+
+
+def anonymous_form(view: Callable) -> Callable:
+    """A form that people use before they have a session (log in, register, reset a password, choose the
+    language): protected by the browser's own statement of where the form was sent from (sent_from_this_site)
+    instead of a CSRF token, which would need a session cookie on every anonymous page (decision 0037). A
+    form from another site gets the CSRF error page, without an offer to resend it."""
+    from flask_wtf.csrf import CSRFError
+
+    from learnhub.extensions import csrf
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST" and not sent_from_this_site():
+            raise CSRFError("The form was sent from another site.")
+        return view(*args, **kwargs)
+
+    return csrf.exempt(wrapped)
+
+
 def role_required(*roles: str) -> Callable:
     """Logged-in users of these roles only; others get 404, so the route's existence is not revealed."""
 
@@ -84,6 +125,24 @@ def add_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["LEARNHUB_ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and request.endpoint.startswith(("auth.", "account.")):
+        if request.endpoint in PUBLIC_PAGES and _shared_cache_may_keep(response):
+            headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        elif request.endpoint and request.endpoint.startswith(("auth.", "account.")):
             headers["Cache-Control"] = "no-store"
+        if response.mimetype == "text/html":
+            headers.add("Vary", "Cookie")  # a page depends on who is logged in and on the chosen language
+            headers.add("Vary", "Accept-Language")
         return response
+
+
+# Anonymous pages that a shared proxy may keep for a minute (decision 0037): the same for every anonymous
+# visitor with the same language, and without a cookie.
+PUBLIC_PAGES = frozenset({"main.home", "catalog.index", "catalog.course", "auth.login", "auth.register",
+                          "auth.forgot_password"})
+PUBLIC_MAX_AGE = 60
+
+
+def _shared_cache_may_keep(response) -> bool:
+    return (request.method in ("GET", "HEAD") and response.status_code == 200
+            and "Set-Cookie" not in response.headers and "Cache-Control" not in response.headers
+            and not current_user.is_authenticated and not request.cookies)

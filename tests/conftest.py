@@ -158,10 +158,17 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def form_token(html: str) -> dict:
+    """The page's CSRF token as form data, or nothing for a page whose forms need none (an anonymous form,
+    decision 0037)."""
+    match = CSRF_INPUT.search(html)
+    return {"csrf_token": match.group(1) or match.group(2)} if match else {}
+
+
 def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
-    """Fetch the page that holds the form (default: `url`) and post `data` with its CSRF token."""
+    """Fetch the page that holds the form (default: `url`) and post `data` with its CSRF token, if it has one."""
     html = client.get(page or url).get_data(as_text=True)
-    return client.post(url, data={"csrf_token": csrf_token(html), **data}, **kwargs)
+    return client.post(url, data={**form_token(html), **data}, **kwargs)
 
 
 PROFILE = {

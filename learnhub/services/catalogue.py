@@ -121,7 +121,8 @@ _syllabus_cache: dict[tuple[str, str, datetime], Syllabus] = {}
 def cache_status() -> dict:
     """What /health says about this worker's caches: each is keyed by the course's revision and sync time, read
     from the shared database, so a sync on any instance is seen by every other at its next request."""
-    return {"cache": "ok", "cache_kind": "per-worker, keyed by course revision", "cached_syllabi": len(_syllabus_cache)}
+    return {"cache": "ok", "cache_kind": "per-worker, keyed by course revision", "cached_syllabi": len(_syllabus_cache),
+            "cached_lessons": len(_lesson_cache)}
 
 
 def syllabus(course: Course) -> Syllabus:
@@ -145,16 +146,38 @@ def syllabus(course: Course) -> Syllabus:
 
 
 @dataclass(frozen=True)
+class LessonText:
+    """A lesson's rendered text in one language, as stored by the last sync."""
+
+    language: str
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
 class LessonPage:
-    body: LessonBody
+    body: LessonText
     fallback: bool
     """True when the lesson has no version in the requested language and shows the default one."""
 
 
+# Lesson texts change only when a sync changes the course: kept per worker, keyed like the syllabi.
+_lesson_cache: dict[tuple[int, str, str, datetime], LessonText] = {}
+
+
 def lesson_body(course: Course, item: ItemInfo, language: str) -> LessonPage | None:
-    """The lesson in `language`, else in the course's default language (with fallback=True)."""
+    """The lesson in `language`, else in the course's default language (with fallback=True). No query once
+    this worker has read it since the course's last sync."""
     wanted = language if language in item.languages else course.default_language
-    body = db.session.get(LessonBody, (item.id, wanted))
-    if body is None:
-        return None
-    return LessonPage(body=body, fallback=wanted != language)
+    key = (item.id, wanted, course.revision, course.synced_at)
+    text = _lesson_cache.get(key)
+    if text is None:
+        row = db.session.execute(select(LessonBody.title, LessonBody.html).where(
+            LessonBody.item_id == item.id, LessonBody.language == wanted)).first()
+        if row is None:
+            return None
+        text = LessonText(wanted, row.title, row.html)
+        if len(_lesson_cache) > 5000:
+            _lesson_cache.clear()
+        _lesson_cache[key] = text
+    return LessonPage(body=text, fallback=wanted != language)

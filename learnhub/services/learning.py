@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.extensions import db
@@ -144,12 +144,15 @@ class CourseProgress:
 
 
 def course_progress(learner: User | None, course: Course, syllabus: Syllabus) -> CourseProgress:
-    """Two queries whatever the course size: the enrolment and the learner's progress rows."""
+    """One query whatever the course size: the enrolment with the learner's progress rows joined to it
+    (progress is only ever recorded for an enrolled learner: `_touch` enrols first)."""
     if learner is None or not learner.is_authenticated:
         return CourseProgress({}, syllabus, None)
-    rows = db.session.scalars(select(ItemProgress).where(
-        ItemProgress.learner_id == learner.id, ItemProgress.course_id == course.id))
-    return CourseProgress({row.item_id: row for row in rows}, syllabus, enrolment(learner, course))
+    rows = db.session.execute(select(Enrolment, ItemProgress).outerjoin(ItemProgress, and_(
+        ItemProgress.learner_id == Enrolment.learner_id, ItemProgress.course_id == Enrolment.course_id)).where(
+        Enrolment.learner_id == learner.id, Enrolment.course_id == course.id)).all()
+    states = {row.item_id: row for _, row in rows if row is not None}
+    return CourseProgress(states, syllabus, rows[0][0] if rows else None)
 
 
 def complete_if_done(learner: User, course: Course, syllabus: Syllabus) -> None:

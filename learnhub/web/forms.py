@@ -55,3 +55,12 @@ class BaseForm(FlaskForm):
             elif isinstance(field, DecimalField | FloatField):
                 field.validators = [Finite(), *field.validators]
             return field
+
+
+class AnonymousForm(BaseForm):
+    """A form for people without a session yet (log in, register, reset a password): no CSRF token, whose
+    secret would need a session cookie on the anonymous page; its view is `security.anonymous_form`, which
+    refuses a form sent from another site (decision 0037)."""
+
+    class Meta:
+        csrf = False

@@ -1,8 +1,10 @@
-"""What every template may use: the language switcher, names of reference data, the logout form."""
+"""What every template may use: the language switcher, names of reference data, translations."""
 
 from __future__ import annotations
 
+import flask_babel
 from flask import Flask, request
+from flask.globals import _cv_app
 from flask_babel import format_date, format_datetime
 
 from learnhub import i18n
@@ -10,15 +12,37 @@ from learnhub.models.courses import localised
 from learnhub.services.certificates import display_code
 
 
+def _translations():
+    """Flask-Babel's translations for the locale in force, looked up once per request and locale rather than
+    once per string (a page has about fifty): each lookup through Flask-Babel passes several context proxies.
+    Keyed by the locale object, so `force_locale` (a mail in its recipient's language) gets its own."""
+    context = _cv_app.get(None)
+    if context is None:
+        return flask_babel.get_translations()
+    state = context.g.__dict__.get("_flask_babel")
+    memo = getattr(state, "learnhub_translations", None)
+    if memo is not None and memo[0] is getattr(state, "babel_locale", None):
+        return memo[1]
+    translations = flask_babel.get_translations()
+    state = context.g._flask_babel
+    state.learnhub_translations = (state.babel_locale, translations)
+    return translations
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(  # as Flask-Babel installs them, through the memo above
+        gettext=lambda string: _translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
+
     @app.context_processor
     def globals_for_templates():
-        from learnhub.web.auth.forms import LogoutForm
-
         return {
             "current_language": i18n.current_language(),
             "language_names": i18n.LANGUAGE_NAMES,
-            "logout_form": LogoutForm(formdata=None),  # only drawn: never reads the body (a 413 page has none)
             "here": request.full_path.rstrip("?") if request else "/",
         }
 

@@ -32,14 +32,14 @@ def test_media_name_with_a_nul_byte_is_not_found(app, db, client):
 
 
 def test_logging_in_from_a_quiz_shares_the_login_throttle(app, db, client, make_user):
-    page = client.get("/login").get_data(as_text=True)
-    token = csrf_token(page)
+    expired = client.post(f"/courses/{COURSE}/quizzes/{QUIZ}", data={"token": "t"})  # a session that ended
+    assert expired.status_code == 401
+    token = csrf_token(expired.get_data(as_text=True))  # the quiz's own login form
     statuses = [client.post(f"/courses/{COURSE}/quizzes/{QUIZ}", data={
         "csrf_token": token, "email": f"user{i}@example.org", "password": "wrong password here"}).status_code
         for i in range(31)]
     assert statuses[:30] == [401] * 30 and statuses[30] == 429, statuses
-    assert client.post("/login", data={"csrf_token": token, "email": "x@example.org",
-                                       "password": "whatever it is"}).status_code == 429
+    assert client.post("/login", data={"email": "x@example.org", "password": "whatever it is"}).status_code == 429
 
 
 def test_a_quiz_changed_while_answering_is_shown_again(app, db, client, make_user, tmp_path):
@@ -61,12 +61,12 @@ def test_a_quiz_changed_while_answering_is_shown_again(app, db, client, make_use
 
 
 def test_a_foreign_form_is_not_offered_for_resending(app, db, client):
-    client.get("/")
-    response = client.post("/language", data={"language": "es", "csrf_token": "forged"},
-                           headers={"Origin": "https://evil.example"})
-    main = re.search(r"<main.*</main>", response.get_data(as_text=True), re.S).group(0)
-    assert response.status_code == 400 and "Send again" not in main and 'name="language"' not in main
-    own = client.post("/language", data={"language": "es", "csrf_token": "forged"},
+    for path in ("/language", f"/courses/{COURSE}/enrol"):  # an anonymous form, and one with a CSRF token
+        response = client.post(path, data={"language": "es", "csrf_token": "forged"},
+                               headers={"Origin": "https://evil.example"})
+        main = re.search(r"<main.*</main>", response.get_data(as_text=True), re.S).group(0)
+        assert response.status_code == 400 and "Send again" not in main and 'name="language"' not in main
+    own = client.post(f"/courses/{COURSE}/enrol", data={"language": "es", "csrf_token": "forged"},
                       headers={"Origin": "http://localhost"})
     assert "Send again" in own.get_data(as_text=True)
 

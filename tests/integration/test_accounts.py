@@ -204,10 +204,13 @@ def test_expired_reset_token_is_refused(client, db, make_user):
 
 def test_language_switcher_saves_the_choice(client, db, make_user):
     user = make_user(email="ana@example.org", language="en")
-    page = client.get("/").get_data(as_text=True)
-    response = client.post("/language", data={"csrf_token": csrf_token(page), "language": "es", "next": "/login"})
+    assert 'name="csrf_token"' not in client.get("/").get_data(as_text=True)  # nothing needs a session here
+    response = client.post("/language", data={"language": "es", "next": "/login"})
     assert response.status_code == 303 and response.location == "/login"
-    assert '<html lang="es">' in client.get("/login").get_data(as_text=True)
+    [cookie] = response.headers.getlist("Set-Cookie")  # the visitor's choice, not a session
+    assert cookie.startswith("language=es;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    login = client.get("/login")
+    assert '<html lang="es">' in login.get_data(as_text=True) and "Set-Cookie" not in login.headers
     log_in(client, "ana@example.org")
     page = client.get("/").get_data(as_text=True)
     client.post("/language", data={"csrf_token": csrf_token(page), "language": "fr", "next": "https://evil.example"})

@@ -128,8 +128,9 @@ def test_the_quiz_login_is_throttled_with_the_same_counters(app, db, make_user):
     make_user(email="ana@example.org")
     assert attack(app, "ana@example.org") == [400] * 5 + [429] * 3
     attacker = client_at(app, ATTACKER_IP)
-    page = attacker.get("/login").get_data(as_text=True)
-    response = attacker.post("/courses/passwords-mfa/quizzes/check-passwords-mfa", data={
+    quiz = "/courses/passwords-mfa/quizzes/check-passwords-mfa"
+    page = attacker.post(quiz, data={"token": "t"}).get_data(as_text=True)  # the quiz's own login form
+    response = attacker.post(quiz, data={
         "csrf_token": csrf_token(page), "email": "ana@example.org", "password": DEFAULT_PASSWORD})
     assert response.status_code == 429 and response.headers["Retry-After"]  # the (right) password is not checked
     assert attacker.get("/account/profile").status_code == 302
@@ -156,13 +157,12 @@ def wait_until_serving(port: int, server: subprocess.Popen) -> None:
 
 
 def bad_login(port: int) -> int:
-    """One failed login through a fresh browser (own cookies and CSRF token), as the audit fired them."""
+    """One failed login through a fresh browser (own cookies), as the audit fired them."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     base = f"http://127.0.0.1:{port}"
     page = opener.open(base + "/login", timeout=30).read().decode()
-    match = CSRF_INPUT.search(page)
-    data = urllib.parse.urlencode({"csrf_token": match.group(1) or match.group(2), "email": "ana@example.org",
-                                   "password": "a wrong guess at it"}).encode()
+    assert "<form" in page and not CSRF_INPUT.search(page)  # an anonymous form: no session token (decision 0037)
+    data = urllib.parse.urlencode({"email": "ana@example.org", "password": "a wrong guess at it"}).encode()
     try:
         return opener.open(base + "/login", data=data, timeout=30).status
     except urllib.error.HTTPError as error:

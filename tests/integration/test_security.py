@@ -56,29 +56,74 @@ def test_session_cookie_is_secure_and_host_only_in_production(tmp_path, monkeypa
 
 @pytest.mark.parametrize("token", [None, "", "forged-token", "foreign"])
 def test_forms_refuse_a_missing_or_foreign_csrf_token(app, client, make_user, token):
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
+    log_in(client, "ana@example.org")
     if token == "foreign":  # a valid token, but from someone else's session
+        make_user(email="eve@example.org")
         other = app.test_client()
-        token = csrf_token(other.get("/login").get_data(as_text=True))
-    data = {"email": "ana@example.org", "password": DEFAULT_PASSWORD}
+        log_in(other, "eve@example.org")
+        token = csrf_token(other.get("/account/profile").get_data(as_text=True))
+    data = {"name": "Ana Typed", "password": DEFAULT_PASSWORD}
     if token is not None:
         data["csrf_token"] = token
-    client.get("/")
-    response = client.post("/login", data=data)
+    response = client.post("/account/profile", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Please send the form again" in page
-    assert 'value="ana@example.org"' in page  # what was typed is kept
+    assert 'value="Ana Typed"' in page  # what was typed is kept
     assert DEFAULT_PASSWORD not in page  # but never a password
-    assert client.get("/account/profile").status_code == 302
+    assert client.get("/account/profile").status_code == 200
 
 
-def test_logout_and_language_switch_need_csrf(client, make_user):
+@pytest.mark.parametrize("headers, accepted", [
+    ({}, True),  # no browser statement at all: a program, not another site's page
+    ({"Sec-Fetch-Site": "same-origin"}, True), ({"Sec-Fetch-Site": "none"}, True),
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}, False),  # Sec-Fetch-Site decides
+    ({"Sec-Fetch-Site": "same-site"}, False),  # a sibling subdomain is another site too
+    ({"Origin": "http://localhost"}, True), ({"Origin": "https://evil.example"}, False), ({"Origin": "null"}, False),
+    ({"Referer": "http://localhost/login"}, True), ({"Referer": "https://evil.example/login"}, False),
+])
+def test_anonymous_forms_refuse_a_form_sent_from_another_site(client, make_user, headers, accepted):
+    make_user(email="ana@example.org", language="en")
+    response = client.post("/login", data={"email": "ana@example.org", "password": DEFAULT_PASSWORD},
+                           headers=headers)
+    if accepted:
+        assert response.status_code == 303
+        assert client.get("/account/profile").status_code == 200
+    else:
+        assert response.status_code == 400 and "Please send the form again" in response.get_data(as_text=True)
+        assert "Send again" not in response.get_data(as_text=True)
+        assert client.get("/account/profile").status_code == 302
+    language = client.post("/language", data={"language": "es"}, headers=headers)
+    assert language.status_code == (303 if accepted else 400)
+
+
+def test_anonymous_pages_set_no_cookie_and_may_be_kept_by_a_shared_cache(app, client):
+    for path in ("/", "/courses", "/courses/passwords-mfa", "/login", "/register", "/password/forgot"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+        assert 'name="csrf_token"' not in response.get_data(as_text=True), path
+        assert response.headers["Cache-Control"] == "public, max-age=60", path
+        assert set(response.headers.get_all("Vary")) >= {"Cookie", "Accept-Language"}, path
+
+
+def test_logged_in_pages_are_never_public(client, make_user):
+    make_user(email="ana@example.org")
+    log_in(client, "ana@example.org")
+    for path in ("/", "/courses", "/courses/passwords-mfa", "/learning"):
+        assert "public" not in client.get(path).headers.get("Cache-Control", ""), path
+
+
+def test_logout_needs_csrf_and_the_language_switch_a_form_from_this_site(client, make_user):
     make_user(email="ana@example.org")
     log_in(client, "ana@example.org")
     assert client.post("/logout").status_code == 400
     assert client.get("/account/profile").status_code == 200
-    assert client.post("/language", data={"language": "es"}).status_code == 400
+    assert client.post("/language", data={"language": "es"}, headers={"Origin": "https://evil.example"}
+                       ).status_code == 400
+    assert client.post("/language", data={"language": "es"}, headers={"Origin": "http://localhost"}
+                       ).status_code == 303
 
 
 def test_login_is_throttled_per_account(client, make_user):
@@ -111,9 +156,8 @@ def test_login_is_throttled_per_ip(app, client, make_user):
 ])
 def test_login_never_redirects_off_site(client, make_user, target):
     make_user(email="ana@example.org")
-    page = client.get("/login", query_string={"next": target}).get_data(as_text=True)
-    response = client.post("/login", data={"csrf_token": csrf_token(page), "email": "ana@example.org",
-                                           "password": DEFAULT_PASSWORD, "next": target})
+    client.get("/login", query_string={"next": target})
+    response = client.post("/login", data={"email": "ana@example.org", "password": DEFAULT_PASSWORD, "next": target})
     assert response.status_code == 303
     assert response.location == "/"
 
@@ -122,8 +166,8 @@ def test_login_follows_a_local_next(client, make_user):
     make_user(email="ana@example.org")
     page = client.get("/login?next=/account/profile").get_data(as_text=True)
     assert 'value="/account/profile"' in page
-    response = client.post("/login", data={"csrf_token": csrf_token(page), "email": "ana@example.org",
-                                           "password": DEFAULT_PASSWORD, "next": "/account/profile"})
+    response = client.post("/login", data={"email": "ana@example.org", "password": DEFAULT_PASSWORD,
+                                           "next": "/account/profile"})
     assert response.location == "/account/profile"
 
 
@@ -240,6 +284,16 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 
+def any_csrf_token(client) -> str:
+    """A valid CSRF token of this client's session: from the profile page, or for a visitor (whose pages have
+    none) from the login form a quiz shows to someone whose session ended."""
+    profile = client.get("/account/profile")
+    if profile.status_code == 200:
+        return csrf_token(profile.get_data(as_text=True))
+    expired = client.post("/courses/passwords-mfa/quizzes/check-passwords-mfa", data={"token": "t"})
+    return csrf_token(expired.get_data(as_text=True))
+
+
 @pytest.mark.parametrize("role", ["anonymous", "trainee", "trainer", "analyst", "admin"])
 def test_route_matrix(app, client, make_user, role):
     sync = app.test_cli_runner().invoke(args=["courses", "sync", app.config["COURSES_DIR"]])
@@ -254,8 +308,7 @@ def test_route_matrix(app, client, make_user, role):
         if method == "GET":
             response = client.get(url)
         else:
-            token = csrf_token(client.get("/password/forgot").get_data(as_text=True))
-            response = client.post(url, data={"csrf_token": token, "language": "en"})
+            response = client.post(url, data={"csrf_token": any_csrf_token(client), "language": "en"})
         assert response.status_code == expected[role], (method, path, role)
         if method == "POST" and path == "/logout" and role != "anonymous":
             log_in(client, f"{role}@example.org")

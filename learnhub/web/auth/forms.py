@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo
 
-from learnhub.web.forms import BaseForm
+from learnhub.web.forms import AnonymousForm, BaseForm
 from learnhub.web.forms_common import ProfileFieldsMixin, email_field, new_password_field
 
 
-class RegisterForm(ProfileFieldsMixin, BaseForm):
+class RegisterForm(ProfileFieldsMixin, AnonymousForm):
     email = email_field()
     password = new_password_field()
     confirm = PasswordField(_l("Repeat the password"), validators=[
@@ -19,7 +19,7 @@ class RegisterForm(ProfileFieldsMixin, BaseForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(BaseForm):
+class LoginForm(AnonymousForm):
     email = email_field(new=False)
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
                              render_kw={"autocomplete": "current-password"})
@@ -27,11 +27,7 @@ class LoginForm(BaseForm):
     submit = SubmitField(_l("Log in"))
 
 
-class LogoutForm(BaseForm):
-    submit = SubmitField(_l("Log out"))
-
-
-class ResetRequestForm(BaseForm):
+class ResetRequestForm(AnonymousForm):
     email = email_field(new=False)
     submit = SubmitField(_l("Send reset link"))
 
@@ -40,7 +36,7 @@ class ResendVerificationForm(BaseForm):
     submit = SubmitField(_l("Send the link again"))
 
 
-class ResetPasswordForm(BaseForm):
+class ResetPasswordForm(AnonymousForm):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, logout_user
 
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
-from learnhub.security import audit_request, client_ip, safe_next_url
+from learnhub.security import anonymous_form, audit_request, client_ip, safe_next_url
 from learnhub.services import account_mail, accounts, invitations, throttle
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.web.auth.forms import (
@@ -78,6 +78,7 @@ def _refused_for_address(form, purpose: str, email: str, rate: str, template: st
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@anonymous_form
 def register():
     """The answer is the same whether or not the address has an account: "check your mail". A new
     account gets a verification link; the owner of an existing one is told someone tried."""
@@ -143,6 +144,7 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@anonymous_form
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -172,6 +174,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@anonymous_form
 def forgot_password():
     """The same answer, and the same work (one mail), whether or not an account uses the address."""
     form = ResetRequestForm()
@@ -198,6 +201,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@anonymous_form
 def reset_password(token: str):
     user = accounts.user_for_reset_token(token)
     if user is None:

@@ -10,7 +10,7 @@ from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
 from learnhub.services import catalogue, certificates, grading, invitations, learning, marking
-from learnhub.web import downloads
+from learnhub.web import downloads, page_cache
 from learnhub.web.sessions import log_in
 
 bp = Blueprint("learn", __name__)
@@ -49,8 +49,9 @@ def lesson(course_id: str, item_key: str):
     page = catalogue.lesson_body(course, item, current_language()) or abort(404)
     progress = learning.course_progress(current_user, course, syllabus)
     previous, following = syllabus.neighbours(item)
-    return render_template("learn/lesson.html", course=course, item=item, page=page, previous=previous,
-                           following=following, progress=progress, language=current_language())
+    return page_cache.render("learn/lesson.html", (course.revision, course.synced_at, progress.state(item)),
+                             course=course, item=item, page=page, previous=previous, following=following,
+                             progress=progress, language=current_language())
 
 
 @bp.post("/courses/<course_id>/lessons/<item_key>/done")

@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from learnhub import i18n
 from learnhub.extensions import db, rate_limit_status
 from learnhub.jobs import queue
-from learnhub.security import safe_next_url
+from learnhub.security import anonymous_form, safe_next_url
 from learnhub.services import catalogue, course_sync
 
 bp = Blueprint("main", __name__)
@@ -20,15 +21,21 @@ def home():
 
 
 @bp.post("/language")
+@anonymous_form
 def set_language():
-    """Switch the interface language; a logged-in learner's choice is saved to their profile."""
+    """Switch the interface language: a logged-in learner's choice is saved to their profile, a visitor's in a
+    cookie of its own (not the session, so anonymous pages need no session cookie, decision 0037)."""
     language = request.form.get("language", "")
+    response = redirect(safe_next_url(request.form.get("next")) or url_for("main.home"), 303)
     if language in current_app.config["LANGUAGES"]:
-        session["language"] = language
         if current_user.is_authenticated:
+            session["language"] = language
             current_user.language = language
             db.session.commit()
-    return redirect(safe_next_url(request.form.get("next")) or url_for("main.home"), 303)
+        else:
+            response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=i18n.LANGUAGE_COOKIE_AGE, httponly=True,
+                                samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.get("/health")

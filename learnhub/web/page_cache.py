@@ -1,0 +1,62 @@
+"""Rendered pages kept per worker, keyed by everything they show, so a hot page is rendered once and then
+served with only its CSRF tokens filled in (issue 14, decision 0036).
+
+A page may be cached when what it shows depends only on its key: the URL, the interface language, who
+is looking as far as the navigation shows it (anonymous, or the role), the course's revision and sync
+time (so a sync on any instance changes the key of every page it touches), and whatever per-person state
+the caller adds (a lesson's done or not). Its CSRF tokens are rendered as a marker and replaced on each
+request by the person's own token. A person with a message waiting (a flash) gets a fresh render, since
+the message is theirs alone; so does a render that fails. Nothing here is shared between instances or
+outlives the process: each worker holds at most MAX_PAGES pages, dropping the oldest.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+
+from flask import render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from learnhub.i18n import current_language
+
+MAX_PAGES = 2000  # about 10 KB each: 20 MB per worker at most
+_MARKER = f"csrf-{secrets.token_hex(16)}"  # never in a page's own text: a new random value per process
+_pages: OrderedDict[tuple, str] = OrderedDict()
+
+
+def _csrf_marker() -> str:
+    return _MARKER
+
+
+def viewer() -> str:
+    """Who is looking, as far as the page's navigation can tell: "anonymous" or the role."""
+    return current_user.role if current_user.is_authenticated else "anonymous"
+
+
+def render(template: str, key: tuple, **context) -> str:
+    """`template` rendered with `context`, from this worker's cache when the same page (the URL, the
+    language, the viewer, and the caller's `key`) was rendered before."""
+    if session.get("_flashes"):
+        return render_template(template, **context)
+    full_key = (request.full_path, current_language(), viewer(), *key)
+    html = _pages.get(full_key)
+    if html is None:
+        html = render_template(template, csrf_token=_csrf_marker, **context)
+        _pages[full_key] = html
+        if len(_pages) > MAX_PAGES:
+            _pages.popitem(last=False)
+    else:
+        _pages.move_to_end(full_key)
+    return html.replace(_MARKER, generate_csrf()) if _MARKER in html else html
+
+
+def size() -> int:
+    """How many pages this worker holds (for /health)."""
+    return len(_pages)
+
+
+def clear() -> None:
+    """Forget every page (tests that change templates or settings between requests)."""
+    _pages.clear()
