@@ -14,6 +14,7 @@ import bisect
 import math
 import random
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -112,8 +113,9 @@ MOST_ORGANISATIONS = 40
 # Courses per learner (percent): most take one or two, few take four. About 2.15 on average, which with
 # the starter catalogue (4 lessons and a quiz per course) gives about 10 progress rows and attempts each.
 COURSE_COUNT_WEIGHTS = {1: 35, 2: 30, 3: 20, 4: 15}
-# How likely a course is picked, by kind: awareness far more often than skills, less so for learners
-# who hold a cybersecurity role.
+# How likely a course of each kind is picked: awareness far more often than skills, less so for learners
+# who hold a cybersecurity role. A kind's weight is shared among its courses, so adding skills courses to
+# the catalogue does not shift the learners towards skills.
 KIND_WEIGHTS = {"awareness": 5.0, "skills": 1.0}
 KIND_WEIGHTS_ECSF = {"awareness": 3.0, "skills": 2.0}
 COMPLETION_SHARE = 0.55
@@ -221,8 +223,10 @@ class Generator:
         self.ecsf_role = _Weighted(ECSF_ROLE_WEIGHTS)
         self.gender = _Weighted(GENDER_WEIGHTS)
         self.course_count = _Weighted(COURSE_COUNT_WEIGHTS)
+        per_kind = Counter(course.kind for course in self.courses)
         self.course_pick = {holder: _Weighted({index: (KIND_WEIGHTS_ECSF if holder else KIND_WEIGHTS).get(
-            course.kind, 1.0) for index, course in enumerate(self.courses)}) for holder in (False, True)}
+            course.kind, 1.0) / per_kind[course.kind] for index, course in enumerate(self.courses)})
+            for holder in (False, True)}
         self.fails_before_pass = _Weighted(FAILS_BEFORE_PASS_WEIGHTS)
         self.stuck_fails = _Weighted(STUCK_FAILS_WEIGHTS)
         # "Education (outside NIS2)" -> "Education": organisation names carry the short sector name.

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 COURSES = ["phishing-social-engineering", "passwords-mfa", "reporting-incidents",
-           "incident-response-fundamentals", "ics-critical-infrastructure", "vulnerability-patch-management"]
+           "incident-response-fundamentals", "ics-critical-infrastructure", "vulnerability-patch-management",
+           "csirt-cooperation", "cyber-diplomacy", "nis2-latam-leaders", "secure-connectivity"]
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -47,25 +47,25 @@ def item_ids(db, course_id: str) -> dict[str, int]:
 def test_the_starter_catalogue_validates_without_errors_or_warnings(app):
     result = app.test_cli_runner().invoke(args=["courses", "validate", str(CATALOGUE)])
     assert result.exit_code == 0, result.output
-    assert "6 courses checked: 0 errors, 0 warnings" in result.output
+    assert "10 courses checked: 0 errors, 0 warnings" in result.output
 
 
 def test_first_sync_adds_every_course_and_the_second_changes_nothing(app, db, client, courses_dir):
     first = sync(app, courses_dir)
     assert first.exit_code == 0, first.output
-    assert "courses: 6 added, 0 updated, 0 unchanged, 0 retired, 0 failed" in first.output
+    assert "courses: 10 added, 0 updated, 0 unchanged, 0 retired, 0 failed" in first.output
     snapshot = {table.__name__: db.session.scalar(select(func.count()).select_from(table))
                 for table in (Course, CourseItem, LessonBody, QuizQuestion)}
-    assert snapshot["Course"] == 6 and snapshot["LessonBody"] >= 6 * 3 * 2 and snapshot["QuizQuestion"] >= 6 * 8 * 2
+    assert snapshot["Course"] == 10 and snapshot["LessonBody"] >= 10 * 3 * 2 and snapshot["QuizQuestion"] >= 10 * 8 * 2
     synced_at = db.session.scalar(select(Course.synced_at).where(Course.id == "passwords-mfa"))
     second = sync(app, courses_dir)
-    assert "courses: 0 added, 0 updated, 6 unchanged, 0 retired, 0 failed" in second.output
+    assert "courses: 0 added, 0 updated, 10 unchanged, 0 retired, 0 failed" in second.output
     assert {table.__name__: db.session.scalar(select(func.count()).select_from(table))
             for table in (Course, CourseItem, LessonBody, QuizQuestion)} == snapshot
     assert db.session.scalar(select(Course.synced_at).where(Course.id == "passwords-mfa")) == synced_at
-    assert client.get("/health").json["published_courses"] == 6
+    assert client.get("/health").json["published_courses"] == 10
     events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "content.synced")).all()
-    assert [e["added"] for e in events] == [6, 0]
+    assert [e["added"] for e in events] == [10, 0]
 
 
 def test_an_edited_lesson_keeps_learners_ids(app, db, courses_dir):
@@ -74,7 +74,7 @@ def test_an_edited_lesson_keeps_learners_ids(app, db, courses_dir):
     lesson = courses_dir / "passwords-mfa" / "mfa-methods.md"
     lesson.write_text(lesson.read_text() + "\n\nOne more paragraph about passkeys.\n")
     result = sync(app, courses_dir)
-    assert "0 added, 1 updated, 5 unchanged" in result.output
+    assert "0 added, 1 updated, 9 unchanged" in result.output
     assert item_ids(db, "passwords-mfa") == before
     body = db.session.get(LessonBody, (before["mfa-methods"], "en"))
     assert "One more paragraph about passkeys." in body.html
@@ -87,7 +87,7 @@ def test_a_broken_course_keeps_its_last_good_version(app, db, courses_dir):
     yaml.write_text(yaml.read_text().replace("pass_mark:", "pasmark:", 1))
     result = sync(app, courses_dir)
     assert result.exit_code == 1
-    assert "5 unchanged, 0 retired, 1 failed" in result.output
+    assert "9 unchanged, 0 retired, 1 failed" in result.output
     assert "reporting-incidents/course.yaml" in result.output and "did you mean 'pass_mark'?" in result.output
     course = db.session.get(Course, "reporting-incidents")
     assert (course.revision, course.retired) == (good, False)
@@ -98,14 +98,14 @@ def test_a_removed_course_is_retired_not_deleted_and_can_come_back(app, db, clie
     ids = item_ids(db, "ics-critical-infrastructure")
     shutil.move(courses_dir / "ics-critical-infrastructure", tmp_path / "away")
     result = sync(app, courses_dir)
-    assert "0 added, 0 updated, 5 unchanged, 1 retired, 0 failed" in result.output
+    assert "0 added, 0 updated, 9 unchanged, 1 retired, 0 failed" in result.output
     course = db.session.get(Course, "ics-critical-infrastructure")
     assert course.retired is True and item_ids(db, course.id) == ids
     assert client.get("/courses/ics-critical-infrastructure").status_code == 404
     assert "ics-critical-infrastructure" not in client.get("/courses").get_data(as_text=True)
     shutil.move(tmp_path / "away", courses_dir / "ics-critical-infrastructure")
     back = sync(app, courses_dir)
-    assert "0 added, 1 updated, 5 unchanged" in back.output
+    assert "0 added, 1 updated, 9 unchanged" in back.output
     assert db.session.get(Course, "ics-critical-infrastructure").retired is False
     assert item_ids(db, "ics-critical-infrastructure") == ids
 

@@ -35,17 +35,21 @@ def course_titles(client, **filters) -> list[str]:
 
 
 def test_catalogue_filters(app, db, client):
-    assert len(course_titles(client)) == 6
+    assert len(course_titles(client)) == 10
     assert set(course_titles(client, kind="skills")) == {
-        "incident-response-fundamentals", "ics-critical-infrastructure", "vulnerability-patch-management"}
+        "incident-response-fundamentals", "ics-critical-infrastructure", "vulnerability-patch-management",
+        "csirt-cooperation", "cyber-diplomacy", "secure-connectivity"}
     assert set(course_titles(client, kind="awareness", level="beginner")) == {
         "phishing-social-engineering", "passwords-mfa", "reporting-incidents"}
+    assert course_titles(client, kind="awareness", level="intermediate") == ["nis2-latam-leaders"]
     assert course_titles(client, language="pt") == []
     assert "incident-response-fundamentals" in course_titles(client, role="cyber-incident-responder")
     assert "passwords-mfa" not in course_titles(client, role="cyber-incident-responder")
     energy = course_titles(client, sector="energy")
     assert "ics-critical-infrastructure" in energy and "passwords-mfa" in energy  # no sectors = every sector
     assert "vulnerability-patch-management" not in energy
+    digital = course_titles(client, sector="digital-infrastructure")
+    assert "secure-connectivity" in digital and "cyber-diplomacy" not in digital
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     assert course_titles(client, text="CONTRASENAS") == ["passwords-mfa"]  # accents and case ignored
     assert "Ningún curso coincide" in client.get("/courses?text=zzzz").get_data(as_text=True)
