@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         database,  # noqa: F401  (registers the SQLite engine hooks)
         errors,
         i18n,
-        models,
+        models,  # noqa: F401  (every model registered before the app first queries)
         security,
     )
     from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -60,10 +60,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         user_id, _, token = cookie_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.get(models.User, int(user_id))
-        if user is None or user.session_token != token or not user.active:
-            return None
-        return user
+        from learnhub.services import accounts
+
+        return accounts.session_user(int(user_id), token)
 
     from learnhub.web import templating
     from learnhub.web.account.views import bp as account_bp
