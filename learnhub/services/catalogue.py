@@ -142,12 +142,13 @@ def syllabus(course: Course) -> Syllabus:
 class LessonPage:
     body: LessonBody
     fallback: bool
-    """True when the lesson has no version in the requested language and shows the default one."""
+    """True when the lesson has no version in the requested language and shows the closest one."""
 
 
 def lesson_body(course: Course, item: ItemInfo, language: str) -> LessonPage | None:
-    """The lesson in `language`, else in the course's default language (with fallback=True)."""
-    wanted = language if language in item.languages else course.default_language
+    """The lesson in `language`, else in the closest language it has (the course's fallback order), with
+    fallback=True."""
+    wanted = course.choose_language(language, item.languages)
     body = db.session.get(LessonBody, (item.id, wanted))
     if body is None:
         return None

@@ -1,0 +1,47 @@
+"""course format v1 additions: fallback orders, objectives, review date, image credits, essay rubrics
+
+Courses synced before this revision have none of them: empty orders, objectives and credits, no review
+date, no rubric. The next `learnhub courses sync` fills them from course.yaml and media/CREDITS.yaml
+(decision 0035).
+
+Revision ID: 0015_course_format_additions
+Revises: 0014_export_files
+Create Date: 2026-12-08 09:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0015_course_format_additions'
+down_revision = '0014_export_files'
+branch_labels = None
+depends_on = None
+
+COURSE_COLUMNS = ('fallback', 'objectives', 'credits')
+
+
+def upgrade():
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        for name in COURSE_COLUMNS:
+            batch_op.add_column(sa.Column(name, sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('reviewed', sa.Date(), nullable=True))
+    with op.batch_alter_table('course_items', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('rubrics', sa.JSON(), nullable=True))
+    for name in COURSE_COLUMNS:
+        op.execute(f"UPDATE courses SET {name} = '{{}}'")  # noqa: S608  (fixed column names)
+    op.execute("UPDATE course_items SET rubrics = '{}'")
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        for name in COURSE_COLUMNS:
+            batch_op.alter_column(name, existing_type=sa.JSON(), nullable=False)
+    with op.batch_alter_table('course_items', schema=None) as batch_op:
+        batch_op.alter_column('rubrics', existing_type=sa.JSON(), nullable=False)
+
+
+def downgrade():
+    with op.batch_alter_table('course_items', schema=None) as batch_op:
+        batch_op.drop_column('rubrics')
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.drop_column('reviewed')
+        for name in reversed(COURSE_COLUMNS):
+            batch_op.drop_column(name)
