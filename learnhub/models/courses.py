@@ -63,13 +63,13 @@ class Course(db.Model):
     sectors: Mapped[list] = mapped_column(JSON)
     certificate: Mapped[bool]
     pass_mark: Mapped[float]
-    fallback: Mapped[dict] = mapped_column(JSON, default=dict)
+    fallback: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     """The course's own fallback orders (language -> languages), over the site's; usually empty."""
-    objectives: Mapped[dict] = mapped_column(JSON, default=dict)
+    objectives: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     """language -> list of learning objectives."""
     reviewed: Mapped[date | None]
     """When an expert last reviewed the content (course.yaml `reviewed`); None when not stated."""
-    credits: Mapped[dict] = mapped_column(JSON, default=dict)
+    credits: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     """media file (relative to media/) -> {source, licence, author?}, from media/CREDITS.yaml."""
     retired: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -148,7 +148,7 @@ class CourseItem(db.Model):
     pass_mark: Mapped[float | None]
     max_attempts: Mapped[int | None]
     shuffle: Mapped[bool] = mapped_column(default=False)
-    rubrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    rubrics: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     """Essay marking rubrics for trainers: question name -> language -> sanitised HTML."""
     retired: Mapped[bool] = mapped_column(default=False)
 

@@ -22,20 +22,14 @@ COURSE_COLUMNS = ('fallback', 'objectives', 'credits')
 
 
 def upgrade():
+    # NOT NULL with a default: SQLite adds such a column in place, without copying the table (which its
+    # foreign keys would refuse); existing rows read as empty.
     with op.batch_alter_table('courses', schema=None) as batch_op:
         for name in COURSE_COLUMNS:
-            batch_op.add_column(sa.Column(name, sa.JSON(), nullable=True))
+            batch_op.add_column(sa.Column(name, sa.JSON(), nullable=False, server_default='{}'))
         batch_op.add_column(sa.Column('reviewed', sa.Date(), nullable=True))
     with op.batch_alter_table('course_items', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('rubrics', sa.JSON(), nullable=True))
-    for name in COURSE_COLUMNS:
-        op.execute(f"UPDATE courses SET {name} = '{{}}'")  # noqa: S608  (fixed column names)
-    op.execute("UPDATE course_items SET rubrics = '{}'")
-    with op.batch_alter_table('courses', schema=None) as batch_op:
-        for name in COURSE_COLUMNS:
-            batch_op.alter_column(name, existing_type=sa.JSON(), nullable=False)
-    with op.batch_alter_table('course_items', schema=None) as batch_op:
-        batch_op.alter_column('rubrics', existing_type=sa.JSON(), nullable=False)
+        batch_op.add_column(sa.Column('rubrics', sa.JSON(), nullable=False, server_default='{}'))
 
 
 def downgrade():
