@@ -215,7 +215,8 @@ class _Assembler:
             elif question is not None and question.type != "essay":
                 self.report.error(line, f"rubric for '{name}', a {question.type} question; rubrics are for "
                                   "essays, which a trainer marks")
-            text = local_text(self.report, value, name, self.languages, fallback=self.fallback)
+            text = local_text(self.report, value, name, self.languages, fallback=self.fallback,
+                              label=f"rubric for {show(name)}")
             if text is not None and question is not None and question.type == "essay":
                 shown = self.files.shown("course.yaml")
                 rubrics[name] = LocalText(tuple(

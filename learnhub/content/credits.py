@@ -81,7 +81,10 @@ def _parse(files: CourseFolder, report: Report, present: set[str]) -> dict[str, 
             report.error(line, f"the credit for '{name}' must be a mapping with source and licence, got {show(entry)}")
             continue
         before = len(report.problems)
-        check_keys(report, entry, CREDIT_KEYS, CREDIT_REQUIRED, where=f" in the credit for '{name}'")
+        check_keys(report, entry, CREDIT_KEYS)
+        for key in CREDIT_REQUIRED:
+            if key not in entry:
+                report.error(line, f"missing required key '{key}' in the credit for '{name}'")
         values = {}
         for key in CREDIT_KEYS:
             value = entry.get(key)

@@ -119,23 +119,25 @@ def shown_instead(language: str, present: Iterable[str], languages: tuple[str, .
 
 def local_text(report: Report, mapping: LineMap, key: str, languages: tuple[str, ...], *,
                required: bool = True, default: str | None = None,
-               fallback: dict[str, tuple[str, ...]] | None = None) -> LocalText | None:
-    """A text or a mapping language -> text; None when absent or (with a problem) not usable."""
+               fallback: dict[str, tuple[str, ...]] | None = None, label: str = "") -> LocalText | None:
+    """A text or a mapping language -> text; None when absent or (with a problem) not usable. Messages name
+    it `label` (default: the key)."""
+    what = label or key
     line = mapping.key_line(key)
     value = mapping.get(key)
     if value is None:
         if default is not None:
             return LocalText.of(default, languages[0])
         if required and key in mapping:
-            report.error(line, f"{key} is empty")
+            report.error(line, f"{what} is empty")
         return None
     if isinstance(value, str):
         if not value.strip():
-            report.error(line, f"{key} is empty")
+            report.error(line, f"{what} is empty")
             return None
         return LocalText.of(value, languages[0])
     if not isinstance(value, LineMap):
-        report.error(line, f"{key} must be text, or a mapping of language to text, got {show(value)}")
+        report.error(line, f"{what} must be text, or a mapping of language to text, got {show(value)}")
         return None
     duplicates(report, value)
     texts: dict[str, str] = {}
@@ -145,23 +147,23 @@ def local_text(report: Report, mapping: LineMap, key: str, languages: tuple[str,
             hint = "if a text contains a comma or a colon, put it in quotes"
             if isinstance(lang, str) and re.fullmatch(r"[A-Za-z]{2}", lang):
                 hint = f"write it in lowercase: '{lang.lower()}'"
-            report.error(lang_line, f"{key} has a key {show(lang)}, which is not a language code; {hint}")
+            report.error(lang_line, f"{what} has a key {show(lang)}, which is not a language code; {hint}")
         elif lang not in languages:
-            report.warn(lang_line, f"{key} has a text in {show(lang)}, which is not one of the course "
+            report.warn(lang_line, f"{what} has a text in {show(lang)}, which is not one of the course "
                         f"languages ({', '.join(languages)})")
         elif not isinstance(text, str):
-            report.error(lang_line, f"{key} in '{lang}' must be text, got {show(text)}")
+            report.error(lang_line, f"{what} in '{lang}' must be text, got {show(text)}")
         elif not text.strip():
-            report.error(lang_line, f"{key} in '{lang}' is empty")
+            report.error(lang_line, f"{what} in '{lang}' is empty")
         else:
             texts[lang] = text
     if languages[0] not in value:
-        report.error(line, f"{key} has no text in the default language '{languages[0]}'")
+        report.error(line, f"{what} has no text in the default language '{languages[0]}'")
         return None
     for lang in languages[1:]:
         if lang not in value:
             instead = shown_instead(lang, texts, languages, fallback)
-            report.warn(line, f"{key} has no '{lang}' text; learners see the '{instead}' one")
+            report.warn(line, f"{what} has no '{lang}' text; learners see the '{instead}' one")
     if languages[0] not in texts:
         return None
     return LocalText.of(texts, languages[0])

@@ -31,9 +31,7 @@ def fallback_order(language: str, overrides: Mapping[str, Sequence[str]] | None 
     then = (overrides or {}).get(language)
     if then is None:
         then = SITE_FALLBACK.get(language, ())
-    order = [language]
-    order += [code for code in then if code not in order]
-    return tuple(order)
+    return tuple(dict.fromkeys((language, *then)))
 
 
 def choose(language: str, available: Sequence[str], overrides: Mapping[str, Sequence[str]] | None = None) -> str:
