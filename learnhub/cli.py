@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from learnhub.cli_demo import demo_command
 from learnhub.cli_errors import CommandError
 from learnhub.config import ConfigError
-from learnhub.content.loader import load_tree
+from learnhub.content.loader import Checks, load_tree
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGE_NAMES
 from learnhub.models import User
@@ -241,12 +241,16 @@ def _print_problems(problems) -> None:
         click.echo(str(problem), err=getattr(problem, "is_error", True))
 
 
+def _checks() -> Checks:
+    return Checks(review_max_age_days=current_app.config["REVIEW_MAX_AGE_DAYS"])
+
+
 @courses.command("validate")
 @click.argument("directory", required=False)
 def validate_courses(directory: str | None) -> None:
     """Check every course: prints `path:line: error|warning: message`; exit status 1 on any error."""
     root = _courses_root(directory)
-    results = load_tree(root)
+    results = load_tree(root, checks=_checks())
     problems = [problem for _, found in results.values() for problem in found]
     _print_problems(problems)
     errors = sum(problem.is_error for problem in problems)
@@ -270,7 +274,7 @@ def sync_courses(directory: str | None) -> None:
         with click.progressbar(folders, label="Syncing courses", file=None if shown else open(os.devnull, "w")) as bar:
             yield from bar
 
-    summary = course_sync.sync_tree(root, report=_print_problems, progress=with_bar)
+    summary = course_sync.sync_tree(root, report=_print_problems, progress=with_bar, checks=_checks())
     click.echo(f"courses: {summary}")
     if summary.failed:
         sys.exit(1)

@@ -193,6 +193,8 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "REGRADE_INLINE_LIMIT": _int(env, "LEARNHUB_REGRADE_INLINE_LIMIT", 500, minimum=0),
         "IMPORT_CHUNK_ROWS": _int(env, "LEARNHUB_IMPORT_CHUNK_ROWS", 500, minimum=1),
         "AUDIT_RETENTION_DAYS": _int(env, "LEARNHUB_AUDIT_RETENTION_DAYS", 730, minimum=90),
+        # `learnhub courses validate` and `sync` warn about a course whose `reviewed` date is older than this.
+        "REVIEW_MAX_AGE_DAYS": _int(env, "LEARNHUB_REVIEW_MAX_AGE_DAYS", 365, minimum=1),
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).
         # Without it, per-address login limits and the audit log would see only the proxy's address.
         "TRUSTED_PROXIES": _int(env, "LEARNHUB_TRUSTED_PROXIES", 0, minimum=0),

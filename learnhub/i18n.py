@@ -19,6 +19,16 @@ from learnhub import reference
 from learnhub.text import fold
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
+"""Each interface language by its own name (the language switcher, the catalogue's language filter)."""
+
+LANGUAGE_NAMES_IN_TEXT = {
+    "en": lazy_gettext("English"),
+    "es": lazy_gettext("Spanish"),
+    "pt": lazy_gettext("Portuguese"),
+    "fr": lazy_gettext("French"),
+}
+"""Each interface language named in the reader's language, as inside a sentence ("Este curso está em
+espanhol"): lowercase in Spanish, Portuguese and French."""
 
 ORGANISATION_TYPE_LABELS = {
     "government": lazy_gettext("Government or public body"),
@@ -72,6 +82,15 @@ def select_locale() -> str:
 def current_language() -> str:
     """The language code of the current request ("en" outside one)."""
     return str(get_locale() or "en")
+
+
+def language_in_text(code: str) -> str:
+    """The language `code` named in the current language, as inside a sentence: the translated names
+    above for the interface languages, CLDR's (Babel) for any other course language."""
+    if code in LANGUAGE_NAMES_IN_TEXT:
+        return str(LANGUAGE_NAMES_IN_TEXT[code])
+    locale = get_locale() or Locale("en")
+    return locale.languages.get(code, code)
 
 
 def country_name(code: str) -> str:

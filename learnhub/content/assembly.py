@@ -17,17 +17,20 @@ from learnhub.content.fields import (
     duplicates,
     local_text,
     show,
+    shown_instead,
     suggest,
     whole_number,
 )
 from learnhub.content.fields import pass_mark as read_pass_mark
 from learnhub.content.files import CourseFolder, MediaUse, split_variant
 from learnhub.content.gift import GiftSyntaxError, parse_gift
+from learnhub.content.gift_checks import hash_in_answer_problems
 from learnhub.content.markdown import Rendered, render_markdown, render_text
 from learnhub.content.model import (
     Item,
     LessonSpec,
     LessonVariant,
+    LocalText,
     ModuleSpec,
     QuizSpec,
     QuizVariant,
@@ -41,7 +44,7 @@ ID_RULE = "use 2 to 63 lowercase letters, digits and hyphens, starting with a le
 DEFAULT_QUIZ_TITLE = "Quiz"
 MODULE_KEYS = ("id", "title", "items")
 LESSON_KEYS = ("lesson",)
-QUIZ_KEYS = ("quiz", "title", "pass_mark", "max_attempts", "shuffle")
+QUIZ_KEYS = ("quiz", "title", "pass_mark", "max_attempts", "shuffle", "rubrics")
 FRONT_MATTER_KEYS = ("title", "minutes")
 
 
@@ -56,10 +59,11 @@ class Assembled:
 
 
 def assemble_modules(course: LineMap, pass_mark: float, *, files: CourseFolder, report: Report,
-                     languages: tuple[str, ...], course_id: str, media_url: MediaUrl) -> Assembled:
+                     languages: tuple[str, ...], course_id: str, media_url: MediaUrl,
+                     fallback: dict[str, tuple[str, ...]] | None = None) -> Assembled:
     """The modules of a course.yaml mapping; problems go to `report`."""
     assembler = _Assembler(files=files, report=report, languages=languages, course_id=course_id,
-                           media_url=media_url)
+                           media_url=media_url, fallback=fallback or {})
     modules = assembler.modules(course, pass_mark)
     return Assembled(modules=modules, claimed=frozenset(assembler.claimed), listed=assembler.listed,
                      media_uses=tuple(assembler.media_uses))
@@ -72,6 +76,7 @@ class _Assembler:
     languages: tuple[str, ...]
     course_id: str
     media_url: MediaUrl
+    fallback: dict[str, tuple[str, ...]] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
     listed: dict[str, set[str]] = field(default_factory=lambda: {"lesson": set(), "quiz": set()})
     media_uses: list[MediaUse] = field(default_factory=list)
@@ -106,7 +111,7 @@ class _Assembler:
                                       f"(first at line {module_lines[module_id]})")
                 else:
                     module_lines[module_id] = module.key_line("id")
-            title = local_text(self.report, module, "title", self.languages)
+            title = local_text(self.report, module, "title", self.languages, fallback=self.fallback)
             items = self.items(module, item_lines, pass_mark)
             if isinstance(module_id, str) and title is not None:
                 modules.append(ModuleSpec(id=module_id, title=title, items=items))
@@ -171,17 +176,58 @@ class _Assembler:
         self.listed[kind].add(item_id)
         if kind == "lesson":
             return self.lesson(item_id, id_line)
-        title = local_text(self.report, entry, "title", self.languages, default=DEFAULT_QUIZ_TITLE)
+        title = local_text(self.report, entry, "title", self.languages, default=DEFAULT_QUIZ_TITLE,
+                           fallback=self.fallback)
         quiz_pass_mark = read_pass_mark(self.report, entry, pass_mark)
         max_attempts = whole_number(self.report, entry, "max_attempts", hint=" (leave it out for unlimited attempts)")
         shuffle = boolean(self.report, entry, "shuffle", False)
         variants = self.quiz_variants(item_id, id_line)
+        rubrics = self.rubrics(entry, variants)
         if title is None or not variants:
             return None
         return QuizSpec(
             id=item_id, title=title, pass_mark=quiz_pass_mark, max_attempts=max_attempts, shuffle=shuffle,
-            variants=variants,
+            variants=variants, rubrics=rubrics,
         )
+
+    def rubrics(self, entry: LineMap, variants: tuple[QuizVariant, ...]) -> dict[str, LocalText]:
+        """`rubrics`: essay question name -> what a trainer marking it should look for (Markdown, per
+        language). Trainers see it beside the learner's answer; learners never do."""
+        value = entry.get("rubrics")
+        if value is None:
+            if "rubrics" in entry:
+                self.report.error(entry.key_line("rubrics"), "rubrics is empty; leave it out or give one per essay")
+            return {}
+        if not isinstance(value, LineMap):
+            self.report.error(entry.key_line("rubrics"), "rubrics must map each essay question's name to its "
+                              f"rubric, such as 'essay-name: {{en: ..., es: ...}}', got {show(value)}")
+            return {}
+        duplicates(self.report, value)
+        questions = {q.id: q for q in variants[0].questions} if variants else {}
+        source = variants[0].source if variants else "the quiz"
+        rubrics: dict[str, LocalText] = {}
+        for name in value:
+            line = value.key_line(name)
+            question = questions.get(name) if isinstance(name, str) else None
+            if variants and question is None:
+                hint = suggest(name, [q for q in questions if questions[q].type == "essay"])
+                self.report.error(line, f"rubric for {show(name)}, which is not a question name in {source}{hint}")
+            elif question is not None and question.type != "essay":
+                self.report.error(line, f"rubric for '{name}', a {question.type} question; rubrics are for "
+                                  "essays, which a trainer marks")
+            text = local_text(self.report, value, name, self.languages, fallback=self.fallback,
+                              label=f"rubric for {show(name)}")
+            if text is not None and question is not None and question.type == "essay":
+                shown = self.files.shown("course.yaml")
+                rubrics[name] = LocalText(tuple(
+                    (lang, self.render_rubric(body, shown, line)) for lang, body in text.texts))
+        return rubrics
+
+    def render_rubric(self, text: str, shown: str, line: int) -> str:
+        rendered = render_text(text, "markdown", course_id=self.course_id, path=shown, line=line,
+                               media_url=self.media_url)
+        self.note_media(shown, rendered)
+        return rendered.html
 
     def variant_files(self, item_id: str, kind: str, line: int) -> dict[str, str]:
         """language -> file name of each version of an item; missing ones reported."""
@@ -202,13 +248,17 @@ class _Assembler:
                 hint = suggest(item_id, names)
             self.report.error(line, f"{kind} file '{item_id}{extension}' not found{hint}")
             return {}
+        missing = []
         for lang in self.languages[1:]:
             name = f"{item_id}.{lang}{extension}"
             if (self.files.folder / name).is_file():
                 files[lang] = name
             else:
-                self.report.warn(line, f"{kind} '{item_id}' has no '{lang}' version ({name}); "
-                                 f"learners see the '{self.languages[0]}' one")
+                missing.append((lang, name))
+        for lang, name in missing:
+            instead = shown_instead(lang, files, self.languages, self.fallback)
+            self.report.warn(line, f"{kind} '{item_id}' has no '{lang}' version ({name}); "
+                             f"learners see the '{instead}' one")
         self.claimed.update(files.values())
         return files
 
@@ -321,6 +371,7 @@ class _Assembler:
             self.report.add(shown, err.line, "error", err.message)
             return None
         self.report.problems.extend(problems)
+        self.report.problems.extend(hash_in_answer_problems(questions, text, shown))
         if not questions:
             self.report.add(shown, 0, "error", "quiz has no questions")
             return None

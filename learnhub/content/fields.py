@@ -9,9 +9,11 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from learnhub.content.languages import choose, ordered
 from learnhub.content.model import LocalText
 from learnhub.content.problems import Level, Problem
 from learnhub.content.yaml_lines import LineMap, LineSeq
@@ -109,24 +111,33 @@ def check_keys(report: Report, mapping: LineMap, known: Sequence[str], required:
             report.add(path, mapping.line, "error", f"missing required key '{key}'{where}")
 
 
+def shown_instead(language: str, present: Iterable[str], languages: tuple[str, ...],
+                  fallback: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The language learners reading `language` see when a text or an item lacks it (for messages)."""
+    return choose(language, ordered(languages[0], present), fallback) or languages[0]
+
+
 def local_text(report: Report, mapping: LineMap, key: str, languages: tuple[str, ...], *,
-               required: bool = True, default: str | None = None) -> LocalText | None:
-    """A text or a mapping language -> text; None when absent or (with a problem) not usable."""
+               required: bool = True, default: str | None = None,
+               fallback: dict[str, tuple[str, ...]] | None = None, label: str = "") -> LocalText | None:
+    """A text or a mapping language -> text; None when absent or (with a problem) not usable. Messages name
+    it `label` (default: the key)."""
+    what = label or key
     line = mapping.key_line(key)
     value = mapping.get(key)
     if value is None:
         if default is not None:
             return LocalText.of(default, languages[0])
         if required and key in mapping:
-            report.error(line, f"{key} is empty")
+            report.error(line, f"{what} is empty")
         return None
     if isinstance(value, str):
         if not value.strip():
-            report.error(line, f"{key} is empty")
+            report.error(line, f"{what} is empty")
             return None
         return LocalText.of(value, languages[0])
     if not isinstance(value, LineMap):
-        report.error(line, f"{key} must be text, or a mapping of language to text, got {show(value)}")
+        report.error(line, f"{what} must be text, or a mapping of language to text, got {show(value)}")
         return None
     duplicates(report, value)
     texts: dict[str, str] = {}
@@ -136,22 +147,23 @@ def local_text(report: Report, mapping: LineMap, key: str, languages: tuple[str,
             hint = "if a text contains a comma or a colon, put it in quotes"
             if isinstance(lang, str) and re.fullmatch(r"[A-Za-z]{2}", lang):
                 hint = f"write it in lowercase: '{lang.lower()}'"
-            report.error(lang_line, f"{key} has a key {show(lang)}, which is not a language code; {hint}")
+            report.error(lang_line, f"{what} has a key {show(lang)}, which is not a language code; {hint}")
         elif lang not in languages:
-            report.warn(lang_line, f"{key} has a text in {show(lang)}, which is not one of the course "
+            report.warn(lang_line, f"{what} has a text in {show(lang)}, which is not one of the course "
                         f"languages ({', '.join(languages)})")
         elif not isinstance(text, str):
-            report.error(lang_line, f"{key} in '{lang}' must be text, got {show(text)}")
+            report.error(lang_line, f"{what} in '{lang}' must be text, got {show(text)}")
         elif not text.strip():
-            report.error(lang_line, f"{key} in '{lang}' is empty")
+            report.error(lang_line, f"{what} in '{lang}' is empty")
         else:
             texts[lang] = text
     if languages[0] not in value:
-        report.error(line, f"{key} has no text in the default language '{languages[0]}'")
+        report.error(line, f"{what} has no text in the default language '{languages[0]}'")
         return None
     for lang in languages[1:]:
         if lang not in value:
-            report.warn(line, f"{key} has no '{lang}' text; learners see the '{languages[0]}' one")
+            instead = shown_instead(lang, texts, languages, fallback)
+            report.warn(line, f"{what} has no '{lang}' text; learners see the '{instead}' one")
     if languages[0] not in texts:
         return None
     return LocalText.of(texts, languages[0])
@@ -237,3 +249,136 @@ def read_languages(report: Report, course: LineMap) -> tuple[str, ...]:
             report.error(item_line, f"{show(lang)} is not an ISO 639-1 language code "
                          f"(two lowercase letters, such as 'en' or 'es'){hint}")
     return tuple(found)
+
+
+def language_code(report: Report, value: Any, line: int, what: str) -> str | None:
+    """An ISO 639-1 code, or None with an error naming `what` (and the lowercase code when that is it)."""
+    if isinstance(value, str) and value in ISO_639_1:
+        return value
+    hint = f"; did you mean '{value.lower()}'?" if isinstance(value, str) and value.lower() in ISO_639_1 else ""
+    report.error(line, f"{what} {show(value)} is not an ISO 639-1 language code (two lowercase letters, "
+                 f"such as 'en' or 'es'){hint}")
+    return None
+
+
+def fallback_orders(report: Report, course: LineMap) -> dict[str, tuple[str, ...]]:
+    """`fallback`: the course's own order of languages to show, per learner language, over the site's
+    (learnhub/content/languages.py), e.g. `fallback: {pt: [es, en]}`. {} when not given."""
+    value = course.get("fallback")
+    if value is None:
+        if "fallback" in course:
+            report.error(course.key_line("fallback"), "fallback is empty; leave it out to use the site's order")
+        return {}
+    if not isinstance(value, LineMap):
+        report.error(course.key_line("fallback"), "fallback must be a mapping of a learner's language to the "
+                     f"languages to show instead, in order, such as 'pt: [es, en]', got {show(value)}")
+        return {}
+    duplicates(report, value)
+    orders: dict[str, tuple[str, ...]] = {}
+    for lang, then in value.items():
+        line = value.key_line(lang)
+        learner = language_code(report, lang, line, "fallback has a key")
+        if not isinstance(then, LineSeq) or not then:
+            report.error(line, f"fallback for {show(lang)} must be a list of languages, such as [es, en], "
+                         f"got {show(then)}")
+            continue
+        order: list[str] = []
+        for index, code in enumerate(then):
+            item_line = then.item_line(index)
+            code = language_code(report, code, item_line, f"fallback for {show(lang)} lists")
+            if code is None:
+                continue
+            if code == lang:
+                report.error(item_line, f"fallback for '{lang}' lists '{lang}' itself; list only the languages "
+                             "to show instead")
+            elif code in order:
+                report.error(item_line, f"fallback for '{lang}' lists '{code}' twice")
+            else:
+                order.append(code)
+        if learner is not None:
+            orders[learner] = tuple(order)
+    return orders
+
+
+def local_lists(report: Report, mapping: LineMap, key: str, languages: tuple[str, ...],
+                fallback: dict[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+    """A mapping language -> list of texts (a plain list is the default language's); {} when absent."""
+    value = mapping.get(key)
+    line = mapping.key_line(key)
+    if value is None:
+        if key in mapping:
+            report.error(line, f"{key} is empty; leave it out or list at least one")
+        return {}
+    if isinstance(value, LineSeq):
+        texts = _text_list(report, value, f"{key}")
+        return {languages[0]: texts} if texts else {}
+    if not isinstance(value, LineMap):
+        report.error(line, f"{key} must be a mapping of language to a list of texts, such as 'en: [...]', "
+                     f"got {show(value)}")
+        return {}
+    duplicates(report, value)
+    lists: dict[str, tuple[str, ...]] = {}
+    for lang, texts in value.items():
+        lang_line = value.key_line(lang)
+        if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2}", lang):
+            report.error(lang_line, f"{key} has a key {show(lang)}, which is not a language code")
+        elif lang not in languages:
+            report.warn(lang_line, f"{key} has texts in {show(lang)}, which is not one of the course "
+                        f"languages ({', '.join(languages)})")
+        elif not isinstance(texts, LineSeq) or not texts:
+            report.error(lang_line, f"{key} in '{lang}' must be a list of texts, one per line starting "
+                         f"with '- ', got {show(texts)}")
+        else:
+            found = _text_list(report, texts, f"{key} in '{lang}'")
+            if found:
+                lists[lang] = found
+    if lists and languages[0] not in value:
+        report.error(line, f"{key} has no list in the default language '{languages[0]}'")
+        return {}
+    if lists:
+        for lang in languages[1:]:
+            if lang not in value:
+                instead = shown_instead(lang, lists, languages, fallback)
+                report.warn(line, f"{key} has no '{lang}' list; learners see the '{instead}' one")
+    return lists
+
+
+def _text_list(report: Report, items: LineSeq, what: str) -> tuple[str, ...]:
+    texts: list[str] = []
+    for index, text in enumerate(items):
+        if not isinstance(text, str) or not text.strip():
+            report.error(items.item_line(index), f"{what} must hold texts, got {show(text)} (put a text with "
+                         "': ' in quotes)")
+        else:
+            texts.append(" ".join(text.split()))
+    return tuple(texts)
+
+
+DEFAULT_REVIEW_MAX_AGE_DAYS = 365
+
+
+def review_date(report: Report, mapping: LineMap, today: date, max_age_days: int) -> date | None:
+    """`reviewed`: the ISO date an expert last checked the content; a warning when it is older than
+    `max_age_days` (LEARNHUB_REVIEW_MAX_AGE_DAYS) or in the future. None when not given."""
+    if "reviewed" not in mapping:
+        return None
+    value = mapping.get("reviewed")
+    line = mapping.key_line("reviewed")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        value = _iso_date(value.strip()) or value  # quoted, '2026-03-31', is a date too
+    if isinstance(value, datetime) or not isinstance(value, date):
+        report.error(line, f"reviewed must be a date written as YYYY-MM-DD, such as 2026-03-31, got {show(value)}")
+        return None
+    if value > today:
+        report.warn(line, f"reviewed date {value.isoformat()} is in the future")
+    elif today - value > timedelta(days=max_age_days):
+        report.warn(line, f"reviewed on {value.isoformat()}, more than {max_age_days} days ago: have an expert "
+                    "check the content again and update the date")
+    return value
+
+
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -10,19 +10,26 @@ Nothing here raises on content: an unreadable, undecodable or malformed file is 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from learnhub.content.assembly import ID_PATTERN, ID_RULE, assemble_modules
+from learnhub.content.credits import read_credits
 from learnhub.content.fields import (
+    DEFAULT_REVIEW_MAX_AGE_DAYS,
     Report,
     boolean,
     check_keys,
     choice,
+    fallback_orders,
     is_int,
+    local_lists,
     local_text,
     read_languages,
     reference_ids,
     references,
+    review_date,
     show,
     whole_number,
 )
@@ -39,7 +46,7 @@ from learnhub.content.problems import Problem
 from learnhub.content.sanitiser import MediaUrl, default_media_url
 from learnhub.content.yaml_lines import LineMap, parse_yaml
 
-__all__ = ["load_course", "load_tree", "reference_ids"]
+__all__ = ["Checks", "load_course", "load_tree", "reference_ids"]
 
 FORMAT = 1
 DEFAULT_PASS_MARK = 70
@@ -49,10 +56,21 @@ KINDS = ("awareness", "skills")
 LEVELS = ("beginner", "intermediate", "advanced")
 
 COURSE_KEYS = (
-    "format", "id", "title", "summary", "languages", "kind", "level", "minutes", "roles", "sectors",
-    "certificate", "pass_mark", "modules",
+    "format", "id", "title", "summary", "languages", "fallback", "kind", "level", "minutes", "roles", "sectors",
+    "certificate", "pass_mark", "objectives", "reviewed", "modules",
 )
 COURSE_REQUIRED = ("format", "id", "title", "languages", "kind", "level", "modules")
+
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What validation compares against that is not in the files: the day, and the age from which a
+    review date is reported as too old (LEARNHUB_REVIEW_MAX_AGE_DAYS)."""
+
+    today: date = field(default_factory=date.today)
+    review_max_age_days: int = DEFAULT_REVIEW_MAX_AGE_DAYS
+
 
 # --- one course: read course.yaml, validate its fields, assemble the modules, check the files ----------
 
@@ -93,7 +111,7 @@ def _course_id(report: Report, data: LineMap, folder_name: str) -> str:
     return course_id if isinstance(course_id, str) else folder_name
 
 
-def _load(files: CourseFolder, media_url: MediaUrl) -> CourseSpec | None:
+def _load(files: CourseFolder, media_url: MediaUrl, checks: Checks) -> CourseSpec | None:
     report = Report(files.problems, files.shown(COURSE_FILE))
     data = _read_course_yaml(files, report)
     if data is None:
@@ -106,9 +124,12 @@ def _load(files: CourseFolder, media_url: MediaUrl) -> CourseSpec | None:
     check_keys(report, data, COURSE_KEYS, COURSE_REQUIRED)
     languages = read_languages(report, data) or DEFAULT_LANGUAGES
     course_id = _course_id(report, data, files.folder.name)
+    fallback = fallback_orders(report, data)
 
-    title = local_text(report, data, "title", languages)
-    summary = local_text(report, data, "summary", languages, required=False)
+    title = local_text(report, data, "title", languages, fallback=fallback)
+    summary = local_text(report, data, "summary", languages, required=False, fallback=fallback)
+    objectives = local_lists(report, data, "objectives", languages, fallback)
+    reviewed = review_date(report, data, checks.today, checks.review_max_age_days)
     kind = choice(report, data, "kind", KINDS)
     level = choice(report, data, "level", LEVELS)
     minutes = whole_number(report, data, "minutes")
@@ -117,9 +138,10 @@ def _load(files: CourseFolder, media_url: MediaUrl) -> CourseSpec | None:
     certificate = boolean(report, data, "certificate", False)
     pass_mark = read_pass_mark(report, data, DEFAULT_PASS_MARK)
     assembled = assemble_modules(data, pass_mark, files=files, report=report, languages=languages,
-                                 course_id=course_id, media_url=media_url)
+                                 course_id=course_id, media_url=media_url, fallback=fallback)
     files.check_unlisted(assembled.claimed | {COURSE_FILE}, assembled.listed, languages)
     media = files.check_media(assembled.media_uses)
+    credits = read_credits(files)
 
     if any(problem.is_error for problem in report.problems):
         return None
@@ -145,6 +167,10 @@ def _load(files: CourseFolder, media_url: MediaUrl) -> CourseSpec | None:
         media=media,
         revision=files.revision(),
         path=files.display,
+        fallback=fallback,
+        objectives=objectives,
+        reviewed=reviewed,
+        credits=credits,
     )
 
 
@@ -167,6 +193,7 @@ def load_course(
     media_url: MediaUrl = default_media_url,
     *,
     display_root: Path | None = None,
+    checks: Checks | None = None,
 ) -> tuple[CourseSpec | None, list[Problem]]:
     """Load and validate one course folder: (the course, or None when any problem is an error; problems).
 
@@ -182,7 +209,7 @@ def load_course(
         problems.append(Problem(display, 0, "error", "not a course folder"))
         return None, problems
     try:
-        course = _load(files, media_url)
+        course = _load(files, media_url, checks or Checks())
     except Exception as err:  # a bug must not take other courses down
         problems.append(Problem(files.shown(COURSE_FILE), 0, "error", f"internal error while reading this "
                                 f"course ({type(err).__name__}: {err}); please report it"))
@@ -192,7 +219,7 @@ def load_course(
 
 
 def load_tree(
-    root: Path, media_url: MediaUrl = default_media_url
+    root: Path, media_url: MediaUrl = default_media_url, *, checks: Checks | None = None
 ) -> dict[str, tuple[CourseSpec | None, list[Problem]]]:
     """Load every course folder under `root`, by folder name, in name order.
 
@@ -207,6 +234,6 @@ def load_tree(
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or not entry.is_dir():
             continue
-        courses[entry.name] = load_course(entry, media_url, display_root=display_root)
+        courses[entry.name] = load_course(entry, media_url, display_root=display_root, checks=checks)
     return courses
 

@@ -6,8 +6,11 @@ All HTML in here is already sanitised (see `markdown.py`); titles are plain text
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar
+
+from learnhub.content.languages import choose
 
 if TYPE_CHECKING:
     from learnhub.content.questions import Question
@@ -34,10 +37,12 @@ class LocalText:
     def default(self) -> str:
         return self.texts[0][1] if self.texts else ""
 
-    def get(self, language: str) -> str:
-        """The text in `language`, else in the default language."""
+    def get(self, language: str, fallback: Mapping[str, tuple[str, ...]] | None = None) -> str:
+        """The text in `language`, else in the closest language by the fallback order, else in the
+        default language."""
+        wanted = choose(language, [lang for lang, _ in self.texts], fallback)
         for lang, text in self.texts:
-            if lang == language:
+            if lang == wanted:
                 return text
         return self.default
 
@@ -94,9 +99,11 @@ class LessonSpec(_Variants):
 
     kind: ClassVar[str] = "lesson"
 
-    def variant(self, language: str) -> LessonVariant:
-        """The version in `language`, else the default language's."""
-        return next((v for v in self.variants if v.language == language), self.variants[0])
+    def variant(self, language: str, fallback: Mapping[str, tuple[str, ...]] | None = None) -> LessonVariant:
+        """The version in `language`, else in the closest language by the fallback order, else the default
+        language's."""
+        wanted = choose(language, self.languages, fallback)
+        return next((v for v in self.variants if v.language == wanted), self.variants[0])
 
     @property
     def title(self) -> LocalText:
@@ -120,11 +127,15 @@ class QuizSpec(_Variants):
     variants: tuple[QuizVariant, ...]
     """Only the languages that have a file; the default language first. Every variant has the same
     question ids, so an answer maps across languages."""
+    rubrics: Mapping[str, LocalText] = field(default_factory=dict)
+    """Essay question id -> its marking rubric for trainers, as sanitised HTML per language."""
 
     kind: ClassVar[str] = "quiz"
 
-    def variant(self, language: str) -> QuizVariant:
-        return next((v for v in self.variants if v.language == language), self.variants[0])
+    def variant(self, language: str, fallback: Mapping[str, tuple[str, ...]] | None = None) -> QuizVariant:
+        """As LessonSpec.variant."""
+        wanted = choose(language, self.languages, fallback)
+        return next((v for v in self.variants if v.language == wanted), self.variants[0])
 
     @property
     def question_ids(self) -> tuple[str, ...]:
@@ -139,6 +150,18 @@ class ModuleSpec:
     id: str
     title: LocalText
     items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Where a media file comes from and under which licence (media/CREDITS.yaml)."""
+
+    source: str
+    licence: str
+    author: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"source": self.source, "licence": self.licence, **({"author": self.author} if self.author else {})}
 
 
 @dataclass(frozen=True)
@@ -170,6 +193,15 @@ class CourseSpec:
     same revision; any byte changed, added or removed, a different one."""
     path: str
     """The course folder as problems name it, e.g. "courses/phishing-basics"."""
+    fallback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The course's own fallback orders (learner language -> languages to show instead), over the
+    site's (content/languages.py); usually empty."""
+    objectives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Learning objectives per language, the default language's first; empty when not given."""
+    reviewed: date | None = None
+    """When an expert last reviewed the content."""
+    credits: Mapping[str, Credit] = field(default_factory=dict)
+    """Media file name (under media/) -> its credit, from media/CREDITS.yaml."""
 
     @property
     def default_language(self) -> str:

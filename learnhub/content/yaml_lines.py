@@ -88,6 +88,16 @@ def _construct_seq(loader: LineLoader, node: yaml.SequenceNode) -> Iterable[Line
         data.append(loader.construct_object(child, deep=False))
 
 
+def _construct_timestamp(loader: LineLoader, node: yaml.ScalarNode):
+    """A date or time, or an error at its line: 2025-02-30 names the line rather than the whole file."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as err:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a real date ({err})", node.start_mark) from None
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 

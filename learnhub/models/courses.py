@@ -7,18 +7,42 @@ that disappears from the sources is retired and keeps its history.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from learnhub.content.languages import choose, ordered
 from learnhub.extensions import db
 from learnhub.models.base import utcnow
 
 
+@dataclass(frozen=True)
+class ShownText:
+    """A text as a page shows it, with the language it is in (for the `lang` attribute): the learner's
+    language when the text has it, else the closest one (learnhub/content/languages.py)."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def shown_text(texts: Mapping[str, str], language: str, default_language: str,
+               overrides: Mapping[str, Sequence[str]] | None = None) -> ShownText:
+    """The text for a learner reading `language`: theirs, else by the fallback order, else the default
+    language's, else any."""
+    present = [code for code in ordered(default_language, texts) if texts.get(code)]
+    chosen = choose(language, present, overrides)
+    return ShownText(texts[chosen], chosen) if chosen else ShownText("", language)
+
+
 def localised(texts: dict[str, str], language: str, default_language: str) -> str:
-    """A text in `language`, else in the course's default language, else any."""
-    return texts.get(language) or texts.get(default_language) or next(iter(texts.values()), "")
+    """A text in `language`, else by the site's fallback order, else in the default language, else any."""
+    return shown_text(texts, language, default_language).text
 
 
 class Course(db.Model):
@@ -39,6 +63,14 @@ class Course(db.Model):
     sectors: Mapped[list] = mapped_column(JSON)
     certificate: Mapped[bool]
     pass_mark: Mapped[float]
+    fallback: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    """The course's own fallback orders (language -> languages), over the site's; usually empty."""
+    objectives: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    """language -> list of learning objectives."""
+    reviewed: Mapped[date | None]
+    """When an expert last reviewed the content (course.yaml `reviewed`); None when not stated."""
+    credits: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    """media file (relative to media/) -> {source, licence, author?}, from media/CREDITS.yaml."""
     retired: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -52,11 +84,36 @@ class Course(db.Model):
     def default_language(self) -> str:
         return self.languages[0]
 
+    def language_for(self, language: str) -> str:
+        """The language the course is shown in to a learner reading `language` (theirs when it has it)."""
+        return choose(language, self.languages, self.fallback)
+
+    def choose_language(self, language: str, available: Sequence[str]) -> str:
+        """Among `available` (an item's languages), the one a learner reading `language` sees."""
+        return choose(language, ordered(self.default_language, available), self.fallback)
+
+    def text_in(self, texts: Mapping[str, str], language: str) -> ShownText:
+        """One of the course's texts (a title, a summary) for a learner reading `language`."""
+        return shown_text(texts or {}, language, self.default_language, self.fallback)
+
+    def title_shown(self, language: str) -> ShownText:
+        return self.text_in(self.title, language)
+
     def title_in(self, language: str) -> str:
-        return localised(self.title, language, self.default_language)
+        return self.title_shown(language).text
+
+    def summary_shown(self, language: str) -> ShownText:
+        return self.text_in(self.summary, language)
 
     def summary_in(self, language: str) -> str:
-        return localised(self.summary, language, self.default_language)
+        return self.summary_shown(language).text
+
+    def objectives_shown(self, language: str) -> tuple[tuple[str, ...], str]:
+        """(the objectives, their language) for a learner reading `language`; ((), language) when none."""
+        objectives = self.objectives or {}
+        chosen = choose(language, ordered(self.default_language, [c for c in objectives if objectives[c]]),
+                        self.fallback)
+        return (tuple(objectives[chosen]), chosen) if chosen else ((), language)
 
 
 class CourseModule(db.Model):
@@ -91,6 +148,8 @@ class CourseItem(db.Model):
     pass_mark: Mapped[float | None]
     max_attempts: Mapped[int | None]
     shuffle: Mapped[bool] = mapped_column(default=False)
+    rubrics: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    """Essay marking rubrics for trainers: question name -> language -> sanitised HTML."""
     retired: Mapped[bool] = mapped_column(default=False)
 
     course: Mapped[Course] = relationship(back_populates="items")

@@ -158,7 +158,7 @@ class LessonText:
 class LessonPage:
     body: LessonText
     fallback: bool
-    """True when the lesson has no version in the requested language and shows the default one."""
+    """True when the lesson has no version in the requested language and shows the closest one."""
 
 
 # Lesson texts change only when a sync changes the course: kept per worker, keyed like the syllabi.
@@ -166,9 +166,9 @@ _lesson_cache: dict[tuple[int, str, str, datetime], LessonText] = {}
 
 
 def lesson_body(course: Course, item: ItemInfo, language: str) -> LessonPage | None:
-    """The lesson in `language`, else in the course's default language (with fallback=True). No query once
-    this worker has read it since the course's last sync."""
-    wanted = language if language in item.languages else course.default_language
+    """The lesson in `language`, else in the closest language it has (the course's fallback order), with
+    fallback=True. No query once this worker has read it since the course's last sync."""
+    wanted = course.choose_language(language, item.languages)
     key = (item.id, wanted, course.revision, course.synced_at)
     text = _lesson_cache.get(key)
     if text is None:

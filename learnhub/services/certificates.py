@@ -69,8 +69,9 @@ def hours_text(minutes: int) -> str:
 
 
 def course_title_in(certificate: Certificate, language: str) -> str:
-    titles = certificate.course_title
-    return titles.get(language) or next(iter(titles.values()), certificate.course_id)
+    """The course title as issued, in `language` or the closest one the certificate holds (the course's
+    fallback order)."""
+    return certificate.course.text_in(certificate.course_title, language).text or certificate.course_id
 
 
 def pdf(certificate: Certificate, language: str, verify_url: str) -> bytes:

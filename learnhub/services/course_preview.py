@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learnhub.content.assembly import ID_PATTERN
-from learnhub.content.loader import load_course, load_tree
+from learnhub.content.loader import Checks, load_course, load_tree
 from learnhub.content.model import CourseSpec
 from learnhub.content.problems import Problem
 from learnhub.services.course_sync import media_url
@@ -25,21 +25,21 @@ class Preview:
     quizzes: dict[str, tuple[ShownQuestion, ...]]
 
 
-def check_all(root: Path) -> dict[str, tuple[CourseSpec | None, list[Problem]]]:
+def check_all(root: Path, checks: Checks | None = None) -> dict[str, tuple[CourseSpec | None, list[Problem]]]:
     """Every course folder under `root`, loaded and checked, by folder name; none when there is no `root`."""
-    return load_tree(root, media_url) if root.is_dir() else {}
+    return load_tree(root, media_url, checks=checks) if root.is_dir() else {}
 
 
-def preview(root: Path, course_id: str, language: str) -> Preview | None:
+def preview(root: Path, course_id: str, language: str, checks: Checks | None = None) -> Preview | None:
     """The course in `root`/`course_id`, its quizzes in `language`; None unless `course_id` is a course id
     (content.assembly.ID_PATTERN, so nothing like "../etc" ever becomes a path) with a folder."""
     folder = root / course_id
     if not ID_PATTERN.fullmatch(course_id) or not folder.is_dir():
         return None
-    spec, problems = load_course(folder, media_url, display_root=root.absolute().parent)
+    spec, problems = load_course(folder, media_url, display_root=root.absolute().parent, checks=checks)
     quizzes = {}
     if spec is not None:
         for _module, item in spec.items():
             if item.kind == "quiz":
-                quizzes[item.id] = arrange(list(item.variant(language).questions), False, 0)
+                quizzes[item.id] = arrange(list(item.variant(language, spec.fallback).questions), False, 0)
     return Preview(spec, problems, quizzes)

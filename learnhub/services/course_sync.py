@@ -18,7 +18,7 @@ from urllib.parse import quote
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from learnhub.content.loader import load_course
+from learnhub.content.loader import Checks, load_course
 from learnhub.content.model import CourseSpec, LessonSpec, QuizSpec
 from learnhub.content.problems import Problem
 from learnhub.content.revision import course_folders, folder_revision
@@ -51,7 +51,7 @@ class SyncSummary:
 
 
 def sync_tree(root: Path, *, report: Callable[[Sequence[Problem | str]], None] = lambda _: None,
-              progress: Callable[[list[Path]], Iterable[Path]] = iter) -> SyncSummary:
+              progress: Callable[[list[Path]], Iterable[Path]] = iter, checks: Checks | None = None) -> SyncSummary:
     """Validate and load every course folder under `root`, each in its own transaction, and retire the
     courses whose folder is gone; audited as one `content.synced` event. The CLI, the tests, the
     benchmarks and (later) browser publishing all sync through here.
@@ -59,7 +59,8 @@ def sync_tree(root: Path, *, report: Callable[[Sequence[Problem | str]], None] =
     Unlike other services this one commits: once per course, so that a course that fails to store
     keeps its last good version and never undoes the courses stored before it. Unchanged courses are
     skipped. `report` receives each course's problems (and a line for a course that could not be
-    stored); `progress` may wrap the folder list (the CLI's progress bar).
+    stored); `progress` may wrap the folder list (the CLI's progress bar); `checks` sets the review age
+    that validation warns about (LEARNHUB_REVIEW_MAX_AGE_DAYS).
     """
     folders = course_folders(root)
     stored = stored_fingerprints()
@@ -69,7 +70,7 @@ def sync_tree(root: Path, *, report: Callable[[Sequence[Problem | str]], None] =
         if is_current(folder.name, fingerprint, stored):
             summary.record("unchanged", folder.name)
             continue
-        spec, problems = load_course(folder, media_url, display_root=root.absolute().parent)
+        spec, problems = load_course(folder, media_url, display_root=root.absolute().parent, checks=checks)
         report(problems)
         if spec is None:
             summary.record("failed", folder.name)
@@ -126,6 +127,10 @@ def store(spec: CourseSpec, source_hash: str) -> str:
     course.kind, course.level, course.minutes = spec.kind, spec.level, spec.minutes
     course.roles, course.sectors = list(spec.roles), list(spec.sectors)
     course.certificate, course.pass_mark = spec.certificate, spec.pass_mark
+    course.fallback = {language: list(order) for language, order in spec.fallback.items()}
+    course.objectives = {language: list(texts) for language, texts in spec.objectives.items()}
+    course.reviewed = spec.reviewed
+    course.credits = {name: credit.as_dict() for name, credit in spec.credits.items()}
     course.retired = False
     course.synced_at = utcnow()
     db.session.flush()
@@ -153,10 +158,12 @@ def _store_structure(course: Course, spec: CourseSpec) -> None:
                 item.title, item.minutes = item_spec.title.as_dict(), item_spec.minutes
                 item.pass_mark = item.max_attempts = None
                 item.shuffle = False
+                item.rubrics = {}
             else:
                 item.title, item.minutes = item_spec.title.as_dict(), None
                 item.pass_mark, item.max_attempts, item.shuffle = (
                     item_spec.pass_mark, item_spec.max_attempts, item_spec.shuffle)
+                item.rubrics = {name: rubric.as_dict() for name, rubric in item_spec.rubrics.items()}
             db.session.add(item)
             position += 1
             items[item_spec.id] = item

@@ -122,9 +122,10 @@ def _serializer(secret_key: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=TOKEN_SALT)
 
 
-def questions_in(item: ItemInfo, language: str, default_language: str) -> tuple[str, list[Question]]:
-    """The quiz's questions in `language`, else in the course's default language."""
-    wanted = language if language in item.languages else default_language
+def questions_in(item: ItemInfo, language: str, course: Course) -> tuple[str, list[Question]]:
+    """The quiz's questions in `language`, else in the closest language it has (the course's fallback
+    order, content/languages.py), else in the course's default language."""
+    wanted = course.choose_language(language, item.languages)
     rows = db.session.scalars(select(QuizQuestion).where(
         QuizQuestion.item_id == item.id, QuizQuestion.language == wanted).order_by(QuizQuestion.position))
     return wanted, [Question.from_dict(row.data) for row in rows]
@@ -165,7 +166,7 @@ def arrange(questions: list[Question], shuffle: bool, seed: int, key: bytes = b"
 
 def new_form(learner: User, course: Course, item: ItemInfo, language: str, secret_key: str) -> QuizForm:
     """A quiz form to render: a fresh token and the questions in their display order. Writes nothing."""
-    shown_language, questions = questions_in(item, language, course.default_language)
+    shown_language, questions = questions_in(item, language, course)
     payload = {"v": FORM_VERSION, "l": learner.id, "i": item.id, "g": shown_language, "r": course.revision,
                "n": secrets.token_urlsafe(12), "t": int(utcnow().timestamp())}
     key = form_key(secret_key, payload)
@@ -186,7 +187,7 @@ def read_token(token: str, learner: User, item: ItemInfo, secret_key: str) -> di
 def form_for_token(token: str, learner: User, course: Course, item: ItemInfo, secret_key: str) -> QuizForm:
     """The same form again from its token (to show it with the learner's answers after an error)."""
     payload = read_token(token, learner, item, secret_key)
-    _, questions = questions_in(item, payload["g"], course.default_language)
+    _, questions = questions_in(item, payload["g"], course)
     key = form_key(secret_key, payload)
     return QuizForm(token, payload["g"], arrange(questions, bool(item.shuffle), _seed(key), key))
 

@@ -16,6 +16,7 @@ from learnhub.content.questions import Question
 from learnhub.extensions import db
 from learnhub.models import Attempt, Certificate, Course, CourseItem, Notice, QuizQuestion, User
 from learnhub.models.base import utcnow
+from learnhub.models.courses import ShownText
 from learnhub.services import audit, catalogue, learning, trainer_scope
 
 
@@ -40,6 +41,12 @@ class EssayToMark:
     attempt: Attempt
     question: Question
     answer: str
+
+    def rubric(self, language: str) -> ShownText | None:
+        """The author's marking rubric for this essay (course.yaml `rubrics`), as sanitised HTML in the
+        marker's language or the closest one; None when the course gives none."""
+        texts = (self.attempt.item.rubrics or {}).get(self.question.id)
+        return self.attempt.course.text_in(texts, language) if texts else None
 
 
 def marking_queue(user: User) -> list[EssayToMark]:

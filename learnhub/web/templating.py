@@ -6,9 +6,10 @@ import flask_babel
 from flask import Flask, request
 from flask.globals import _cv_app
 from flask_babel import format_date, format_datetime
+from markupsafe import Markup
 
 from learnhub import i18n
-from learnhub.models.courses import localised
+from learnhub.models.courses import ShownText, localised
 from learnhub.services.certificates import display_code
 
 
@@ -27,6 +28,23 @@ def _translations():
     state = context.g._flask_babel
     state.learnhub_translations = (state.babel_locale, translations)
     return translations
+
+
+def lang_attr(shown: ShownText | str) -> Markup:
+    """` lang="xx"` for an element holding `shown` when its language is not the page's; else nothing.
+
+    `shown` is a ShownText or a language code. Text shown in another language than the page's (a Spanish
+    course title on a Portuguese page) must say so, or screen readers read it with the wrong voice."""
+    language = shown if isinstance(shown, str) else shown.language
+    if not language or language == i18n.current_language():
+        return Markup("")
+    return Markup(' lang="{}"').format(language)
+
+
+def in_lang(shown: ShownText) -> Markup:
+    """The text, escaped, in a `<span lang>` when its language is not the page's."""
+    attribute = lang_attr(shown)
+    return Markup("<span{}>{}</span>").format(attribute, shown.text) if attribute else Markup.escape(shown.text)
 
 
 def init_app(app: Flask) -> None:
@@ -56,6 +74,9 @@ def init_app(app: Flask) -> None:
         kind_label=lambda kind: i18n.COURSE_KIND_LABELS.get(kind, kind),
         level_label=lambda level: i18n.COURSE_LEVEL_LABELS.get(level, level),
         language_name=lambda code: i18n.LANGUAGE_NAMES.get(code, code),
+        language_in_text=i18n.language_in_text,
+        lang_attr=lang_attr,
+        in_lang=in_lang,
         state_label=lambda state: i18n.ITEM_STATE_LABELS.get(state, state),
         local_text=localised,
         display_code=display_code,

@@ -4,7 +4,6 @@ progress, export, marking, regrade."""
 from __future__ import annotations
 
 import io
-import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_learner_journey import answer_quiz
-from tests.integration.learning_helpers import CATALOGUE
+from tests.integration.learning_helpers import CATALOGUE, swap_answer_key
 
 CSV = (b"name;email;country;sector\n"
        b"Marisol Quispe;marisol@minsa.gob.pe;PE;health\n"
@@ -103,10 +102,7 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         shutil.copytree(CATALOGUE, copy)
         for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift"):
             path = copy / "passwords-mfa" / name
-            text = path.read_text()
-            block = re.search(r"\{\s*(=[^~}]+)(~[^~}=]+)", text)
-            path.write_text(text.replace(block.group(1) + block.group(2),
-                                         "~" + block.group(1)[1:] + "=" + block.group(2)[1:], 1))
+            path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
         sync(live_app, copy)
         page.get_by_role("link", name="Quizzes").click()
         check_page()

@@ -23,6 +23,21 @@ def accept_invitation(learner_client, cohort_id: int | str):
     return response
 
 
+def swap_answer_key(text: str, question_id: str) -> str:
+    """The GIFT `text` with the answer key of one single-choice question changed: its right answer ('=') becomes
+    wrong and its first wrong answer ('~') right, wherever they sit in the block (a corrected answer key, for
+    regrade tests)."""
+    start = text.index(f"::{question_id}::")
+    begin = text.index("{", start)
+    end = text.index("}", begin)
+    block = text[begin:end]
+    right = re.search(r"(?<![\\])=", block).start()
+    wrong = re.search(r"(?<![\\])~", block).start()
+    swapped = list(block)
+    swapped[right], swapped[wrong] = "~", "="
+    return text[:begin] + "".join(swapped) + text[end:]
+
+
 def sync_catalogue(app, folder: Path = CATALOGUE) -> None:
     """Load the course folders through the sync service, as `learnhub courses sync` does. The session's
     `app` already holds the real catalogue (tests/conftest.py); a test syncs a changed copy with this, inside

@@ -9,6 +9,7 @@ and it stays there.)
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -206,15 +207,28 @@ def _quiz_regrades(connection):
             started_at=datetime(2026, 5, 7), heartbeat_at=datetime(2026, 5, 7))
 
 
+def _course_format_additions(connection):
+    assert _scalar(connection, "SELECT count(*) FROM courses WHERE reviewed IS NULL") == 1
+    row = connection.execute(sa.text("SELECT fallback, objectives, credits FROM courses WHERE id = 'c1'")).one()
+    assert [json.loads(value) if isinstance(value, str) else value for value in row] == [{}, {}, {}]
+    rubrics = _scalar(connection, "SELECT rubrics FROM course_items WHERE id = 1")
+    assert (json.loads(rubrics) if isinstance(rubrics, str) else rubrics) == {}
+    _insert(connection, "courses", id="c2", revision="r2", source_hash="h2", title={"en": "Reviewed"}, summary={},
+            languages=["en", "es"], kind="awareness", level="beginner", minutes=30, roles=[], sectors=[],
+            certificate=False, pass_mark=70, retired=False, created_at=datetime(2026, 6, 1),
+            synced_at=datetime(2026, 6, 1), fallback={"pt": ["es"]}, objectives={"en": ["Spot a lure"]},
+            credits={}, reviewed=date(2026, 5, 31))
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
     "0007_email_verification": _verification, "0008_cohort_consent": _consent, "0009_invitations": _invitations,
     "0010_login_throttling": _throttling, "0011_report_population": _report_population,
     "0012_task_queue": _task_queue, "0013_cohort_imports": _cohort_imports, "0014_export_files": _export_files,
-    "0015_quiz_regrades": _quiz_regrades,
+    "0015_quiz_regrades": _quiz_regrades, "0016_course_format_additions": _course_format_additions,
 }
-SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 1,
+SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
              "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,

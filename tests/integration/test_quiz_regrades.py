@@ -4,7 +4,6 @@ failed for good and resumed by an admin's retry, and the regrade page showing pr
 
 from __future__ import annotations
 
-import re
 import shutil
 from datetime import timedelta
 
@@ -16,7 +15,7 @@ from learnhub.models import Attempt, AuditEvent, CourseItem, QuizRegrade, User
 from learnhub.models.base import utcnow
 from learnhub.services import regrades
 from tests.conftest import post_form
-from tests.integration.learning_helpers import CATALOGUE, submit_quiz, sync_catalogue
+from tests.integration.learning_helpers import CATALOGUE, submit_quiz, swap_answer_key, sync_catalogue
 from tests.integration.test_trainer import assign, create_cohort, enrol_learner
 
 PAGE = "/trainer/quizzes/passwords-mfa/check-passwords-mfa/regrade"
@@ -25,9 +24,9 @@ LEARNERS = 3
 
 @pytest.fixture
 def changed_key(app, db, client, trainer, make_user, tmp_path):
-    """Three learners answered the passwords quiz right; then its first choice question's key was swapped (the
-    right answer is now a wrong one), so a regrade lowers each of their three attempts. Answers the attempt
-    ids and their scores before."""
+    """Three learners answered the passwords quiz right; then one choice question's key was swapped (the right
+    answer is now a wrong one), so a regrade lowers each of their three attempts. Answers the attempt ids and
+    their scores before."""
     cohort_id = create_cohort(client)
     assign(client, cohort_id, "passwords-mfa")
     for number in range(LEARNERS):
@@ -37,10 +36,7 @@ def changed_key(app, db, client, trainer, make_user, tmp_path):
     shutil.copytree(CATALOGUE, copy)
     for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift"):
         path = copy / "passwords-mfa" / name
-        text = path.read_text()
-        block = re.search(r"\{\s*(=[^~}]+)(~[^~}=]+)", text)
-        right, wrong = block.group(1), block.group(2)
-        path.write_text(text.replace(right + wrong, "~" + right[1:] + "=" + wrong[1:], 1))
+        path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
     sync_catalogue(app, copy)
     app.config["REGRADE_INLINE_LIMIT"] = 1
     yield dict(db.session.execute(select(Attempt.id, Attempt.score).order_by(Attempt.id)).all())

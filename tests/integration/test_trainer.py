@@ -16,7 +16,13 @@ from learnhub.models import Attempt, AuditEvent, Cohort, CohortMember, Notice, U
 from learnhub.models.base import utcnow
 from learnhub.services import cohort_csv, cohorts
 from tests.conftest import csrf_token, log_in, post_form
-from tests.integration.learning_helpers import CATALOGUE, accept_invitation, submit_quiz, sync_catalogue
+from tests.integration.learning_helpers import (
+    CATALOGUE,
+    accept_invitation,
+    submit_quiz,
+    swap_answer_key,
+    sync_catalogue,
+)
 
 
 def create_cohort(client, name="Hospital San Juan, cohort 1", language="es") -> int:
@@ -249,10 +255,7 @@ def test_regrade_preview_equals_what_is_applied(app, db, client, trainer, make_u
     quiz = copy / "passwords-mfa" / "check-passwords-mfa.gift"
     es_quiz = copy / "passwords-mfa" / "check-passwords-mfa.es.gift"
     for path in (quiz, es_quiz):
-        text = path.read_text()
-        block = re.search(r"\{\s*(=[^~}]+)(~[^~}=]+)", text)  # the first choice question: swap right and a wrong
-        right, wrong = block.group(1), block.group(2)
-        path.write_text(text.replace(right + wrong, "~" + right[1:] + "=" + wrong[1:], 1))
+        path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
     sync_catalogue(app, copy)
     page = client.get("/trainer/quizzes/passwords-mfa/check-passwords-mfa/regrade").get_data(as_text=True)
     assert "1 attempt would change" in page

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from learnhub.models import Attempt, AuditEvent, Certificate, Course, User
 from learnhub.services import certificates
 from tests.conftest import csrf_token, log_in, post_form
-from tests.integration.learning_helpers import CATALOGUE, items_of, submit_quiz, sync_catalogue
+from tests.integration.learning_helpers import CATALOGUE, items_of, submit_quiz, swap_answer_key, sync_catalogue
 from tests.integration.test_learning import complete_course, count_queries
 from tests.integration.test_trainer import accept, assign, create_cohort, enrol_learner
 
@@ -186,10 +186,7 @@ def test_regrade_touches_only_attempts_the_trainer_may_see(app, db, scene, tmp_p
     shutil.copytree(CATALOGUE, copy)
     for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift"):
         path = copy / COURSE / name
-        text = path.read_text()
-        block = re.search(r"\{\s*(=[^~}]+)(~[^~}=]+)", text)
-        path.write_text(text.replace(block.group(1) + block.group(2),
-                                     "~" + block.group(1)[1:] + "=" + block.group(2)[1:], 1))
+        path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
     sync_catalogue(app, copy)
     url = f"/trainer/quizzes/{COURSE}/{QUIZ}/regrade"
     assert "No attempt would change" in scene.b.get(url).get_data(as_text=True)

@@ -9,6 +9,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from learnhub.content.loader import Checks
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
@@ -367,14 +368,18 @@ def mark(attempt_id: int, question_id: str):
 @bp.get("/content")
 @trainer_only
 def content():
-    results = course_preview.check_all(Path(current_app.config["COURSES_DIR"]))
+    results = course_preview.check_all(Path(current_app.config["COURSES_DIR"]), _checks())
     return render_template("trainer/content.html", results=results, language=current_language())
+
+
+def _checks() -> Checks:
+    return Checks(review_max_age_days=current_app.config["REVIEW_MAX_AGE_DAYS"])
 
 
 @bp.get("/content/<course_id>")
 @trainer_only
 def content_preview(course_id: str):
-    shown = course_preview.preview(Path(current_app.config["COURSES_DIR"]), course_id, current_language())
+    shown = course_preview.preview(Path(current_app.config["COURSES_DIR"]), course_id, current_language(), _checks())
     if shown is None:
         abort(404)
     return render_template("trainer/content_preview.html", course_id=course_id, spec=shown.spec,

@@ -56,6 +56,7 @@ FILES: dict[str, str | bytes] = {
     "final.gift": "::F1:: [plain] Is <b> bold? {F}\n",
     "final.es.gift": "::F1:: [plain] ¿Es <b> negrita? {F}\n",
     "media/fake-login.png": b"\x89PNG fake",
+    "media/CREDITS.yaml": "fake-login.png:\n  source: Drawn for the LearnHub tests\n  licence: CC BY 4.0\n",
 }
 
 
@@ -193,10 +194,11 @@ def test_question_snapshots_are_json_safe(course):
     ]
 
 
-def test_local_text_falls_back_to_the_default_language():
+def test_local_text_falls_back_by_the_fallback_order_then_to_the_default_language():
     text = LocalText.of({"es": "Hola", "en": "Hello"}, "en")
     assert text.texts == (("en", "Hello"), ("es", "Hola"))
-    assert (text.get("es"), text.get("pt"), str(text), text.has("pt")) == ("Hola", "Hello", "Hello", False)
+    assert (text.get("es"), text.get("pt"), str(text), text.has("pt")) == ("Hola", "Hola", "Hello", False)
+    assert (text.get("fr"), text.get("de"), text.get("pt", {"pt": ("en",)})) == ("Hello", "Hello", "Hello")
     assert LocalText.of("Same everywhere", "en").get("fr") == "Same everywhere"
     assert text.as_dict() == {"en": "Hello", "es": "Hola"}
 
@@ -300,6 +302,9 @@ def test_links_that_leave_the_course_folder_are_errors(tmp_path):
 def test_media_names_must_match_exactly_including_case(tmp_path):
     folder = write_course(tmp_path, only(FILES, {"media/fake-login.png": None, "media/Fake-Login.png": b"x"}))
     assert problems_of(folder) == [
+        "courses/phishing/media/CREDITS.yaml:1: error: credit for 'fake-login.png', which is not a file in media/",
+        "courses/phishing/media/Fake-Login.png:0: warning: no credit for this file in media/CREDITS.yaml: add its "
+        "source and licence",
         "courses/phishing/what-is-phishing.md:7: error: media file 'media/fake-login.png' not found",
     ]
 

@@ -108,6 +108,7 @@ def gift_quiz(payload: str, text_format: str) -> str:
 def write(folder: Path, files: dict[str, str]) -> Path:
     (folder / "media").mkdir(parents=True)
     (folder / "media" / "x.png").write_bytes(b"\x89PNG")  # so that payloads using it can load
+    (folder / "media" / "CREDITS.yaml").write_text("x.png: {source: Drawn for the tests, licence: CC0 1.0}\n")
     for name, content in files.items():
         (folder / name).write_text(content, encoding="utf-8")
     return folder
