@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, logout_user
 
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
+from learnhub.i18n import current_language
 from learnhub.security import anonymous_form, audit_request, client_ip, safe_next_url
 from learnhub.services import account_mail, accounts, invitations, throttle
 from learnhub.services.accounts import AccountError, Profile
@@ -87,8 +88,7 @@ def register():
     form = RegisterForm()
     form.fill_choices()
     if request.method == "GET":
-        form.language.data = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
-        form.language.data = session.get("language", form.language.data)
+        form.language.data = current_language()  # the language the visitor chose, or their browser's
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
         refused = _refused_for_address(form, "register", email, current_app.config["REGISTER_LIMIT"],
