@@ -324,16 +324,18 @@ class _Assembler:
         if not questions:
             self.report.add(shown, 0, "error", "quiz has no questions")
             return None
-        if all(q.type == "description" for q in questions):
+        if not any(q.kind.answered for q in questions):
             self.report.add(shown, 0, "error", "quiz has only descriptions: add a question to answer")
             return None
         return QuizVariant(language=lang, questions=tuple(self.render_question(q, shown) for q in questions),
                            source=name)
 
     def render_question(self, question: Question, shown: str) -> Question:
-        def render(text: str, text_format: str) -> str:
+        """Every text of the question as sanitised HTML, each rendered in its own format; what rendering a
+        part finds is reported at that part's own line."""
+        def render(text: str, text_format: str, part: str) -> str:
             rendered = render_text(text, text_format, course_id=self.course_id, path=shown,
-                                   line=question.line or 1, media_url=self.media_url)
+                                   line=question.part_line(part) or 1, media_url=self.media_url)
             self.note_media(shown, rendered)
             return rendered.html
 
