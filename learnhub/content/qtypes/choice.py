@@ -71,6 +71,8 @@ class SingleChoice(QuestionType):
     def write_gift(self, question: Any, out: PartWriter) -> list[str] | None:
         if not any(c.weight == 1 for c in question.choices):
             raise GiftWriteError(f"single choice question '{question.id}' has no answer worth 100%")
+        if all(c.weight == 1 for c in question.choices):  # only '=' answers read back as a short answer
+            raise GiftWriteError(f"single choice question '{question.id}' has no answer below 100%")
         lines = []
         for index, choice in enumerate(question.choices):
             key = f"choices.{index}.text"
