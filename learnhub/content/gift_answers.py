@@ -51,13 +51,25 @@ def looks_like_format(text: str) -> bool:
 
 
 def weight_value(written: str, line: int) -> Decimal:
-    """A ``%n%`` weight (``written`` is what stands between the percent signs) as a fraction."""
+    """A ``%n%`` weight (``written`` is what stands between the percent signs) as a fraction; for one Moodle
+    would read as text, an error that says why and what to write."""
     if not _WEIGHT.fullmatch(written):
-        raise GiftSyntaxError(line, f"weight '%{written}%' is not a number")
+        raise GiftSyntaxError(line, _bad_weight(written))
     value = Decimal(written)
     if not -100 <= value <= 100:
         raise GiftSyntaxError(line, f"weight {written}% is outside -100%..100%")
     return value / 100
+
+
+def _bad_weight(written: str) -> str:
+    """Why ``%written%`` is no weight, and the weight meant when it is plain to see."""
+    meant = written.strip().removeprefix("+")
+    if meant.startswith((".", "-.")):
+        meant = meant.replace(".", "0.", 1)
+    if meant != written and _WEIGHT.fullmatch(meant):
+        return (f"weight '%{written}%' is not written as Moodle reads a weight (it would be answer text); "
+                f"write '%{meant}%'")
+    return f"weight '%{written}%' is not a number"
 
 
 @dataclass

@@ -426,8 +426,11 @@ SYNTAX_ERRORS = [
         1,
         "Moodle gives an '=' answer 100% and reads '%50%' as its text; write '~%50%' for part of the marks",
     ),
-    ("::a:: Weight {~%.5%a =b}", 1, "weight '%.5%' is not a number"),
-    ("::a:: Weight {~% 50%a =b}", 1, "weight '% 50%' is not a number"),
+    (
+        "::a:: Weight {~%-.5%a =b}",
+        1,
+        "weight '%-.5%' is not written as Moodle reads a weight (it would be answer text); write '%-0.5%'",
+    ),
     ("::a:: Weight {~%150%a =b}", 1, "weight 150% is outside -100%..100%"),
     ("::a:: Weight {~%-101%a =b}", 1, "weight -101% is outside -100%..100%"),
     ("::a:: Weight {~%ten%a =b}", 1, "weight '%ten%' is not a number"),
