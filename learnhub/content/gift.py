@@ -135,14 +135,11 @@ def _read_question(block: Block, category: str, source: SourceBlock) -> _Draft:
             text, text_after = text.rstrip(), ""
         lines["text_after"] = block.line_at(closing)
         fields.update(text=text, text_after=text_after)
-        answers = _answer_block(block, opening, closing, fields, lines)
+        answers = _answer_block(block, opening, closing, fields)
     kind = next(kind for kind in TYPES if kind.claims(answers))
     fields.update(type=kind.name, **kind.read_gift(answers))
     lines.update(answers.lines)
     formats = {key: fmt for key, fmt in answers.formats.items() if fmt != fields["format"]}
-    if fields.get("general_format") not in (None, fields["format"]):
-        formats["general_feedback"] = fields["general_format"]
-    fields.pop("general_format", None)
     fields.update(formats=tuple(sorted(formats.items())), lines=tuple(sorted(lines.items())))
     return _Draft(name, fields, answers.warnings)
 
@@ -174,23 +171,18 @@ def _closing(block: Block, opening: int) -> int:
     return closing
 
 
-def _answer_block(block: Block, opening: int, closing: int, fields: dict, lines: dict) -> AnswerBlock:
+def _answer_block(block: Block, opening: int, closing: int, fields: dict) -> AnswerBlock:
     """The answers between the braces, the general feedback (after the last ``####``) set aside."""
-    end = closing
     general = block.marks.rfind("####", opening + 1, closing)
-    warnings = []
+    answers = AnswerBlock(block, opening + 1, closing if general == -1 else general, block.line_at(opening))
     if general != -1:
         general_format, start = read_format(block, general + 4, closing)
-        fields.update(general_feedback=block.text[start:closing].strip(), general_format=general_format)
-        lines["general_feedback"] = block.line_at(block.skip_space(start, closing))
-        end = general
-        earlier = block.find("####", opening + 1, end)
+        fields["general_feedback"] = block.text[start:closing].strip()
+        answers.note("general_feedback", general_format, block.line_at(block.skip_space(start, closing)))
+        earlier = block.find("####", opening + 1, general)
         if earlier != -1:
-            warnings.append((block.line_at(earlier),
-                             "only the last '####' general feedback counts, as in Moodle; this one is read as "
-                             "part of the answers before it"))
-    answers = AnswerBlock(block, opening + 1, end, block.line_at(opening))
-    answers.warnings.extend(warnings)
+            answers.warn(block.line_at(earlier), "only the last '####' general feedback counts, as in Moodle; "
+                                                 "this one is read as part of the answers before it")
     return answers
 
 
