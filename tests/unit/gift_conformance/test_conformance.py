@@ -83,7 +83,7 @@ languages: [en]
 kind: awareness
 level: beginner
 modules:
-  - id: m
+  - id: checks
     title: M
     items:
       - quiz: pl-quiz
@@ -105,3 +105,18 @@ def test_a_problem_in_a_rendered_part_is_reported_at_that_parts_own_line(tmp_pat
     found = [(p.line, p.message) for p in problems if p.path.endswith("pl-quiz.gift")]
     assert [line for line, _ in found] == [3, 4], found
     assert "script" in found[0][1] and "onclick" in found[1][1]
+
+
+def test_each_part_is_rendered_in_its_own_format(tmp_path):
+    folder = tmp_path / "part-lines"
+    folder.mkdir()
+    (folder / "course.yaml").write_text(COURSE)
+    (folder / "pl-quiz.gift").write_text("::f::[markdown]A **bold** question {=[plain]<b>x</b>#[html]<i>Yes</i>"
+                                         " ~*no*#Not *this* ####[moodle]Line one\\nline two}\n")
+    spec, problems = load_course(folder)
+    assert [p for p in problems if p.is_error] == []
+    [question] = spec.modules[0].items[0].variants[0].questions
+    assert (question.format, question.formats, question.text) == ("html", (), "A <strong>bold</strong> question")
+    assert [(c.text, c.feedback) for c in question.choices] == [
+        ("&lt;b&gt;x&lt;/b&gt;", "<i>Yes</i>"), ("<em>no</em>", "Not <em>this</em>")]
+    assert question.general_feedback == "Line one<br>\nline two"
