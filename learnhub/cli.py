@@ -25,7 +25,7 @@ from learnhub.i18n import LANGUAGE_NAMES
 from learnhub.models import User
 from learnhub.models.users import ROLES
 from learnhub.reference import country_regions
-from learnhub.services import accounts, course_sync
+from learnhub.services import accounts, course_sync, gift_export
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.services.audit import record as audit
 from learnhub.text import clean_line
@@ -278,6 +278,38 @@ def sync_courses(directory: str | None) -> None:
     click.echo(f"courses: {summary}")
     if summary.failed:
         sys.exit(1)
+
+
+@courses.command("export-gift")
+@click.argument("course")
+@click.argument("quiz", required=False)
+@click.option("--language", help="Only this language's version (default: every language).")
+@click.option("--output", type=click.Path(file_okay=False), help="Write the files into this folder, named as in "
+              "the course; without it, the one file asked for goes to standard output.")
+@click.option("--courses", "directory", type=click.Path(file_okay=False), help="The folder that holds the courses "
+              "(default: COURSES_DIR).")
+def export_gift(course: str, quiz: str | None, language: str | None, output: str | None,
+                directory: str | None) -> None:
+    """Write a course's quizzes (or QUIZ) back as GIFT that Moodle and LearnHub read to the same questions.
+
+    One quiz in one language (QUIZ, and --language unless the quiz has only one) prints to standard output;
+    several need --output. Exit status 1 when the course has errors or a question cannot be written.
+    """
+    try:
+        files = gift_export.quiz_files(_courses_root(directory), course, quiz, language)
+    except gift_export.ExportError as error:
+        raise CommandError(error.message) from None
+    if output is None:
+        if len(files) != 1:
+            raise CommandError(f"{len(files)} GIFT files to write; pass --output FOLDER, or name one quiz "
+                               "and --language")
+        click.echo(files[0].text, nl=False)
+        return
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    for found in files:
+        (folder / found.name).write_text(found.text, encoding="utf-8")
+        click.echo(str(folder / found.name))
 
 
 report = AppGroup("report", help="Coverage reports for ministries.")

@@ -210,14 +210,14 @@ class _Assembler:
             line = value.key_line(name)
             question = questions.get(name) if isinstance(name, str) else None
             if variants and question is None:
-                hint = suggest(name, [q for q in questions if questions[q].type == "essay"])
+                hint = suggest(name, [q for q in questions if questions[q].kind.awaits_marking])
                 self.report.error(line, f"rubric for {show(name)}, which is not a question name in {source}{hint}")
-            elif question is not None and question.type != "essay":
+            elif question is not None and not question.kind.awaits_marking:
                 self.report.error(line, f"rubric for '{name}', a {question.type} question; rubrics are for "
                                   "essays, which a trainer marks")
             text = local_text(self.report, value, name, self.languages, fallback=self.fallback,
                               label=f"rubric for {show(name)}")
-            if text is not None and question is not None and question.type == "essay":
+            if text is not None and question is not None and question.kind.awaits_marking:
                 shown = self.files.shown("course.yaml")
                 rubrics[name] = LocalText(tuple(
                     (lang, self.render_rubric(body, shown, line)) for lang, body in text.texts))
@@ -375,16 +375,18 @@ class _Assembler:
         if not questions:
             self.report.add(shown, 0, "error", "quiz has no questions")
             return None
-        if all(q.type == "description" for q in questions):
+        if not any(q.kind.answered for q in questions):
             self.report.add(shown, 0, "error", "quiz has only descriptions: add a question to answer")
             return None
         return QuizVariant(language=lang, questions=tuple(self.render_question(q, shown) for q in questions),
                            source=name)
 
     def render_question(self, question: Question, shown: str) -> Question:
-        def render(text: str, text_format: str) -> str:
+        """Every text of the question as sanitised HTML, each rendered in its own format; what rendering a
+        part finds is reported at that part's own line."""
+        def render(text: str, text_format: str, part: str) -> str:
             rendered = render_text(text, text_format, course_id=self.course_id, path=shown,
-                                   line=question.line or 1, media_url=self.media_url)
+                                   line=question.part_line(part) or 1, media_url=self.media_url)
             self.note_media(shown, rendered)
             return rendered.html
 

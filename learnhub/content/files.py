@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from learnhub.content.problems import Level, Problem
+from learnhub.content.revision import READING
 
 COURSE_FILE = "course.yaml"
 MAX_TEXT_BYTES = 1_000_000
@@ -163,8 +164,9 @@ class CourseFolder:
             self.add(self.display, 0, "error", f"cannot read media file '{media}': {err.strerror or err}")
 
     def revision(self) -> str:
-        """The course revision: a digest of the path and bytes of every file read or used."""
-        digest = hashlib.sha256(b"learnhub course revision 1\0")
+        """The course revision: a digest of the path and bytes of every file read or used, and of the
+        version of the rules that read them (READING), so that a course read differently is a new revision."""
+        digest = hashlib.sha256(b"learnhub course revision 1\0" + READING.encode() + b"\0")
         for relative in sorted(self.used):
             digest.update(relative.encode("utf-8", "surrogateescape") + b"\0" + self.used[relative])
         return digest.hexdigest()

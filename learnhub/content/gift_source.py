@@ -1,5 +1,5 @@
 """GIFT source as the reader walks it: a quiz file cut into question blocks (at blank lines, comment lines
-dropped), and one block with its escapes resolved, still able to say which file line each character came
+set aside), and one block with its escapes resolved, still able to say which file line each character came
 from. The rules are the first decisions listed in learnhub.content.gift, which reads the grammar on top.
 
 A :class:`Block` keeps two strings of the same length: ``text``, what the author means, and ``marks``, the
@@ -10,25 +10,53 @@ only structural characters.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 
 _ESCAPABLE = frozenset("~=#{}:\\")
 
 
-def blocks(text: str) -> list[list[tuple[int, str]]]:
-    """The file's questions as lists of (line number, line), comment lines dropped, split at blank lines."""
+class GiftSyntaxError(ValueError):
+    """GIFT the parser cannot read: ``line`` (1-based, in the file) and ``message`` (what was expected)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+    def __reduce__(self):  # keeps the error picklable despite its two-argument constructor
+        return (type(self), (self.line, self.message))
+
+
+@dataclass(frozen=True)
+class SourceBlock:
+    """One question's lines (number, text) between blank lines, and the ``//`` comment lines among them."""
+
+    lines: list[tuple[int, str]]
+    comments: list[str]
+
+
+def blocks(text: str) -> list[SourceBlock]:
+    """The file's questions, split at blank lines; a block of comment lines only is no question.
+
+    Comment lines (``//`` after optional indentation) do not separate questions; as in Moodle, those of a
+    block are kept with it, for the ``[id:...]`` and ``[tag:...]`` they may hold.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
-    found: list[list[tuple[int, str]]] = []
+    found: list[SourceBlock] = []
     current: list[tuple[int, str]] = []
+    comments: list[str] = []
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if not stripped:
             if current:
-                found.append(current)
-                current = []
-        elif not stripped.startswith("//"):
+                found.append(SourceBlock(current, comments))
+            current, comments = [], []
+        elif stripped.startswith("//"):
+            comments.append(stripped)
+        else:
             current.append((number, line))
     if current:
-        found.append(current)
+        found.append(SourceBlock(current, comments))
     return found
 
 

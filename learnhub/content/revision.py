@@ -9,6 +9,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+READING = "reading 2: GIFT as Moodle reads it (issue 15)"
+"""The version of the rules that read course files. Changing it changes every fingerprint and course revision,
+so the next sync reads every course again under the new rules (without it, an unchanged folder would keep
+questions read by the old ones); open quiz forms then ask the learner to start again, as for any change."""
+
 
 def course_folders(root: Path) -> list[Path]:
     """Course folders under `root` in name order; hidden entries and plain files (LICENSE...) are skipped."""
@@ -18,7 +23,7 @@ def course_folders(root: Path) -> list[Path]:
 
 def folder_revision(folder: Path) -> str:
     """sha256 over every file's relative path and bytes: any byte changed, added, removed or renamed changes it."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(READING.encode() + b"\0")
     folder = Path(folder)
     files = sorted(path for path in folder.rglob("*")
                    if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts))

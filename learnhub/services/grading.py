@@ -145,6 +145,7 @@ def _seed(key: bytes) -> int:
 def arrange(questions: list[Question], shuffle: bool, seed: int, key: bytes = b"") -> tuple[ShownQuestion, ...]:
     """Display order from the seed: the same seed always gives the same order (form and grading agree).
 
+    Each question's type draws its own order of choices or offered answers from the same generator.
     `key` gives each question its option values (see ShownQuestion); without it the questions can be
     shown for review or preview but not answered."""
     rng = random.Random(seed)  # noqa: S311  (an order to show, not a secret)
@@ -153,14 +154,8 @@ def arrange(questions: list[Question], shuffle: bool, seed: int, key: bytes = b"
         rng.shuffle(ordered)
     shown = []
     for number, question in enumerate(ordered, start=1):
-        order = list(range(len(question.choices)))
-        if shuffle and question.type in ("choice", "multi"):
-            rng.shuffle(order)
-        offered: list[str] = []
-        if question.type == "matching":
-            offered = sorted({pair.answer for pair in question.pairs} | set(question.distractors))
-            rng.shuffle(offered)
-        shown.append(ShownQuestion(number, question, tuple(order), tuple(offered), key))
+        order, offered = question.kind.arrange(question, rng, shuffle)
+        shown.append(ShownQuestion(number, question, order, offered, key))
     return tuple(shown)
 
 
@@ -198,23 +193,7 @@ def read_response(shown: ShownQuestion, form) -> Any:
     Option values are mapped back to author indexes (choice, multi) or answer texts (matching); a
     value this form never offered (an old index, a value from another form, anything typed) is no
     answer."""
-    question, name = shown.question, shown.field
-    if question.type == "choice":
-        return shown.choice_index(form.get(name, ""))
-    if question.type == "multi":
-        return sorted({index for v in form.getlist(name) if (index := shown.choice_index(v)) is not None})
-    if question.type == "truefalse":
-        return {"true": True, "false": False}.get(form.get(name, ""))
-    if question.type == "matching":
-        chosen = {}
-        for index in range(len(question.pairs)):
-            answer = shown.offered_answer(form.get(f"{name}-{index}", ""))
-            if answer is not None:
-                chosen[str(index)] = answer
-        return chosen
-    if question.type in ("short", "numeric", "essay"):
-        return form.get(name, "")[:10_000]
-    return None
+    return shown.question.kind.read_response(shown, form)
 
 
 @dataclass(frozen=True)
@@ -225,19 +204,27 @@ class Grade:
 
 
 def grade(shown: tuple[ShownQuestion, ...], answers: dict[str, Any]) -> Grade:
-    """Each question 0..1; the quiz score is the mean over auto-graded questions, in percent.
+    """Each question -1..1 (below 0 only for a negative weight); the quiz score is the mean over
+    auto-graded questions, in percent, never below 0 (`quiz_percent`).
 
     Essays are not counted until a trainer marks them (`awaiting_marking`).
     """
     scores: dict[str, float | None] = {}
     for item in shown:
-        if item.question.type == "description":
-            continue
-        scores[item.question.id] = item.question.score(answers.get(item.question.id))
+        if item.question.kind.answered:
+            scores[item.question.id] = item.question.score(answers.get(item.question.id))
+    awaiting = sum(1 for item in shown if item.question.kind.awaits_marking)
+    return Grade(scores, quiz_percent(scores), awaiting)
+
+
+def quiz_percent(scores: dict[str, float | None]) -> float | None:
+    """The quiz score from its questions' scores: the mean of those graded, in percent to two decimals;
+    None when none is. A total below zero (negative weights) shows as 0, as decision 0040 says: a penalty
+    takes marks away from the other questions, never below nothing."""
     graded = [value for value in scores.values() if value is not None]
-    awaiting = sum(1 for item in shown if item.question.type == "essay")
-    score = round(100 * sum(graded) / len(graded), 2) if graded else None
-    return Grade(scores, score, awaiting)
+    if not graded:
+        return None
+    return max(0.0, round(100 * sum(graded) / len(graded), 2))
 
 
 def attempts_used(learner: User, item: ItemInfo) -> int:

@@ -7,7 +7,7 @@ the audit log. Neither ever revokes a certificate: that is a separate, explicit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -18,11 +18,11 @@ from learnhub.models import Attempt, Certificate, Course, CourseItem, Notice, Qu
 from learnhub.models.base import utcnow
 from learnhub.models.courses import ShownText
 from learnhub.services import audit, catalogue, learning, trainer_scope
+from learnhub.services.grading import quiz_percent
 
 
 def _rescore(attempt: Attempt) -> None:
-    graded = [value for value in attempt.scores.values() if value is not None]
-    attempt.score = round(100 * sum(graded) / len(graded), 2) if graded else None
+    attempt.score = quiz_percent(attempt.scores)
     attempt.awaiting_marking = sum(1 for value in attempt.scores.values() if value is None)
     attempt.passed = attempt.awaiting_marking == 0 and attempt.score is not None and attempt.score >= attempt.pass_mark
 
@@ -61,7 +61,7 @@ def marking_queue_for(attempt: Attempt) -> list[EssayToMark]:
     queue = []
     for shown in attempt.questions:
         question = Question.from_dict(shown["question"])
-        if question.type == "essay" and attempt.scores.get(question.id) is None:
+        if question.kind.awaits_marking and attempt.scores.get(question.id) is None:
             queue.append(EssayToMark(attempt, question, str(attempt.answers.get(question.id) or "")))
     return queue
 
@@ -115,7 +115,10 @@ def regrade_preview(user: User, course: Course, item: CourseItem) -> tuple[list[
 
     A question is regraded when its current version (same id, same language) differs from the one the
     attempt showed, keeps its type and, for choice questions, the same number of choices (so stored
-    answers still mean the same choices). Other changed questions are listed as skipped.
+    answers still mean the same choices). Other changed questions are listed as skipped. A regrade
+    follows a change of the answer key, not of LearnHub's grading rules: the new version is graded by
+    the rules the attempt was graded by (decision 0040), and a version that differs only in what those
+    rules do not grade (its rules, idnumber, tags) changes nothing.
     """
     attempts = list(db.session.scalars(select(Attempt).where(Attempt.item_id == item.id,
                                                              trainer_scope.attempts(user))
@@ -158,7 +161,7 @@ def _changes(attempts: list[Attempt], current: dict[tuple[str, str], QuizQuestio
         for shown in attempt.questions:
             old = Question.from_dict(shown["question"])
             row = current.get((attempt.language, old.id))
-            replacement = Question.from_dict(row.data) if row is not None else None
+            replacement = _under_rules(Question.from_dict(row.data), old) if row is not None else None
             if replacement is None or replacement.to_dict() == old.to_dict():
                 new_questions.append(shown)
                 continue
@@ -173,13 +176,18 @@ def _changes(attempts: list[Attempt], current: dict[tuple[str, str], QuizQuestio
                 changed.append(old.id)
         if not changed:
             continue
-        graded = [value for value in new_scores.values() if value is not None]
-        score_after = round(100 * sum(graded) / len(graded), 2) if graded else None
+        score_after = quiz_percent(new_scores)
         awaiting = sum(1 for value in new_scores.values() if value is None)
         passed_after = awaiting == 0 and score_after is not None and score_after >= attempt.pass_mark
         changes.append(RegradeChange(attempt, learners[attempt.learner_id], attempt.score, score_after,
                                      attempt.passed, passed_after, new_scores, new_questions, tuple(changed)))
     return changes, sorted(skipped)
+
+
+def _under_rules(replacement: Question, old: Question) -> Question:
+    """The current version of a question as the attempt would have been graded by: its rules, and the
+    attempt's own idnumber and tags (which grade nothing)."""
+    return replace(replacement, rules=old.rules, idnumber=old.idnumber, tags=old.tags)
 
 
 def apply_regrade(user: User, changes: list[RegradeChange], ip: str | None = None) -> int:

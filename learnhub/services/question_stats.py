@@ -9,7 +9,8 @@ The conventions are those of classical test theory, as Moodle's quiz statistics 
 - **Responses.** A question's responses are the counted attempts that hold a score for it. An essay a
   trainer has not marked yet (score None) is not a response, and a question an attempt was not shown is
   not one either.
-- **Facility** is the mean score of the responses, in percent (0..100): the higher, the easier.
+- **Facility** is the mean score of the responses, in percent (0..100; below 0 when negative weights
+  outweigh the right answers): the higher, the easier.
 - **Discrimination** is the corrected item-total correlation: Pearson's r between the score of the
   question and the learner's score on the *rest* of the quiz, which is the unweighted mean of their
   scores on the other auto-graded questions of the attempt. For a question scored only right or wrong
@@ -25,12 +26,12 @@ The conventions are those of classical test theory, as Moodle's quiz statistics 
   :data:`LOW_DISCRIMINATION_BELOW`), and ``few-responses`` (fewer than :data:`MIN_RESPONSES`), where
   the statistics mean little and no discrimination flag is raised.
 - **Distribution** counts what the learners answered, over the counted attempts that include the
-  question. Choice, multi and true/false questions list every choice in the question's order (true
-  before false), zeros included, then ``(no answer)``; a multi response counts once for each choice it
-  picks. Short and numeric questions list the :data:`DISTRIBUTION_TOP` most frequent answers, compared
-  as short answers are (trimmed, inner spaces collapsed, case folded), ties in order of first
-  appearance. Matching questions list, prompt by prompt, the most frequent answers chosen for it as
-  ``prompt → answer``. Essays have none.
+  question; each type counts its own (``QuestionType.distribution``). Choice, multi and true/false
+  questions list every choice in the question's order (true before false), zeros included, then
+  ``(no answer)``; a multi response counts once for each choice it picks. Short and numeric questions
+  list the :data:`DISTRIBUTION_TOP` most frequent answers (short ones compared as they are matched:
+  trimmed, case ignored), ties in order of first appearance. Matching questions list, prompt by prompt,
+  the most frequent answers chosen for it as ``prompt → answer``. Essays have none.
 
 Pass the questions in the default language: the labels of the distribution are their texts, and the ids
 (the same in every language) are what attempts' scores and answers are keyed by. Descriptions are not
@@ -41,13 +42,15 @@ questions, in floats with exactly rounded sums.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import StatisticsError, correlation, fmean
 from typing import Any
 
-from learnhub.content.questions import Question, is_index, normalise_short_answer
+from learnhub.content.qtypes.base import DISTRIBUTION_TOP, NO_ANSWER
+from learnhub.content.questions import Question
+
+__all__ = ["DISTRIBUTION_TOP", "NO_ANSWER", "AttemptRecord", "QuestionAnalysis", "QuizAnalysis", "analyse"]
 
 TOO_EASY_ABOVE = 90.0
 """Facility (percent) above which a question is flagged too-easy."""
@@ -57,9 +60,6 @@ LOW_DISCRIMINATION_BELOW = 0.2
 """Discrimination from 0 up to this is flagged low-discrimination; below 0, negative-discrimination."""
 MIN_RESPONSES = 5
 """Fewer responses than this give no discrimination and the few-responses flag."""
-DISTRIBUTION_TOP = 10
-"""How many of the most frequent answers the distribution of a short, numeric or matching prompt lists."""
-NO_ANSWER = "(no answer)"
 
 FLAGS = ("too-easy", "too-hard", "negative-discrimination", "low-discrimination", "few-responses")
 """Every flag, in the order a question's flags are listed."""
@@ -96,6 +96,8 @@ class QuestionAnalysis:
     """(answer label, how many attempts gave it); see the module docstring."""
     flags: tuple[str, ...]
     """A subset of :data:`FLAGS`, in that order."""
+    tags: tuple[str, ...] = ()
+    """The question's tags (GIFT's ``// [tag:...]``), for trainers to sort questions by topic."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def analyse(
         learners=len({attempt.learner_id for attempt in counted}),
         mean_score=fmean(quiz_scores) if quiz_scores else None,
         questions=tuple(
-            _analyse_question(question, counted, totals) for question in questions if question.type != "description"
+            _analyse_question(question, counted, totals) for question in questions if question.kind.answered
         ),
     )
 
@@ -173,7 +175,8 @@ def _analyse_question(
         responses=len(scores),
         facility=facility,
         discrimination=discrimination,
-        distribution=_DISTRIBUTIONS[question.type](question, shown),
+        distribution=question.kind.distribution(question, shown),
+        tags=question.tags,
         flags=_flags(len(scores), facility, discrimination),
     )
 
@@ -209,84 +212,3 @@ def _flags(responses: int, facility: float | None, discrimination: float | None)
     elif discrimination is not None and discrimination < LOW_DISCRIMINATION_BELOW:
         raised.add("low-discrimination")
     return tuple(flag for flag in FLAGS if flag in raised)
-
-
-# --- answer distributions, one per question type -------------------------------------------------------
-
-Distribution = tuple[tuple[str, int], ...]
-
-
-def _single_choice(question: Question, responses: list[Any]) -> Distribution:
-    counts = [0] * len(question.choices)
-    unanswered = 0
-    for response in responses:
-        if is_index(response, len(counts)):
-            counts[response] += 1
-        else:
-            unanswered += 1
-    return (*((choice.text, n) for choice, n in zip(question.choices, counts, strict=True)), (NO_ANSWER, unanswered))
-
-
-def _multi_choice(question: Question, responses: list[Any]) -> Distribution:
-    counts = [0] * len(question.choices)
-    unanswered = 0
-    for response in responses:
-        picked = (
-            {index for index in response if is_index(index, len(counts))}
-            if isinstance(response, list | tuple | set | frozenset)
-            else set()
-        )
-        for index in picked:
-            counts[index] += 1
-        unanswered += not picked
-    return (*((choice.text, n) for choice, n in zip(question.choices, counts, strict=True)), (NO_ANSWER, unanswered))
-
-
-def _true_false(question: Question, responses: list[Any]) -> Distribution:
-    said_true = sum(1 for response in responses if response is True)
-    said_false = sum(1 for response in responses if response is False)
-    return ("True", said_true), ("False", said_false), (NO_ANSWER, len(responses) - said_true - said_false)
-
-
-def _typed(question: Question, responses: list[Any]) -> Distribution:
-    typed = Counter(text for response in responses if (text := _typed_text(response)))
-    return tuple(typed.most_common(DISTRIBUTION_TOP))
-
-
-def _typed_text(response: Any) -> str:
-    """A typed answer in the form answers are compared in; "" for none (blank, or not text or a number)."""
-    if isinstance(response, int | float) and not isinstance(response, bool):
-        response = str(response)
-    return normalise_short_answer(response) if isinstance(response, str) else ""
-
-
-def _matching(question: Question, responses: list[Any]) -> Distribution:
-    chosen: list[Counter[str]] = [Counter() for _ in question.pairs]
-    for response in responses:
-        if not isinstance(response, Mapping):
-            continue
-        for index, counter in enumerate(chosen):
-            answer = response.get(str(index), response.get(index))
-            if isinstance(answer, str) and answer:
-                counter[answer] += 1
-    return tuple(
-        (f"{pair.prompt} → {answer}", n)
-        for pair, counter in zip(question.pairs, chosen, strict=True)
-        for answer, n in counter.most_common(DISTRIBUTION_TOP)
-    )
-
-
-def _none(question: Question, responses: list[Any]) -> Distribution:
-    return ()
-
-
-_DISTRIBUTIONS: dict[str, Callable[[Question, list[Any]], Distribution]] = {
-    "choice": _single_choice,
-    "multi": _multi_choice,
-    "truefalse": _true_false,
-    "short": _typed,
-    "numeric": _typed,
-    "matching": _matching,
-    "essay": _none,
-    "description": _none,
-}

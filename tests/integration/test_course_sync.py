@@ -68,6 +68,21 @@ def test_first_sync_adds_every_course_and_the_second_changes_nothing(app, db, cl
     assert [e["added"] for e in events] == [10, 0]
 
 
+def test_new_reading_rules_make_the_next_sync_read_every_course_again(app, db, courses_dir, monkeypatch):
+    """Files unchanged, rules changed (issue 15): the stored questions must be read again, or the database
+    would keep questions read under the old rules."""
+    from learnhub.content import files, revision
+
+    assert sync(app, courses_dir).exit_code == 0
+    stored = db.session.scalar(select(QuizQuestion.data).where(QuizQuestion.key == "nist-min-length"))
+    assert stored["rules"] == 2 and stored["numbers"][0]["catch_all"] is False
+    monkeypatch.setattr(revision, "READING", "reading 3: a test's")
+    monkeypatch.setattr(files, "READING", "reading 3: a test's")
+    again = sync(app, courses_dir)
+    count = len([folder for folder in CATALOGUE.iterdir() if (folder / "course.yaml").is_file()])
+    assert f"courses: 0 added, {count} updated, 0 unchanged" in again.output, again.output
+
+
 def test_an_edited_lesson_keeps_learners_ids(app, db, courses_dir):
     sync(app, courses_dir)
     before = item_ids(db, "passwords-mfa")

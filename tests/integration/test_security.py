@@ -241,6 +241,7 @@ ROUTE_MATRIX = {
     ("GET", "/trainer/quizzes"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/trainer/quizzes/<course_id>/<item_key>/analysis"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/trainer/quizzes/<course_id>/<item_key>/regrade"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/quizzes/<course_id>/<item_key>/gift"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/trainer/marking"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/trainer/marking/<id:attempt_id>/<question_id>"): statuses(302, 404),
     ("GET", "/trainer/content"): statuses(302, 404, trainer=200, admin=200),

@@ -24,6 +24,7 @@ from learnhub.services import (
     cohort_uploads,
     cohorts,
     course_preview,
+    gift_export,
     invitations,
     marking,
     quiz_analysis,
@@ -31,6 +32,7 @@ from learnhub.services import (
     trainer_scope,
 )
 from learnhub.services.cohorts import Person
+from learnhub.web.downloads import attachment
 from learnhub.web.exports import views as exports
 from learnhub.web.trainer.forms import (
     AddPersonForm,
@@ -315,6 +317,24 @@ def analysis(course_id: str, item_key: str):
     result = quiz_analysis.for_quiz(current_user, course, item)
     return _no_store(render_template("trainer/analysis.html", course=course, item=item, result=result,
                                      language=current_language()))
+
+
+@bp.get("/quizzes/<course_id>/<item_key>/gift")
+@trainer_only
+def quiz_gift(course_id: str, item_key: str):
+    """The quiz as GIFT, to take to Moodle: its file in the course folder written back in canonical form, in
+    ?language= (one of the quiz's languages) or the course's default language. Named .txt, the kind of file
+    Moodle's GIFT import takes."""
+    course, item = _quiz(course_id, item_key)
+    language = request.args.get("language") or course.default_language
+    if language not in item.languages:
+        abort(404)
+    try:
+        [found] = gift_export.quiz_files(Path(current_app.config["COURSES_DIR"]), course.id, item.key, language)
+    except gift_export.ExportError as error:
+        flash(_("This quiz cannot be written as GIFT: %(reason)s", reason=error.message), "error")
+        return redirect(url_for("trainer.quizzes"), 303)
+    return attachment(found.text, "text/plain", f"{item.key}.{language}.gift.txt")
 
 
 @bp.route("/quizzes/<course_id>/<item_key>/regrade", methods=["GET", "POST"])

@@ -76,10 +76,10 @@ def assert_sound(text: str) -> None:
         assert json.loads(json.dumps(data)) == data
         assert Question.from_dict(data) == question
         assert Question.from_dict(json.loads(json.dumps(data))) == question
-        assert question.map_texts(lambda text, fmt: text) == question
+        assert question.map_texts(lambda text, fmt, part: text) == question
         for response in RESPONSES:
             score = question.score(response)
-            assert (0.0 <= score <= 1.0) if question.auto_graded else (score is None)
+            assert (-1.0 <= score <= 1.0) if question.auto_graded else (score is None)
     for problem in problems:
         assert problem.path == "fuzz.gift"
         assert problem.level in ("error", "warning")
@@ -163,7 +163,7 @@ def test_escaped_texts_of_matching_and_short_answers_read_back_exactly(pairs, ac
     (matching, short), problems = parse_gift(gift, "gen.gift")
     assert [(p.prompt, p.answer) for p in matching.pairs] == pairs
     assert short.accepted[0].text == accepted
-    assert short.score(f"  {accepted.upper()} ") == 1.0
+    assert short.score(f"  {accepted} ") == 1.0
     assert problems == []
 
 

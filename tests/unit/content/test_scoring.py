@@ -1,4 +1,5 @@
-"""Each question type scores a learner's response 0..1 as the course format contract says."""
+"""Each question type scores a learner's response as the course format contract says: as Moodle grades it
+under the current rules, and as LearnHub did before issue 15 for questions stored under the legacy rules."""
 
 import json
 
@@ -6,19 +7,30 @@ import pytest
 
 from learnhub.content.decimals import percent, read_number
 from learnhub.content.gift import parse_gift
+from learnhub.content.qtypes.base import LEGACY_RULES, RULES
+from learnhub.content.qtypes.short import normalise_short_answer
 from learnhub.content.questions import (
     QUESTION_TYPES,
     Answer,
     MatchPair,
     NumericAnswer,
     Question,
-    normalise_short_answer,
 )
 
 
 def question(gift: str) -> Question:
     questions, _ = parse_gift(gift, "quiz.gift")
     return questions[0]
+
+
+def legacy(q: Question) -> Question:
+    """The question as stored before issue 15 (its snapshot has no rules), graded as it was then."""
+    data = q.to_dict()
+    for name in ("idnumber", "tags", "formats", "rules"):
+        del data[name]
+    old = Question.from_dict(data)
+    assert old.rules == LEGACY_RULES
+    return old
 
 
 # --- single choice -----------------------------------------------------------------------------------
@@ -28,10 +40,14 @@ CHOICE = question("::c:: Capital of France? {=Paris ~%50%Paris, Texas ~Lyon ~%-5
 
 @pytest.mark.parametrize(
     ("response", "expected"),
-    [(0, 1.0), (1, 0.5), (2, 0.0), (3, 0.0), (None, 0.0), (4, 0.0), (-1, 0.0), (True, 0.0), ("0", 0.0)],
+    [(0, 1.0), (1, 0.5), (2, 0.0), (3, -0.5), (None, 0.0), (4, 0.0), (-1, 0.0), (True, 0.0), ("0", 0.0)],
 )
-def test_single_choice_scores_the_chosen_weight_clamped_and_refuses_malformed(response, expected):
+def test_single_choice_scores_the_chosen_weight_negative_ones_included_and_refuses_malformed(response, expected):
     assert CHOICE.score(response) == expected
+
+
+def test_a_legacy_single_choice_clamped_a_negative_weight_to_zero():
+    assert [legacy(CHOICE).score(i) for i in range(4)] == [1.0, 0.5, 0.0, 0.0]
 
 
 # --- multiple answers --------------------------------------------------------------------------------
@@ -93,32 +109,75 @@ SHORT = question("::s:: Who is buried in Grant's tomb? {=no one =%50%Ulysses S. 
 
 
 @pytest.mark.parametrize(
-    ("response", "expected"),
+    ("response", "expected", "legacy_expected"),
     [
-        ("no one", 1.0),
-        ("  No   One ", 1.0),
-        ("NO\tONE\n", 1.0),
-        ("ulysses s. grant", 0.5),
-        ("Ulysses S.Grant", 0.0),
-        ("noone", 0.0),
-        ("nobody", 0.0),  # negative weight clamps to 0
-        ("", 0.0),
-        (None, 0.0),
-        (42, 0.0),
+        ("no one", 1.0, 1.0),
+        ("  No One ", 1.0, 1.0),
+        ("NO\tONE\n", 0.0, 1.0),  # inner whitespace counts as typed (Moodle); legacy collapsed it
+        ("no  one", 0.0, 1.0),
+        ("ulysses s. grant", 0.5, 0.5),
+        ("Ulysses S.Grant", 0.0, 0.0),
+        ("noone", 0.0, 0.0),
+        ("nobody", -0.2, 0.0),  # a negative weight counts (Moodle); legacy clamped it to 0
+        ("", 0.0, 0.0),
+        (None, 0.0, 0.0),
+        (42, 0.0, 0.0),
     ],
 )
-def test_short_answer_compares_trimmed_collapsed_and_case_insensitive(response, expected):
+def test_short_answer_compares_trimmed_and_case_insensitive(response, expected, legacy_expected):
     assert SHORT.score(response) == expected
+    assert legacy(SHORT).score(response) == legacy_expected
 
 
-def test_short_answer_takes_the_best_weight_among_matching_answers():
+def test_short_answer_takes_the_first_matching_answer_in_the_authors_order():
     q = question("::s:: Name it {=%50%TLS =tls}")
-    assert q.score("TLS") == 1.0
+    assert q.score("TLS") == 0.5
+    assert legacy(q).score("TLS") == 1.0  # the best weight, before issue 15
 
 
-def test_short_answer_folds_case_beyond_ascii():
-    q = question("::s:: German street {=Straße}")
-    assert q.score("STRASSE") == 1.0
+@pytest.mark.parametrize(
+    ("answer", "response", "expected"),
+    [
+        ("*ing", "phishing", True),
+        ("*ing", "ing", True),
+        ("*ing", "phishing!", False),
+        ("ph*ing", "PHISHING", True),
+        ("ph*ing", "phing", True),
+        ("ph*ing", "phin", False),
+        ("a*b*c", "axxbyyc", True),
+        ("a*b*c", "acb", False),
+        ("a*a", "a", False),
+        ("a**b", "ab", True),
+        ("*", "anything at all", True),
+        ("*", "", False),  # a blank response is no answer, as in Moodle
+        ("\\*", "*", True),  # \* is a literal star
+        ("\\*", "x", False),
+        ("5\\*3", "5*3", True),
+        ("no one", "no  one", False),
+        ("Straße", "STRASSE", False),  # one character for one, as a regular expression compares them
+        ("Straße", "STRAẞE", True),
+        ("café", "cafe\u0301", True),  # Unicode NFC on both sides
+    ],
+)
+def test_short_answer_wildcard_matches_as_moodle(answer, response, expected):
+    q = Question(id="s", type="short", text="t", accepted=(Answer(answer, 1.0),))
+    assert q.score(response) == (1.0 if expected else 0.0)
+
+
+def test_a_wildcard_catch_all_after_the_right_answers_gives_its_feedback():
+    q = question("::s:: Capital of Peru? {=Lima#Right =%0%*#No: the capital is Lima}")
+    assert (q.score("lima"), q.feedback("lima")) == (1.0, ["Right"])
+    assert (q.score("Cusco"), q.feedback("Cusco")) == (0.0, ["No: the capital is Lima"])
+    assert legacy(q).score("Cusco") == 0.0 and legacy(q).feedback("*") == ["No: the capital is Lima"]
+
+
+def test_a_hostile_response_against_many_wildcards_is_matched_quickly():
+    q = Question(id="s", type="short", text="t", accepted=(Answer("*a*a*a*a*a*a*a*a*a*a*b", 1.0),))
+    assert q.score("a" * 10_000) == 0.0
+
+
+def test_the_legacy_comparison_folds_case_beyond_ascii():
+    assert legacy(question("::s:: German street {=Straße}")).score("STRASSE") == 1.0
     assert normalise_short_answer("  Mañana \n TARDE ") == "mañana tarde"
 
 
@@ -155,8 +214,22 @@ PI = question("::pi:: pi? {# =%100%3.14:0.005 =%50%3.1:0.1}")
         ("٣", 0.0),
     ],
 )
-def test_numeric_takes_the_best_weight_among_ranges_holding_the_number(response, expected):
+def test_numeric_takes_the_first_range_holding_the_number(response, expected):
     assert PI.score(response) == expected
+
+
+def test_numeric_takes_the_first_matching_answer_not_the_best():
+    q = question("::n:: pi? {#=%50%3.1:0.1 =3.14:0.005}")
+    assert q.score("3.14") == 0.5
+    assert legacy(q).score("3.14") == 1.0
+
+
+def test_the_numeric_catch_all_holds_every_other_number_and_gives_its_feedback():
+    q = question("::n:: HTTPS port? {#=443#Right ~#No: HTTPS listens on 443}")
+    assert q.numbers[-1].catch_all and q.numbers[-1].weight == 0.0
+    assert (q.score("443"), q.feedback("443")) == (1.0, ["Right"])
+    assert (q.score("80"), q.feedback("80")) == (0.0, ["No: HTTPS listens on 443"])
+    assert (q.score("port"), q.feedback("port")) == (0.0, [])  # not a number: no answer
 
 
 def test_numeric_tolerance_is_exact_in_decimal():
@@ -287,11 +360,29 @@ def test_to_dict_writes_only_the_fields_of_the_type():
         "general_feedback": "general",
         "category": "basics",
         "line": 3,
+        "idnumber": "",
+        "tags": [],
+        "formats": {},
+        "rules": RULES,
         "choices": [
             {"text": "a", "weight": 1.0, "feedback": "yes"},
             {"text": "b", "weight": 0.0, "feedback": "no"},
         ],
     }
+
+
+def test_a_snapshot_from_before_issue_15_reads_with_the_legacy_rules_and_empty_metadata():
+    stored = {"id": "s", "named": True, "type": "short", "text": "Say", "text_after": "", "format": "html",
+              "general_feedback": "", "category": "", "line": 4,
+              "accepted": [{"text": "hello", "weight": 1.0, "feedback": ""}]}
+    q = Question.from_dict(stored)
+    assert (q.rules, q.idnumber, q.tags, q.formats) == (LEGACY_RULES, "", (), ())
+    assert q.score(" HELLO ") == 1.0
+    assert Question.from_dict(q.to_dict()) == q
+    numeric = {**stored, "type": "numeric", "numbers": [{"low": 1.0, "high": 2.0, "weight": 1.0, "feedback": "",
+                                                           "value": None}]}
+    del numeric["accepted"]
+    assert Question.from_dict(numeric).numbers == (NumericAnswer(1.0, 2.0),)
 
 
 def test_from_dict_refuses_what_to_dict_did_not_make():
@@ -315,7 +406,7 @@ def test_a_question_refuses_fields_of_another_type():
 def test_map_texts_maps_every_author_text_but_the_accepted_short_answers():
     seen = []
 
-    def shout(text, fmt):
+    def shout(text, fmt, part):
         seen.append(fmt)
         return f"<{text.upper()}>"
 
@@ -325,6 +416,7 @@ def test_map_texts_maps_every_author_text_but_the_accepted_short_answers():
     assert [(x.text, x.weight) for x in m.choices] == [("<A>", 0.5), ("<B>", 0.5), ("<C>", -1.0)]
     assert (t.feedback_wrong, t.feedback_right, t.truth) == ("<WRONG>", "<RIGHT>", True)
     assert s.accepted == (Answer("hello", 1.0, "<HI>"), Answer("hey", 0.5, ""))
+    assert c.formats == () and c.part_format("choices.0.text") == "html"
     assert [x.feedback for x in n.numbers] == ["<RANGE>", "<NEAR>"]
     assert (n.numbers[0].low, n.numbers[0].high) == (1.0, 2.0)
     assert p.pairs == (MatchPair("<X>", "<1>"), MatchPair("<Y>", "<2>"))
@@ -336,7 +428,7 @@ def test_map_texts_maps_every_author_text_but_the_accepted_short_answers():
 
 def test_map_texts_keeps_the_format_unless_told_and_scores_the_same():
     s = all_types()[3]
-    mapped = s.map_texts(lambda text, fmt: text)
+    mapped = s.map_texts(lambda text, fmt, part: text)
     assert mapped == s
     assert mapped.score("HELLO") == 1.0
 
@@ -352,8 +444,6 @@ def test_percent_writes_fractions_without_float_noise():
 
 
 def test_feedback_follows_the_response_for_each_type():
-    from learnhub.content.gift import parse_gift
-
     text = """::c:: Pick {=right#yes it is ~wrong#no, look again}
 
 ::m:: Pick two {~%50%a#a ok ~%50%b#b ok ~%-100%c#c is wrong}
