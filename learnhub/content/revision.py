@@ -9,6 +9,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+RENDERING = 2
+"""Raised whenever the same course files come to be stored differently (2: media URLs carry the file's
+digest, decision 0036). Part of the folder fingerprint only, so the next sync after an upgrade reads every
+course again and stores again what it now renders differently (course_sync.store); the course revision, which
+quiz forms are checked against, stays the same."""
+
 
 def course_folders(root: Path) -> list[Path]:
     """Course folders under `root` in name order; hidden entries and plain files (LICENSE...) are skipped."""
@@ -17,8 +23,9 @@ def course_folders(root: Path) -> list[Path]:
 
 
 def folder_revision(folder: Path) -> str:
-    """sha256 over every file's relative path and bytes: any byte changed, added, removed or renamed changes it."""
-    digest = hashlib.sha256()
+    """sha256 over every file's relative path and bytes (and RENDERING): any byte changed, added, removed or
+    renamed changes it."""
+    digest = hashlib.sha256(f"learnhub course files, rendering {RENDERING}\0".encode())
     folder = Path(folder)
     files = sorted(path for path in folder.rglob("*")
                    if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts))
