@@ -10,6 +10,7 @@ redirect, which between instances of two releases could bounce a browser back an
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from flask import Flask, abort, current_app, send_file, url_for
@@ -51,6 +52,23 @@ class StaticFiles:
         if split is not None and split[0] in self.hashed:
             return fingerprints.Found(self.folder / split[0], current=False)
         return None
+
+
+def collect(manifest: StaticFiles, target: Path) -> list[str]:
+    """Copy every static file to `target` under its fingerprinted name, for a web server to serve from disk
+    (deploy/nginx.conf.template); the names written, files already there left as they are. Nothing is ever
+    removed: a page from an older release still finds its files. Each file appears whole (a rename)."""
+    written = []
+    for name, hashed in manifest.hashed.items():
+        destination = target / hashed
+        if destination.is_file():
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(f".{destination.name}.partial")
+        shutil.copyfile(manifest.folder / name, partial)
+        partial.replace(destination)
+        written.append(hashed)
+    return written
 
 
 def send(path: Path, *, current: bool, **options):

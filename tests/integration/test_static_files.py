@@ -120,3 +120,26 @@ def test_the_static_url_changes_when_the_file_does(tmp_path, monkeypatch):
 def test_a_template_naming_a_missing_static_file_fails_loudly(app):
     with app.test_request_context(), pytest.raises(LookupError, match=r"'missing\.css' is not a file"):
         static_files.static_url("missing.css")
+
+
+def test_collect_writes_every_static_file_under_its_fingerprinted_name_for_nginx(app, tmp_path):
+    target = tmp_path / "public" / "static"
+    (target).mkdir(parents=True)
+    (target / "learnhub.0123456789ab.css").write_text("an older release's file")
+    first = app.test_cli_runner().invoke(args=["static", "collect", str(target)])
+    assert first.exit_code == 0, first.output
+    assert f"static files: 2 written, 0 already there, in {target}" in first.output
+    with app.test_request_context():
+        urls = [static_files.static_url(name) for name in ("learnhub.css", "favicon.svg")]
+    for url, name in zip(urls, ("learnhub.css", "favicon.svg"), strict=True):
+        assert (target / url.removeprefix("/static/")).read_bytes() == (STATIC / name).read_bytes()
+    assert (target / "learnhub.0123456789ab.css").read_text() == "an older release's file"  # kept
+    assert sorted(path.name for path in target.iterdir()) == sorted(
+        ["learnhub.0123456789ab.css", *(url.removeprefix("/static/") for url in urls)])  # nothing partial left
+
+    again = app.test_cli_runner().invoke(args=["static", "collect", str(target)])
+    assert "static files: 0 written, 2 already there" in again.output
+
+    (tmp_path / "a-file").write_text("")
+    refused = app.test_cli_runner().invoke(args=["static", "collect", str(tmp_path / "a-file" / "static")])
+    assert refused.exit_code == 1 and "cannot write the static files into" in refused.output
