@@ -101,15 +101,18 @@ def fingerprinted_media_urls(folder: Path) -> MediaUrl:
     file changes the course revision, so the next sync stores lessons with the new name. A path that is
     no file inside the course's media/ folder keeps its plain name (the loader reports it)."""
     media = (Path(folder) / "media").resolve()
+    names: dict[str, str] = {}  # a picture used by many lessons is read once
 
     def fingerprinted(course_id: str, path: str) -> str:
-        target = (media / path).resolve()
-        try:
-            if target.is_relative_to(media) and target.is_file():
-                return media_url(course_id, fingerprints.hashed_name(path, fingerprints.file_digest(target)))
-        except OSError:  # unreadable: the loader says so
-            pass
-        return media_url(course_id, path)
+        if path not in names:
+            names[path] = path
+            target = (media / path).resolve()
+            try:
+                if target.is_relative_to(media) and target.is_file():
+                    names[path] = fingerprints.hashed_name(path, fingerprints.file_digest(target))
+            except OSError:  # unreadable: the loader says so
+                pass
+        return media_url(course_id, names[path])
 
     return fingerprinted
 
