@@ -14,9 +14,11 @@ CONSUMER_THREADS="${DEPLOY_CONSUMER_THREADS:-2}"
 REDIS_URL="${DEPLOY_REDIS_URL:-redis://127.0.0.1:6379}"
 REDIS_DB="${DEPLOY_REDIS_DB:-3}"
 PREPARE="${DEPLOY_PREPARE:-1}"                    # 1: db upgrade and courses sync before starting
+PUBLIC="${DEPLOY_PUBLIC_DIR:-$RUN/public}"        # nginx serves $PUBLIC/static/ (readable by its worker user)
 
-mkdir -p "$RUN/nginx-tmp" "$RUN/instance"
+mkdir -p "$RUN/nginx-tmp" "$RUN/instance" "$PUBLIC/static"
 RUN="$(cd "$RUN" && pwd)"
+PUBLIC="$(cd "$PUBLIC" && pwd)"
 if [ -e "$RUN/nginx.pid" ] || compgen -G "$RUN/*.pid" >/dev/null; then
   echo "deploy/up.sh: $RUN already holds pid files; run deploy/down.sh first" >&2
   exit 1
@@ -46,6 +48,8 @@ if [ "$PREPARE" = 1 ]; then
   "$BIN/learnhub" db upgrade >"$RUN/prepare.log" 2>&1
   "$BIN/learnhub" courses sync >>"$RUN/prepare.log" 2>&1 || echo "deploy/up.sh: a course did not sync; see $RUN/prepare.log" >&2
 fi
+# The static files under their fingerprinted names, which nginx serves from disk (older releases' files stay).
+"$BIN/learnhub" static collect "$PUBLIC/static" >>"$RUN/prepare.log" 2>&1
 
 for port in "${PORTS[@]}"; do
   "$BIN/gunicorn" --daemon --workers "$GUNICORN_WORKERS" --bind "127.0.0.1:$port" --pid "$RUN/gunicorn-$port.pid" \
@@ -78,8 +82,8 @@ done
 
 upstreams=""
 for port in "${PORTS[@]}"; do upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'; done
-awk -v run="$RUN" -v port="$PORT" -v ups="$upstreams" \
-  '{gsub(/@RUN@/, run); gsub(/@PORT@/, port); if ($0 ~ /@UPSTREAMS@/) printf "%s", ups; else print}' \
+awk -v run="$RUN" -v port="$PORT" -v public="$PUBLIC" -v ups="$upstreams" \
+  '{gsub(/@RUN@/, run); gsub(/@PORT@/, port); gsub(/@PUBLIC@/, public); if ($0 ~ /@UPSTREAMS@/) printf "%s", ups; else print}' \
   "$ROOT/deploy/nginx.conf.template" >"$RUN/nginx.conf"
 "${DEPLOY_NGINX:-nginx}" -q -c "$RUN/nginx.conf" -p "$RUN"
 wait_for "http://127.0.0.1:$PORT/health" "nginx"

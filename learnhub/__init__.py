@@ -16,7 +16,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     is checked by learnhub.config.load, which raises ConfigError with a message for the operator.
     """
     settings = config_module.load(overrides=config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_DIR"])
+    # /static/ is served by web.static_files, under fingerprinted names.
+    app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], static_folder=None)
     app.config.update(settings)
     from learnhub import logs
     from learnhub.web import input_checks
@@ -64,7 +65,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
         return accounts.session_user(int(user_id), token)
 
-    from learnhub.web import templating
+    from learnhub.web import static_files, templating
     from learnhub.web.account.views import bp as account_bp
     from learnhub.web.admin.views import bp as admin_bp
     from learnhub.web.api.views import bp as api_bp
@@ -81,6 +82,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)
+    static_files.init_app(app)  # the static files' digests, read once per process
     security.add_security_headers(app)
     errors.init_app(app)
 

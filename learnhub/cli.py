@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from learnhub.cli_demo import demo_command
 from learnhub.cli_errors import CommandError
+from learnhub.cli_static import static_group
 from learnhub.config import ConfigError
 from learnhub.content.loader import Checks, load_tree
 from learnhub.extensions import db
@@ -90,6 +91,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(cohorts_group)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(static_group)
 
 
 users = AppGroup("users", help="Create accounts.")

@@ -14,6 +14,12 @@ READING = "reading 2: GIFT as Moodle reads it (issue 15)"
 so the next sync reads every course again under the new rules (without it, an unchanged folder would keep
 questions read by the old ones); open quiz forms then ask the learner to start again, as for any change."""
 
+RENDERING = 2
+"""Raised whenever the same course files come to be stored differently (2: media URLs carry the file's
+digest, decision 0041). Part of the folder fingerprint only, so the next sync after an upgrade reads every
+course again and stores again what it now renders differently (course_sync.store); the course revision, which
+quiz forms are checked against, stays the same."""
+
 
 def course_folders(root: Path) -> list[Path]:
     """Course folders under `root` in name order; hidden entries and plain files (LICENSE...) are skipped."""
@@ -22,8 +28,9 @@ def course_folders(root: Path) -> list[Path]:
 
 
 def folder_revision(folder: Path) -> str:
-    """sha256 over every file's relative path and bytes: any byte changed, added, removed or renamed changes it."""
-    digest = hashlib.sha256(READING.encode() + b"\0")
+    """sha256 over every file's relative path and bytes (and READING and RENDERING): any byte changed, added,
+    removed or renamed changes it."""
+    digest = hashlib.sha256(f"{READING}\0learnhub course files, rendering {RENDERING}\0".encode())
     folder = Path(folder)
     files = sorted(path for path in folder.rglob("*")
                    if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts))

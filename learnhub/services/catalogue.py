@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from learnhub import fingerprints
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, CourseModule, LessonBody
 from learnhub.text import fold
@@ -69,6 +70,24 @@ def media_file(courses_dir: Path, course_id: str, filename: str) -> Path | None:
     try:
         return target if target.is_relative_to(folder) and target.is_file() else None
     except OSError:  # a name longer than the file system takes
+        return None
+
+
+def media_for_url(courses_dir: Path, course_id: str, filename: str) -> fingerprints.Found | None:
+    """The media file a URL names, by its own name (links stored before names carried digests, or typed) or
+    by its fingerprinted name (decision 0041); `current` only when the digest in the name is that of the
+    file's bytes now, so a name from before a change of the file is answered with the new bytes, never
+    kept. None when there is no such file."""
+    exact = media_file(courses_dir, course_id, filename)
+    if exact is not None:
+        return fingerprints.Found(exact, current=False)
+    split = fingerprints.split_hashed_name(filename)
+    found = media_file(courses_dir, course_id, split[0]) if split is not None else None
+    if found is None:
+        return None
+    try:
+        return fingerprints.Found(found, current=fingerprints.current_digest(found) == split[1])
+    except OSError:  # gone or unreadable since media_file looked
         return None
 
 

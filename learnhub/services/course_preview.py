@@ -11,7 +11,7 @@ from learnhub.content.assembly import ID_PATTERN
 from learnhub.content.loader import Checks, load_course, load_tree
 from learnhub.content.model import CourseSpec
 from learnhub.content.problems import Problem
-from learnhub.services.course_sync import media_url
+from learnhub.services.course_sync import fingerprinted_media_urls, media_url
 from learnhub.services.grading import ShownQuestion, arrange
 
 
@@ -36,7 +36,8 @@ def preview(root: Path, course_id: str, language: str, checks: Checks | None = N
     folder = root / course_id
     if not ID_PATTERN.fullmatch(course_id) or not folder.is_dir():
         return None
-    spec, problems = load_course(folder, media_url, display_root=root.absolute().parent, checks=checks)
+    spec, problems = load_course(folder, fingerprinted_media_urls(folder), display_root=root.absolute().parent,
+                                 checks=checks)
     quizzes = {}
     if spec is not None:
         for _module, item in spec.items():

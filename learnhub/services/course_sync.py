@@ -18,10 +18,12 @@ from urllib.parse import quote
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from learnhub import fingerprints
 from learnhub.content.loader import Checks, load_course
 from learnhub.content.model import CourseSpec, LessonSpec, QuizSpec
 from learnhub.content.problems import Problem
 from learnhub.content.revision import course_folders, folder_revision
+from learnhub.content.sanitiser import MediaUrl
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.base import utcnow
@@ -70,7 +72,8 @@ def sync_tree(root: Path, *, report: Callable[[Sequence[Problem | str]], None] =
         if is_current(folder.name, fingerprint, stored):
             summary.record("unchanged", folder.name)
             continue
-        spec, problems = load_course(folder, media_url, display_root=root.absolute().parent, checks=checks)
+        spec, problems = load_course(folder, fingerprinted_media_urls(folder), display_root=root.absolute().parent,
+                                     checks=checks)
         report(problems)
         if spec is None:
             summary.record("failed", folder.name)
@@ -94,6 +97,28 @@ def media_url(course_id: str, path: str) -> str:
     return f"/courses/{course_id}/media/{quote(path)}"
 
 
+def fingerprinted_media_urls(folder: Path) -> MediaUrl:
+    """`media_url` for the course in `folder`, with the file's digest in its name (decision 0041), so the
+    stored lesson names the bytes it was synced with and a browser keeps them for a year; a change of the
+    file changes the course revision, so the next sync stores lessons with the new name. A path that is
+    no file inside the course's media/ folder keeps its plain name (the loader reports it)."""
+    media = (Path(folder) / "media").resolve()
+    names: dict[str, str] = {}  # a picture used by many lessons is read once
+
+    def fingerprinted(course_id: str, path: str) -> str:
+        if path not in names:
+            names[path] = path
+            target = (media / path).resolve()
+            try:
+                if target.is_relative_to(media) and target.is_file():
+                    names[path] = fingerprints.hashed_name(path, fingerprints.file_digest(target))
+            except OSError:  # unreadable: the loader says so
+                pass
+        return media_url(course_id, names[path])
+
+    return fingerprinted
+
+
 def stored_fingerprints() -> dict[str, tuple[str, bool]]:
     """course id -> (source hash, retired) for every course ever synced."""
     return {row.id: (row.source_hash, row.retired) for row in db.session.execute(
@@ -108,13 +133,16 @@ def is_current(course_id: str, source_hash: str, stored: dict[str, tuple[str, bo
 def store(spec: CourseSpec, source_hash: str) -> str:
     """Insert or update one course from its spec: "added", "updated" or "unchanged". Flushes.
 
-    "unchanged" when only files the course does not use changed (same content revision).
+    "unchanged" when only files the course does not use changed (same content revision) and what is stored
+    is what this release renders; same content stored by an older rendering (content.revision.RENDERING, such
+    as media URLs without digests) is stored again, as "updated".
     """
     course = db.session.get(Course, spec.id)
     if course is not None and course.revision == spec.revision and not course.retired:
         course.source_hash = source_hash
-        db.session.flush()
-        return "unchanged"
+        if _stored_as_rendered(course, spec):
+            db.session.flush()
+            return "unchanged"
     outcome = "updated" if course is not None else "added"
     if course is None:
         course = Course(id=spec.id)
@@ -136,6 +164,26 @@ def store(spec: CourseSpec, source_hash: str) -> str:
     db.session.flush()
     _store_structure(course, spec)
     return outcome
+
+
+def _stored_as_rendered(course: Course, spec: CourseSpec) -> bool:
+    """Whether the live lessons and questions stored for `course` are exactly what `spec` renders to."""
+    live = (CourseItem.course_id == course.id, CourseItem.retired.is_(False))
+    bodies = {(key, language): html for key, language, html in db.session.execute(
+        select(CourseItem.key, LessonBody.language, LessonBody.html)
+        .join(CourseItem, LessonBody.item_id == CourseItem.id).where(*live))}
+    questions = {(key, language, question): revision for key, language, question, revision in db.session.execute(
+        select(CourseItem.key, QuizQuestion.language, QuizQuestion.key, QuizQuestion.revision)
+        .join(CourseItem, QuizQuestion.item_id == CourseItem.id).where(*live))}
+    rendered_bodies, rendered_questions = {}, {}
+    for _, item in spec.items():
+        for variant in item.variants:
+            if isinstance(item, LessonSpec):
+                rendered_bodies[item.id, variant.language] = variant.html
+            else:
+                for question in variant.questions:
+                    rendered_questions[item.id, variant.language, question.id] = question_revision(question.to_dict())
+    return bodies == rendered_bodies and questions == rendered_questions
 
 
 def _store_structure(course: Course, spec: CourseSpec) -> None:

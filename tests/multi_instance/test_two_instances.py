@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -95,6 +96,10 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
     trainees exist. Stopped (deploy/down.sh), dropped and emptied however the tests end."""
     nginx_path, store = nginx(), redis_database()
     run = tmp_path_factory.mktemp("deploy")
+    # The static files nginx serves from disk, where its worker user (nobody) may read them: pytest's own
+    # folders are private to the user running the tests.
+    public = Path(tempfile.mkdtemp(prefix="lh_public_"))
+    public.chmod(0o755)
     server_url = make_url(normalise_database_url(TEST_DATABASE_URL))
     name = f"lh_multi_{secrets.token_hex(4)}"
     server = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -105,6 +110,7 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
     env = {**os.environ, "DEPLOY_BIN": str(Path(sys.executable).parent), "DEPLOY_RUN_DIR": str(run),
            "DEPLOY_PORT": str(ports[0]), "DEPLOY_INSTANCE_PORTS": f"{ports[1]} {ports[2]}",
            "DEPLOY_REDIS_URL": REDIS_URL, "DEPLOY_REDIS_DB": str(REDIS_DB), "DEPLOY_NGINX": nginx_path,
+           "DEPLOY_PUBLIC_DIR": str(public),
            "LEARNHUB_DATABASE_URL": database.render_as_string(hide_password=False)}
     for variable in ("LEARNHUB_QUEUE_URL", "LEARNHUB_RATELIMIT_STORAGE_URI", "LEARNHUB_MAIL_DIR",
                      "LEARNHUB_INSTANCE_DIR", "LEARNHUB_SECRET_KEY", "LEARNHUB_ENV", "LEARNHUB_BASE_URL"):
@@ -123,6 +129,7 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
         store.flushdb()
+        shutil.rmtree(public, ignore_errors=True)
 
 
 def logs(run: Path) -> str:
@@ -307,3 +314,73 @@ def test_nginx_spreads_requests_over_both_instances(deployment):
     per_instance = [(deployment.run / f"gunicorn-{url.rsplit(':', 1)[1]}-access.log").read_text().count(probe)
                     for url in (deployment.a, deployment.b)]
     assert per_instance == [3, 3], per_instance
+
+
+FOREVER = "public, max-age=31536000, immutable"
+STATIC_LINK = re.compile(r'href="(/static/learnhub\.[0-9a-f]{12}\.css)"')
+
+
+def fetch(url: str, **headers: str) -> tuple[int, dict, bytes]:
+    """One GET, nothing decoded, redirects not followed: (status, headers, body as sent)."""
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as answer:  # noqa: S310  (http://127.0.0.1)
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers, answer.read()
+
+
+def test_nginx_compresses_pages_styles_and_json_and_the_instances_never_do(deployment):
+    import gzip
+
+    for path, kind in (("/courses", "text/html"), ("/api/v1/openapi.json", "application/json")):
+        status, plain_headers, plain = fetch(f"{deployment.front}{path}")
+        assert status == 200 and plain_headers["Content-Type"].startswith(kind), (path, status)
+        assert plain_headers.get("Content-Encoding") is None
+        status, headers, packed = fetch(f"{deployment.front}{path}", **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in headers["Vary"], path
+        assert len(packed) < len(plain) / 2, (path, len(packed), len(plain))
+        assert kind in headers["Content-Type"] and gzip.decompress(packed).startswith(plain[:200]), path
+        _, direct, _ = fetch(f"{deployment.a}{path}", **{"Accept-Encoding": "gzip"})
+        assert direct.get("Content-Encoding") is None, f"the instance compressed {path}: that is nginx's work"
+
+    css_url = STATIC_LINK.search(fetch(f"{deployment.front}/")[2].decode()).group(1)
+    _, headers, packed = fetch(f"{deployment.front}{css_url}", **{"Accept-Encoding": "gzip"})
+    css = (ROOT / "learnhub" / "static" / "learnhub.css").read_bytes()
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(packed) == css
+    assert len(packed) < len(css) / 2
+
+
+def test_nginx_serves_fingerprinted_static_files_from_disk_kept_for_a_year(deployment):
+    css_url = STATIC_LINK.search(fetch(f"{deployment.front}/")[2].decode()).group(1)
+    css = (ROOT / "learnhub" / "static" / "learnhub.css").read_bytes()
+    status, headers, body = fetch(f"{deployment.front}{css_url}")
+    assert status == 200 and body == css
+    instance_logs = "".join((deployment.run / f"gunicorn-{url.rsplit(':', 1)[1]}-access.log").read_text()
+                            for url in (deployment.a, deployment.b))
+    assert css_url not in instance_logs, f"nginx passed {css_url} on to an instance{logs(deployment.run)}"
+    assert headers["Cache-Control"] == FOREVER and headers["Content-Type"] == "text/css"  # nginx's, no charset
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers.get("Set-Cookie") is None
+
+    # Any other name is the app's: the same bytes, revalidated each time, never kept.
+    for other in ("/static/learnhub.css", "/static/learnhub.000000000000.css"):
+        status, headers, body = fetch(f"{deployment.front}{other}")
+        assert status == 200 and body == css and headers["Cache-Control"] == "no-cache", other
+        assert headers.get("Set-Cookie") is None, other
+    assert fetch(f"{deployment.front}/static/nothing.000000000000.css")[0] == 404
+
+    # Each instance answers the fingerprinted name the same way on its own (behind any other proxy).
+    status, headers, body = fetch(f"{deployment.b}{css_url}")
+    assert status == 200 and body == css and headers["Cache-Control"] == FOREVER
+
+
+def test_course_media_through_nginx_are_kept_for_a_year_under_their_lesson_url(deployment):
+    browser = Browser()
+    assert log_in(browser, form_from=deployment.front, post_to=deployment.front, email=TRAINEE) == 303
+    lesson = browser.get(f"{deployment.front}/courses/{COURSE}/lessons/mfa-methods")
+    picture = re.search(rf'src="(/courses/{COURSE}/media/mfa-ladder-en\.[0-9a-f]{{12}}\.png)"', lesson).group(1)
+    status, headers, body = fetch(f"{deployment.front}{picture}", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Cache-Control"] == FOREVER and headers.get("Set-Cookie") is None
+    assert headers.get("Content-Encoding") is None  # a PNG is compressed already
+    assert body == (ROOT / "courses" / COURSE / "media" / "mfa-ladder-en.png").read_bytes()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from learnhub.i18n import current_language
 from learnhub.services import catalogue, learning
+from learnhub.web import static_files
 from learnhub.web.catalog.forms import CatalogueFilterForm
 
 bp = Blueprint("catalog", __name__)
@@ -42,13 +43,16 @@ def course(course_id: str):
 
 @bp.get("/courses/<course_id>/media/<path:filename>")
 def media(course_id: str, filename: str):
-    """A file from the course's media/ folder (catalogue.media_file), never anything outside it."""
-    target = catalogue.media_file(Path(current_app.config["COURSES_DIR"]), course_id, filename) or abort(404)
+    """A file from the course's media/ folder (catalogue.media_file), never anything outside it; kept for a
+    year under the fingerprinted name lessons link to, revalidated under any other (decision 0041)."""
+    found = catalogue.media_for_url(Path(current_app.config["COURSES_DIR"]), course_id, filename) or abort(404)
+    target = found.path
     mimetype = INLINE_MEDIA_TYPES.get(target.suffix.lower())
     if mimetype is None:
         guessed = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        response = send_file(target, mimetype=guessed, as_attachment=True, download_name=target.name)
+        response = static_files.send(target, current=found.current, mimetype=guessed, as_attachment=True,
+                                     download_name=target.name)
     else:
-        response = send_file(target, mimetype=mimetype, max_age=86_400)
+        response = static_files.send(target, current=found.current, mimetype=mimetype)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
