@@ -72,8 +72,9 @@ class Session:
 
     def log_in(self, email: str) -> None:
         _, page = self.request("GET", "/login")
-        status, _ = self.request("POST", "/login", {"csrf_token": CSRF.search(page).group(1), "email": email,
-                                                    "password": PASSWORD})
+        token = CSRF.search(page)  # none since the login form is checked by origin (decision 0037)
+        status, _ = self.request("POST", "/login", {**({"csrf_token": token.group(1)} if token else {}),
+                                                    "email": email, "password": PASSWORD})
         assert status == 303, status
 
 

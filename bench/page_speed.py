@@ -7,7 +7,8 @@ port, bench/hello.py. Each page is loaded by wrk (2 threads, --clients connectio
 loads of hello; its ratio is its requests per second over the mean of the two hello rates around it, so
 a machine that is busier at one moment than another skews the ratio less. CPU time per request is what the
 gunicorn workers used (utime + stime, from /proc) over the requests served. The quiz "pairs" (a fresh form
-then its graded submit) come from Python threads, as the submit needs a new form each time.
+then its graded submit, on a generated quiz without an attempt limit) come from Python threads, as the submit
+needs a new form each time.
 
     .venv/bin/python bench/page_speed.py [--seconds 5] [--clients 4] [--server-url postgresql://root@127.0.0.1:5432/postgres]
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,11 +33,13 @@ BIN = Path(sys.executable).parent
 TICK = os.sysconf("SC_CLK_TCK")
 DATABASE = "lh_bench_pages"
 
+from bench.content_sync import build_tree  # noqa: E402
 from bench.learner_throughput import PASSWORD, Session, measure, serve  # noqa: E402
 from bench.load_test import descendants  # noqa: E402
 from bench.quiz_form import answers  # noqa: E402
 
 LESSON = "/courses/passwords-mfa/lessons/mfa-methods"
+PAIR_QUIZ = "/courses/bench-course/quizzes/quiz-00"  # bench/content_sync.py's generated quiz: no attempt limit
 PAGES = [  # (name, path, logged in)
     ("floor: constant page behind login_required", "/bench/floor", True),
     ("lesson (logged in)", LESSON, True),
@@ -99,7 +103,15 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
+        courses = tmp_path / "courses"  # the catalogue, plus a quiz without an attempt limit for the pairs
+        shutil.copytree(ROOT / "courses", courses)
+        build_tree(courses / "bench", 1, 1, 1)
+        (courses / "bench" / "course-000").rename(courses / "bench-course")
+        (courses / "bench").rmdir()
+        yaml = courses / "bench-course" / "course.yaml"
+        yaml.write_text(yaml.read_text().replace("id: course-000", "id: bench-course"))
         env = {**os.environ, "LEARNHUB_ENV": "testing", "LEARNHUB_INSTANCE_DIR": str(tmp_path),
+               "LEARNHUB_COURSES_DIR": str(courses),
                "LEARNHUB_SECRET_KEY": "benchmark-secret-key-benchmark-secret-key",
                "LEARNHUB_RATELIMIT_ENABLED": "false", "LEARNHUB_MAIL_DIR": str(tmp_path / "mail"),
                "LEARNHUB_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}"}
@@ -146,12 +158,11 @@ def main() -> None:
                     return session
 
                 def pair(session: Session) -> int:
-                    status, page = session.request("GET", "/courses/passwords-mfa/quizzes/check-passwords-mfa")
+                    status, page = session.request("GET", PAIR_QUIZ)
                     assert status == 200, status
                     form = answers(page)
-                    if form is None:  # three attempts used: a new learner would start again
-                        return 0
-                    status, _ = session.request("POST", "/courses/passwords-mfa/quizzes/check-passwords-mfa", form)
+                    assert form is not None, "the benchmark quiz has no attempt limit"
+                    status, _ = session.request("POST", PAIR_QUIZ, form)
                     assert status == 303, status
                     return 1
 
