@@ -231,18 +231,16 @@ def progress(cohort_id: int):
     parameters that page links and export links carry along (decision 0036)."""
     found = _cohort(cohort_id)
     language = current_language()
-    assigned = cohorts.assignments(found)
+    plan = cohort_progress.courses(found)
     form = ProgressFilterForm(request.args)
-    form.fill_choices([(a.course_id, a.course.title_in(language)) for a in assigned])
+    form.fill_choices([(a.course_id, a.course.title_in(language)) for a in plan.assigned])
     criteria = form.criteria()
     form.q.data, form.show.data, form.course.data, form.sort.data = (criteria.search, criteria.show,
                                                                      criteria.course or "", criteria.sort)
-    overview = cohort_progress.summary(found, current_user, assigned)
-    shown = cohort_progress.page(found, current_user, assigned, {c.assignment.course_id: c.items
-                                                                 for c in overview.courses},
-                                 criteria, paging.requested_page())
+    shown = cohort_progress.page(found, current_user, plan, criteria, paging.requested_page())
     return _no_store(render_template(
-        "trainer/progress.html", cohort=found, assigned=assigned, summary=overview, page=shown, form=form,
+        "trainer/progress.html", cohort=found, assigned=plan.assigned, page=shown, form=form,
+        summary=cohort_progress.summary(found, current_user, plan),
         criteria=criteria, args=criteria.args(), page_links=paging.page_links(shown.number, shown.pages),
         language=language, cell_detail=_cell_detail(), number=format_decimal))
 
