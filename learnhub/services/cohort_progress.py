@@ -431,10 +431,13 @@ def _cell_query(cohort: Cohort, viewer: User, plan: Courses, learner_ids: list[i
     enrolment's completed_at and last_activity_at, lessons done since joining, quizzes passed since joining,
     mean of the best scores of the quizzes attempted since joining). Dates are filtered by the caller."""
     member = _MEMBER
-    joined = and_(member.c.cohort_id == cohort.id, member.c.accepted_at.is_not(None))
 
     def among(column) -> ColumnElement[bool]:
         return column.in_(learner_ids) if learner_ids is not None else true()
+
+    # Every table is narrowed to the learners by its own column: PostgreSQL then reads their rows only,
+    # instead of hashing the whole cohort's memberships and every enrolment.
+    joined = and_(member.c.cohort_id == cohort.id, member.c.accepted_at.is_not(None), among(member.c.learner_id))
 
     lessons = (select(_PROGRESS.c.learner_id, _PROGRESS.c.course_id, func.count().label("done"))
                .join(member, and_(member.c.learner_id == _PROGRESS.c.learner_id, joined))
@@ -455,7 +458,7 @@ def _cell_query(cohort: Cohort, viewer: User, plan: Courses, learner_ids: list[i
     return (select(cell.c.learner_id, _ASSIGNMENTS.c.course_id, _ENROLMENTS.c.completed_at,
                    _ENROLMENTS.c.last_activity_at, lessons.c.done, quizzes.c.passed, quizzes.c.mean)
             .select_from(cell).join(_ASSIGNMENTS, _ASSIGNMENTS.c.cohort_id == cell.c.cohort_id)
-            .outerjoin(_ENROLMENTS, and_(_ENROLMENTS.c.learner_id == cell.c.learner_id,
+            .outerjoin(_ENROLMENTS, and_(_ENROLMENTS.c.learner_id == cell.c.learner_id, among(_ENROLMENTS.c.learner_id),
                                        _ENROLMENTS.c.course_id == _ASSIGNMENTS.c.course_id))
             .outerjoin(lessons, and_(lessons.c.learner_id == cell.c.learner_id,
                                      lessons.c.course_id == _ASSIGNMENTS.c.course_id))
