@@ -1,4 +1,5 @@
-"""Cohorts: trainers' groups of learners, their members, assignments and progress table.
+"""Cohorts: trainers' groups of learners, their members and assignments, and one learner's details (the
+progress table of a whole cohort is `cohort_progress`).
 
 A trainer sees only their own cohorts; an admin sees every cohort. Every lookup here takes the acting
 user, so a view cannot forget the check. What a cohort's pages show of each learner (accepted members,
@@ -9,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from flask_babel import gettext
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from learnhub.extensions import db
@@ -23,8 +23,6 @@ from learnhub.models import (
     Cohort,
     CohortMember,
     Course,
-    CourseItem,
-    Enrolment,
     ItemProgress,
     User,
 )
@@ -161,158 +159,9 @@ def assignments(cohort: Cohort) -> list[Assignment]:
                                    .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)))
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One learner on one assigned course, from what the viewer may see of it (trainer_scope)."""
-
-    state: str            # "not-started", "in-progress", "completed"
-    finished: int
-    total: int
-    score: float | None   # mean of the best scores of the course's quizzes attempted
-    on: datetime | None   # completion date, else last activity
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class LearnerName:
-    """The few columns of a learner the progress table shows (loading whole accounts costs 2,000 objects)."""
-
-    id: int
-    name: str
-    email: str
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    learner: LearnerName
-    cells: tuple[Cell, ...]
-    pending: bool = False
-    """Invited, not accepted yet: listed, with no cells (nothing of their learning is shown)."""
-
-    @property
-    def overdue(self) -> bool:
-        return any(cell.overdue for cell in self.cells)
-
-    @property
-    def not_started(self) -> bool:
-        return not self.pending and all(cell.state == "not-started" for cell in self.cells)
-
-
-def progress_table(cohort: Cohort, viewer: User,
-                   today: date | None = None) -> tuple[list[Assignment], list[ProgressRow]]:
-    """Learners x assigned courses in six queries, whatever the cohort's size, as `viewer` may see them
-    (trainer_scope): a member who has not accepted the invitation is a pending row without cells, and a
-    trainer sees of the others only what happened from their joining on: lessons marked done and quiz
-    attempts submitted since (best score, passed), completion and last activity if they came since."""
-    today = today or utcnow().date()
-    assigned = assignments(cohort)
-    people = [(LearnerName(learner_id, name, email), trainer_scope.window(viewer, learner_id, accepted_at))
-              for learner_id, name, email, accepted_at in db.session.execute(
-                  select(User.id, User.name, User.email, CohortMember.accepted_at)
-                  .join(CohortMember, CohortMember.learner_id == User.id)
-                  .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id))]
-    course_ids = [a.course_id for a in assigned]
-    if not course_ids or not people:
-        return assigned, [ProgressRow(person, (), not window.accepted) for person, window in people]
-
-    def shown(learner_id, at):
-        return trainer_scope.in_cohort(viewer, cohort, learner_id, at)
-
-    totals = dict(db.session.execute(select(CourseItem.course_id, func.count()).where(
-        CourseItem.course_id.in_(course_ids), CourseItem.retired.is_(False)).group_by(CourseItem.course_id)).all())
-    enrolments = {(learner_id, course_id): (completed_at, last_activity_at)
-                  for learner_id, course_id, completed_at, last_activity_at in db.session.execute(select(
-                      Enrolment.learner_id, Enrolment.course_id, Enrolment.completed_at, Enrolment.last_activity_at)
-                      .where(Enrolment.course_id.in_(course_ids), shown(Enrolment.learner_id, None)))}
-    lessons = dict(((learner_id, course_id), int(done)) for learner_id, course_id, done in db.session.execute(
-        select(ItemProgress.learner_id, ItemProgress.course_id, func.count())
-        .join(CourseItem, CourseItem.id == ItemProgress.item_id)
-        .where(ItemProgress.course_id.in_(course_ids), CourseItem.kind == "lesson", CourseItem.retired.is_(False),
-               ItemProgress.state == "done", shown(ItemProgress.learner_id, ItemProgress.updated_at))
-        .group_by(ItemProgress.learner_id, ItemProgress.course_id)))
-    best = (select(Attempt.learner_id, Attempt.course_id, func.max(Attempt.score).label("best"),
-                   func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"))
-            .join(CourseItem, CourseItem.id == Attempt.item_id)
-            .where(Attempt.course_id.in_(course_ids), CourseItem.retired.is_(False),
-                   shown(Attempt.learner_id, Attempt.submitted_at))
-            .group_by(Attempt.learner_id, Attempt.course_id, Attempt.item_id).subquery())
-    quizzes = {(learner_id, course_id): (int(passed or 0), mean) for learner_id, course_id, passed, mean in
-               db.session.execute(select(best.c.learner_id, best.c.course_id, func.sum(best.c.passed),
-                                         func.avg(best.c.best)).group_by(best.c.learner_id, best.c.course_id))}
-    plan = [(a.course_id, a.due_on, totals.get(a.course_id, 0)) for a in assigned]
-    rows = []
-    for person, window in people:
-        if not window.accepted:
-            rows.append(ProgressRow(person, (), pending=True))
-            continue
-        cells = []
-        for course_id, due_on, total in plan:
-            key = (person.id, course_id)
-            completed_at, last_activity_at = enrolments.get(key, (None, None))
-            completed_at = completed_at if window.shows(completed_at) else None
-            last_activity_at = last_activity_at if window.shows(last_activity_at) else None
-            passed, mean = quizzes.get(key, (0, None))
-            done = lessons.get(key, 0) + passed
-            started = last_activity_at is not None or done or key in quizzes
-            cells.append(Cell(
-                "completed" if completed_at else ("in-progress" if started else "not-started"),
-                done, total, round(float(mean), 1) if mean is not None else None, completed_at or last_activity_at,
-                due_on is not None and due_on < today and completed_at is None))
-        rows.append(ProgressRow(person, tuple(cells)))
-    return assigned, rows
-
-
-SORTS = ("name", "email", "progress", "overdue")
-FILTERS = ("all", "overdue", "not-started")
-
-
-def sorted_table(cohort: Cohort, viewer: User, sort: str, show: str) -> tuple[list[Assignment], list[ProgressRow]]:
-    """The progress table as the page and its exports show it: sorted by `sort` and filtered by `show`
-    (unknown values fall back to by name, everyone)."""
-    assigned, rows = progress_table(cohort, viewer)
-    return assigned, sort_and_filter(rows, sort if sort in SORTS else "name", show if show in FILTERS else "all")
-
-
 def people_count(cohort: Cohort) -> int:
     """Rows of the cohort's progress table before any filter: everyone added, joined or only invited."""
     return db.session.scalar(select(func.count()).select_from(CohortMember).where(CohortMember.cohort_id == cohort.id))
-
-
-def sort_and_filter(rows: list[ProgressRow], sort: str, show: str) -> list[ProgressRow]:
-    if show == "overdue":
-        rows = [row for row in rows if row.overdue]
-    elif show == "not-started":
-        rows = [row for row in rows if row.not_started]
-    keys = {
-        "name": lambda row: (row.learner.name.casefold(), row.learner.id),
-        "email": lambda row: row.learner.email,
-        "progress": lambda row: (-sum(cell.finished / cell.total for cell in row.cells if cell.total),
-                                 row.learner.name.casefold()),
-        "overdue": lambda row: (not row.overdue, row.learner.name.casefold()),
-    }
-    return sorted(rows, key=keys.get(sort, keys["name"]))
-
-
-def table_records(assigned: list[Assignment], rows: list[ProgressRow], language: str) -> tuple[list, list]:
-    """Header and rows of the progress table as plain values, for CSV and XLSX exports."""
-    states = {"completed": gettext("Completed"), "in-progress": gettext("In progress"),
-              "not-started": gettext("Not started")}
-    header = [gettext("Name"), gettext("E-mail address")]
-    for assignment in assigned:
-        title = assignment.course.title_in(language)
-        header += [f"{title}: {gettext('Status')}", f"{title}: {gettext('Items done')}",
-                   f"{title}: {gettext('Score')}", f"{title}: {gettext('Date')}"]
-    records = []
-    for row in rows:
-        record: list = [row.learner.name, row.learner.email]
-        if row.pending:
-            record += [gettext("Invited, not joined yet"), "", None, ""] * len(assigned)
-        for cell in row.cells:
-            state = states[cell.state] + (f" ({gettext('Overdue')})" if cell.overdue else "")
-            on = cell.on.date().isoformat() if cell.on else ""
-            record += [state, f"{cell.finished}/{cell.total}", cell.score, on]
-        records.append(record)
-    return header, records
 
 
 @dataclass(frozen=True)

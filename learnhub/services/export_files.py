@@ -25,7 +25,7 @@ from learnhub.extensions import db
 from learnhub.models import ExportFile, User
 from learnhub.models.base import utcnow
 from learnhub.reports import coverage, formats, regional, scope
-from learnhub.services import cohorts
+from learnhub.services import cohort_progress, cohorts
 
 EXPORT_KEPT = timedelta(hours=24)  # a prepared file, then gone: it holds learners' results or a report
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,7 +43,8 @@ class Built:
 
 
 class CohortProgress:
-    """A cohort's progress table (CSV or XLSX), sorted and filtered as on the page. Rows: its people."""
+    """A cohort's progress table (CSV or XLSX): every page of it, sorted, filtered and searched as on the page.
+    Rows: its people."""
 
     key = "cohort_progress"
 
@@ -65,9 +66,9 @@ class CohortProgress:
     @classmethod
     def render(cls, owner: User, cohort, parameters: dict) -> Built:
         fmt = parameters["fmt"]
-        assigned, rows = cohorts.sorted_table(cohort, owner, parameters.get("sort", "name"),
-                                              parameters.get("show", "all"))
-        header, records = cohorts.table_records(assigned, rows, parameters["language"])
+        assigned, rows = cohort_progress.table(cohort, owner, parameters.get("sort"), parameters.get("show"),
+                                               parameters.get("course"), parameters.get("q"))
+        header, records = cohort_progress.table_records(assigned, rows, parameters["language"])
         data = exports.to_csv(header, records) if fmt == "csv" else exports.to_xlsx(header, records, cohort.name)
         filename, mimetype = cls.file(cohort, parameters)
         return Built(data, mimetype, filename, "cohort.progress_exported",

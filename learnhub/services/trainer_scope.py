@@ -97,6 +97,13 @@ def window(viewer: User, learner_id: int, accepted_at: datetime | None) -> Membe
     return Membership(learner_id, accepted_at is not None, since)
 
 
+def shown_since(viewer: User, at, accepted_at) -> ColumnElement[bool]:
+    """SQL form of `Membership.shows` over a joined membership row: the fact dated `at` (a column, maybe NULL)
+    shows when it has a date that is, for anyone but an admin, not older than the membership's
+    `accepted_at`. The caller keeps to accepted members of the cohort and to its assigned courses."""
+    return at.is_not(None) if sees_everything(viewer) else at >= accepted_at
+
+
 def in_cohort(viewer: User, cohort: Cohort, learner_id, at) -> ColumnElement[bool]:
     """SQL condition: a fact of `learner_id` dated `at` shows on the cohort's pages. The learner accepted to
     join the cohort and, for anyone but an admin, the fact is not older than that. The caller keeps to

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from learnhub import i18n
-from learnhub.services import cohort_uploads
+from learnhub.services import cohort_progress, cohort_uploads
 from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import email_field, options
 
@@ -72,3 +81,30 @@ class RevokeForm(BaseForm):
     reason = StringField(_l("Reason for revoking"), validators=[
         DataRequired(_l("Say why the certificate is revoked.")), Length(max=500)])
     submit = SubmitField(_l("Revoke certificate"))
+
+
+class ProgressFilterForm(BaseForm):
+    """The progress table's search, filter and sort (a GET form: no CSRF token, nothing changes). Unknown
+    values are not errors: they fall back to the defaults (`cohort_progress.Criteria.of`)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name or e-mail address"))
+    show = SelectField(_l("Show"), validate_choice=False)
+    course = SelectField(_l("In course"), validate_choice=False)
+    sort = SelectField(_l("Sort by"), validate_choice=False)
+
+    def fill_choices(self, courses: list[tuple[str, str]]) -> None:
+        """`courses`: (id, title) of the cohort's assigned courses."""
+        self.show.choices = options([
+            ("all", _l("Everyone")), ("not-started", _l("Not started")), ("in-progress", _l("In progress")),
+            ("completed", _l("Completed")), ("overdue", _l("Overdue")), ("invited", _l("Invited, not joined yet"))])
+        self.course.choices = options([("", _l("Every assigned course")), *courses])
+        self.sort.choices = options([
+            ("name", _l("Name")), ("email", _l("E-mail address")), ("progress", _l("Progress, most first")),
+            ("activity", _l("Last activity, most recent first")), ("overdue", _l("Overdue first"))])
+
+    def criteria(self) -> cohort_progress.Criteria:
+        return cohort_progress.Criteria.of(self.sort.data, self.show.data, self.course.data, self.q.data,
+                                           [choice.value for choice in self.course.choices if choice.value])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from learnhub.services import (
     certificates,
     cohort_csv,
     cohort_imports,
+    cohort_progress,
     cohort_uploads,
     cohorts,
     course_preview,
@@ -32,6 +33,7 @@ from learnhub.services import (
     trainer_scope,
 )
 from learnhub.services.cohorts import Person
+from learnhub.web import paging
 from learnhub.web.downloads import attachment
 from learnhub.web.exports import views as exports
 from learnhub.web.trainer.forms import (
@@ -42,6 +44,7 @@ from learnhub.web.trainer.forms import (
     ImportForm,
     InvitationsForm,
     MarkForm,
+    ProgressFilterForm,
     RegradeForm,
     RevokeForm,
 )
@@ -224,20 +227,25 @@ def assign(cohort_id: int):
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
 
 
-def _table(found):
-    sort = request.args.get("sort", "name")
-    show = request.args.get("show", "all")
-    assigned, rows = cohorts.sorted_table(found, current_user, sort, show)
-    return assigned, rows, sort, show
-
-
 @bp.get("/cohorts/<id:cohort_id>/progress")
 @trainer_only
 def progress(cohort_id: int):
+    """The cohort's summary, then one page of its progress table, searched, filtered and sorted by GET
+    parameters that page links and export links carry along (decision 0042)."""
     found = _cohort(cohort_id)
-    assigned, rows, sort, show = _table(found)
-    return _no_store(render_template("trainer/progress.html", cohort=found, assigned=assigned, rows=rows, sort=sort,
-                                     show=show, language=current_language(), cell_detail=_cell_detail()))
+    language = current_language()
+    plan = cohort_progress.courses(found)
+    form = ProgressFilterForm(request.args)
+    form.fill_choices([(a.course_id, a.course.title_in(language)) for a in plan.assigned])
+    criteria = form.criteria()
+    form.q.data, form.show.data, form.course.data, form.sort.data = (criteria.search, criteria.show,
+                                                                     criteria.course or "", criteria.sort)
+    shown = cohort_progress.page(found, current_user, plan, criteria, paging.requested_page())
+    return _no_store(render_template(
+        "trainer/progress.html", cohort=found, assigned=plan.assigned, page=shown, form=form,
+        summary=cohort_progress.summary(found, current_user, plan),
+        criteria=criteria, args=criteria.args(), page_links=paging.page_links(shown.number, shown.pages),
+        language=language, cell_detail=_cell_detail(), number=format_decimal))
 
 
 def _cell_detail():
@@ -263,9 +271,11 @@ def _cell_detail():
 @writes_on_get
 @trainer_only
 def progress_export(cohort_id: int, fmt: str):
-    """The table as on the page (same sort and filter); prepared on the queue for a big cohort."""
+    """Every page of the table, searched, filtered and sorted as on the page; prepared on the queue for a big
+    cohort."""
     return exports.deliver("cohort_progress", cohort_id=_cohort(cohort_id).id, fmt=fmt,
-                           sort=request.args.get("sort", "name"), show=request.args.get("show", "all"))
+                           sort=request.args.get("sort", "name"), show=request.args.get("show", "all"),
+                           **{key: request.args[key] for key in ("course", "q") if request.args.get(key)})
 
 
 @bp.get("/cohorts/<id:cohort_id>/learners/<id:learner_id>")
