@@ -31,3 +31,32 @@ def test_every_course_and_lesson_renders(page: Page, live_server, check_page, lo
             for image in page.locator("article img").all():
                 assert image.get_attribute("alt"), f"image without alt text on {href}"
                 assert image.evaluate("img => img.complete && img.naturalWidth > 0"), f"broken image on {href}"
+
+
+PORTUGUESE_TITLES = {
+    "csirt-cooperation": "Cooperar além das fronteiras",
+    "cyber-diplomacy": "Diplomacia cibernética e fortalecimento da confiança",
+    "nis2-latam-leaders": "A NIS2 e as leis de cibersegurança da América Latina",
+    "secure-connectivity": "Conectividade segura",
+}
+
+
+def test_new_courses_render_in_portuguese(page: Page, live_server, check_page, log_in_as):
+    """A Brazilian learner reads the four new courses in Portuguese: no fallback notice, lang="pt", axe clean."""
+    log_in_as("pt")
+    for course_id, title in PORTUGUESE_TITLES.items():
+        page.goto(f"{live_server}/courses/{course_id}")
+        check_page()
+        expect(page.locator("h1")).to_contain_text(title)
+        lessons = [link.get_attribute("href") for link in page.locator(".item-list a[href*='/lessons/']").all()]
+        assert len(lessons) == 4, course_id
+        for number, href in enumerate(lessons):
+            page.goto(live_server + href)
+            check_page()
+            article = page.locator("article.lesson")
+            expect(article).to_have_attribute("lang", "pt")
+            expect(page.locator(".notice")).to_have_count(0)
+            text = article.inner_text()
+            assert "Fontes" in text, href
+            if number == 0:
+                assert "O que você será capaz de fazer" in text, href
