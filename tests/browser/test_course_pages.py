@@ -60,3 +60,27 @@ def test_new_courses_render_in_portuguese(page: Page, live_server, check_page, l
             assert "Fontes" in text, href
             if number == 0:
                 assert "O que você será capaz de fazer" in text, href
+
+
+FRENCH_COURSES = {"csirt-cooperation": "Coopérer par-delà les frontières",
+                  "cyber-diplomacy": "Cyberdiplomatie et mesures de confiance",
+                  "nis2-latam-leaders": "NIS2 et les lois cyber d’Amérique latine",
+                  "secure-connectivity": "Connectivité sécurisée"}
+
+
+def test_the_new_courses_render_in_french(page: Page, live_server, check_page, log_in_as):
+    """The four courses of issue 21 have every lesson in French: no fallback notice, French `lang`, axe clean."""
+    log_in_as("fr")
+    for course_id, title in FRENCH_COURSES.items():
+        page.goto(f"{live_server}/courses/{course_id}")
+        check_page()
+        expect(page.locator("h1")).to_contain_text(title)
+        lessons = [link.get_attribute("href") for link in page.locator(".item-list a[href*='/lessons/']").all()]
+        assert len(lessons) == 4, course_id
+        for href in lessons:
+            page.goto(live_server + href)
+            check_page()
+            article = page.locator("article.lesson")
+            expect(article).to_have_attribute("lang", "fr")
+            expect(page.locator(".notice")).to_have_count(0)
+            assert len(article.inner_text()) > 1500, href

@@ -44,6 +44,8 @@ def test_catalogue_filters(app, db, client):
     assert course_titles(client, kind="awareness", level="intermediate") == ["nis2-latam-leaders"]
     assert set(course_titles(client, language="pt")) == {
         "csirt-cooperation", "cyber-diplomacy", "nis2-latam-leaders", "secure-connectivity"}
+    assert set(course_titles(client, language="fr")) == {
+        "csirt-cooperation", "cyber-diplomacy", "nis2-latam-leaders", "secure-connectivity"}
     assert "incident-response-fundamentals" in course_titles(client, role="cyber-incident-responder")
     assert "passwords-mfa" not in course_titles(client, role="cyber-incident-responder")
     energy = course_titles(client, sector="energy")
