@@ -28,7 +28,8 @@ def canonical(path: Path) -> str:
 
 
 def test_a_trainer_downloads_each_language_of_a_quiz_as_gift(client, trainer):
-    for language, source in (("en", "check-passwords-mfa.gift"), ("es", "check-passwords-mfa.es.gift")):
+    for language, source in (("en", "check-passwords-mfa.gift"), ("es", "check-passwords-mfa.es.gift"),
+                             ("pt", "check-passwords-mfa.pt.gift")):
         response = client.get(f"{QUIZ_URL}/gift?language={language}")
         assert response.status_code == 200, language
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
@@ -189,7 +190,7 @@ def test_export_gift_prints_one_quiz_and_writes_every_quiz_of_every_course(app, 
         (["passwords-mfa", "no-such-quiz"], "course 'passwords-mfa' has no quiz 'no-such-quiz'"),
         (["passwords-mfa", "check-passwords-mfa", "--language", "fr"],
          "quiz 'check-passwords-mfa' has no 'fr' version"),
-        (["passwords-mfa"], "2 GIFT files to write; pass --output FOLDER"),
+        (["passwords-mfa"], "3 GIFT files to write; pass --output FOLDER"),
         (["../etc"], "no course '../etc' in"),
     ],
 )
