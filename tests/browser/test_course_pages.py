@@ -31,3 +31,30 @@ def test_every_course_and_lesson_renders(page: Page, live_server, check_page, lo
             for image in page.locator("article img").all():
                 assert image.get_attribute("alt"), f"image without alt text on {href}"
                 assert image.evaluate("img => img.complete && img.naturalWidth > 0"), f"broken image on {href}"
+
+
+PORTUGUESE = ["phishing-social-engineering", "passwords-mfa", "reporting-incidents"]
+
+
+@pytest.mark.parametrize("course_id", PORTUGUESE)
+def test_a_portuguese_learner_reads_the_translated_courses_without_fallback(
+        page: Page, live_server, check_page, log_in_as, course_id):
+    """The courses translated to Portuguese show every lesson in Portuguese, with no fallback notice, and their
+    diagrams are the Portuguese ones."""
+    log_in_as("pt")
+    page.goto(f"{live_server}/courses/{course_id}")
+    check_page()
+    expect(page.locator(".notice")).to_have_count(0)
+    lessons = [link.get_attribute("href") for link in page.locator(".item-list a[href*='/lessons/']").all()]
+    assert len(lessons) >= 3
+    images = 0
+    for href in lessons:
+        page.goto(live_server + href)
+        check_page()
+        expect(page.locator("article.lesson")).to_have_attribute("lang", "pt")
+        expect(page.locator(".notice")).to_have_count(0)
+        for image in page.locator("article img").all():
+            images += 1
+            assert "-pt" in image.get_attribute("src"), f"a non-Portuguese diagram on {href}"
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0"), f"broken image on {href}"
+    assert images >= 1

@@ -81,7 +81,7 @@ def test_a_quiz_whose_file_no_longer_reads_is_refused_with_the_reason(app, clien
 def test_the_analysis_shows_each_questions_tags(app, client, trainer, tmp_path):
     copy = tmp_path / "courses"
     shutil.copytree(CATALOGUE, copy)
-    for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift"):
+    for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift", "check-passwords-mfa.pt.gift"):
         path = copy / "passwords-mfa" / name
         path.write_text(path.read_text().replace("::nist-min-length::", "// [id:PW-01] [tag:nist] [tag:length]\n"
                                                  "::nist-min-length::", 1))

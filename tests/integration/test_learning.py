@@ -42,7 +42,8 @@ def test_catalogue_filters(app, db, client):
     assert set(course_titles(client, kind="awareness", level="beginner")) == {
         "phishing-social-engineering", "passwords-mfa", "reporting-incidents"}
     assert course_titles(client, kind="awareness", level="intermediate") == ["nis2-latam-leaders"]
-    assert set(course_titles(client, language="pt")) == {"phishing-social-engineering", "passwords-mfa"}
+    assert set(course_titles(client, language="pt")) == {
+        "phishing-social-engineering", "passwords-mfa", "reporting-incidents"}
     assert "incident-response-fundamentals" in course_titles(client, role="cyber-incident-responder")
     assert "passwords-mfa" not in course_titles(client, role="cyber-incident-responder")
     energy = course_titles(client, sector="energy")
