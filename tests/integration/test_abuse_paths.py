@@ -50,8 +50,9 @@ def test_a_quiz_changed_while_answering_is_shown_again(app, db, client, make_use
     shutil.copytree(CATALOGUE, copy)
     quiz = copy / COURSE / f"{QUIZ}.gift"
     quiz.write_text(quiz.read_text() + "\n\n::extra-question:: Is this new? {T}\n")
-    (copy / COURSE / f"{QUIZ}.es.gift").write_text((copy / COURSE / f"{QUIZ}.es.gift").read_text()
-                                                  + "\n\n::extra-question:: ¿Es nueva? {T}\n")
+    for language, text in (("es", "¿Es nueva?"), ("pt", "É nova?")):  # every translation needs the question
+        translation = copy / COURSE / f"{QUIZ}.{language}.gift"
+        translation.write_text(translation.read_text() + f"\n\n::extra-question:: {text} {{T}}\n")
     sync_catalogue(app, copy)
     response, _, _ = submit_quiz(client, app, learner, COURSE, QUIZ, right=True, token_html=form)
     page = response.get_data(as_text=True)

@@ -34,7 +34,7 @@ def changed_key(app, db, client, trainer, make_user, tmp_path):
         submit_quiz(learner_client, app, learner, "passwords-mfa", "check-passwords-mfa", right=True)
     copy = tmp_path / "courses"
     shutil.copytree(CATALOGUE, copy)
-    for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift"):
+    for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift", "check-passwords-mfa.pt.gift"):
         path = copy / "passwords-mfa" / name
         path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
     sync_catalogue(app, copy)

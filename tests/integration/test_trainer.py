@@ -254,7 +254,8 @@ def test_regrade_preview_equals_what_is_applied(app, db, client, trainer, make_u
     shutil.copytree(CATALOGUE, copy)
     quiz = copy / "passwords-mfa" / "check-passwords-mfa.gift"
     es_quiz = copy / "passwords-mfa" / "check-passwords-mfa.es.gift"
-    for path in (quiz, es_quiz):
+    pt_quiz = copy / "passwords-mfa" / "check-passwords-mfa.pt.gift"
+    for path in (quiz, es_quiz, pt_quiz):
         path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
     sync_catalogue(app, copy)
     page = client.get("/trainer/quizzes/passwords-mfa/check-passwords-mfa/regrade").get_data(as_text=True)

@@ -186,7 +186,7 @@ def test_regrade_touches_only_attempts_the_trainer_may_see(app, db, scene, tmp_p
     before = db.session.scalar(select(Attempt.score).where(Attempt.course_id == COURSE))
     copy = tmp_path / "courses"
     shutil.copytree(CATALOGUE, copy)
-    for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift"):
+    for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift", "check-passwords-mfa.pt.gift"):
         path = copy / COURSE / name
         path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
     sync_catalogue(app, copy)
