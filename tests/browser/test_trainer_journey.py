@@ -100,12 +100,7 @@ def test_trainer_journey(page: Page, live_server, live_app, check_page, log_in_a
         # Correct an answer key, sync, preview the regrade and apply it.
         copy = tmp_path / "courses"
         shutil.copytree(CATALOGUE, copy)
-<<<<<<< HEAD
-        for name in ("check-passwords-mfa.gift", "check-passwords-mfa.es.gift", "check-passwords-mfa.pt.gift"):
-            path = copy / "passwords-mfa" / name
-=======
         for path in sorted((copy / "passwords-mfa").glob("check-passwords-mfa*.gift")):  # every language
->>>>>>> i21frA
             path.write_text(swap_answer_key(path.read_text(), "length-vs-complexity"))
         sync(live_app, copy)
         page.get_by_role("link", name="Quizzes").click()
