@@ -1,5 +1,5 @@
 """The four courses added for issue 21 exist in French: every text and item, quizzes that map answer for answer
-onto the English ones, and the objectives kept in OBJECTIVES.yaml (decision 0038)."""
+onto the English ones, and objectives in course.yaml as long as the English list (decision 0038)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,6 @@ def test_french_quizzes_keep_the_english_questions_answers_and_weights(course_id
 
 @pytest.mark.parametrize("course_id", FRENCH_COURSES)
 def test_objectives_have_a_french_list_as_long_as_the_english_one(course_id):
-    objectives = yaml.safe_load((CATALOGUE / course_id / "OBJECTIVES.yaml").read_text(encoding="utf-8"))["objectives"]
+    objectives = yaml.safe_load((CATALOGUE / course_id / "course.yaml").read_text(encoding="utf-8"))["objectives"]
     assert len(objectives["fr"]) == len(objectives["en"]) >= 5
     assert all(text.strip() for text in objectives["fr"])
