@@ -11,12 +11,11 @@ from datetime import timedelta
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select, update
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import make_transient_to_detached
 
 from learnhub.extensions import db
 from learnhub.models import AnalystCountry, ApiToken, PasswordResetToken, User
 from learnhub.models.base import utcnow
+from learnhub.models.row_reader import RowReader
 from learnhub.models.users import ROLES
 from learnhub.services import passwords
 
@@ -268,26 +267,15 @@ def set_role(user: User, role: str, countries: tuple[str, ...] = ()) -> None:
 
 # What a request needs of the logged-in person, read by one Core statement; the password hash is left out
 # (loaded only if something asks for it: a password change).
-_USERS = User.__table__
-_USER_CLASS = sa_inspect(User).class_manager
-_SESSION_USER = select(*[column for column in _USERS.columns if column.key != "password_hash"]).where(
-    _USERS.c.id == bindparam("user_id"), _USERS.c.session_token == bindparam("token"), _USERS.c.active.is_(True))
+_SESSION_USER = RowReader(User, lambda users: (users.id == bindparam("user_id")) & (
+    users.session_token == bindparam("token")) & users.active.is_(True), leave_out=("password_hash",))
 
 
 def session_user(user_id: int, token: str) -> User | None:
     """The active account whose login cookie holds `user_id` and `token`, or None (logged out elsewhere, password
-    changed, disabled). One cheap statement on every logged-in request (issue 14): a Core select whose row
-    becomes the session's User without the ORM's load machinery, attached so that changes to it are saved as
-    usual. Checked on every request, never cached: a logout, a disabled account or a role change counts at
-    the next request."""
-    existing = db.session.identity_map.get(db.session.identity_key(User, user_id))
+    changed, disabled). One cheap statement on every logged-in request (issue 14, models/row_reader). Checked on
+    every request, never cached: a logout, a disabled account or a role change counts at the next request."""
+    existing = _SESSION_USER.in_session(user_id)
     if existing is not None:
         return existing if existing.session_token == token and existing.active else None
-    row = db.session.connection().execute(_SESSION_USER, {"user_id": user_id, "token": token}).first()
-    if row is None:
-        return None
-    user = _USER_CLASS.new_instance()  # not through __init__: nothing is "set", nothing to flush
-    user.__dict__.update(row._mapping)
-    make_transient_to_detached(user)  # as if loaded by a query: clean, the password hash expired (lazy)
-    db.session.add(user)
-    return user
+    return _SESSION_USER.read(user_id=user_id, token=token)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from learnhub import fingerprints
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, CourseModule, LessonBody
+from learnhub.models.row_reader import RowReader
 from learnhub.text import fold
 
 
@@ -46,14 +47,27 @@ class CatalogueFilter:
         return True
 
 
+def version() -> object:
+    """Changes whenever a sync or publication changes any course (each sets its course's `synced_at`, a retired
+    course included): a key for pages that show the catalogue, read in one Core statement on every instance."""
+    return db.session.connection().execute(_VERSION).scalar()
+
+
+_VERSION = select(func.max(Course.__table__.c.synced_at))
+
+
 def find_courses(criteria: CatalogueFilter, ui_language: str) -> list[Course]:
     """Published courses that match, sorted by title in the learner's language."""
     found = [course for course in published_courses() if criteria.matches(course, ui_language)]
     return sorted(found, key=lambda course: fold(course.title_in(ui_language)))
 
 
+_COURSE = RowReader(Course, lambda courses: courses.id == bindparam("course_id"))
+
+
 def course_or_none(course_id: str, *, include_retired: bool = False) -> Course | None:
-    course = db.session.get(Course, course_id)
+    """The course (one Core statement: every course page and lesson asks), None if unknown or retired."""
+    course = _COURSE.in_session(course_id) or _COURSE.read(course_id=course_id)
     if course is None or (course.retired and not include_retired):
         return None
     return course

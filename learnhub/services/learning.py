@@ -128,6 +128,12 @@ class CourseProgress:
         row = self.states.get(item.id)
         return max(item.max_attempts - (row.attempts if row else 0), 0)
 
+    def signature(self) -> tuple:
+        """Everything of the learner's that a course page shows, as a key for the page cache (web/page_cache)."""
+        enrolment = self.enrolment
+        rows = sorted((item_id, row.state, row.best_score, row.attempts) for item_id, row in self.states.items())
+        return (enrolment is not None, enrolment.last_item_id if enrolment else None, tuple(rows))
+
     def next_item(self) -> CourseItem | None:
         """Where to continue: the first unfinished item after the last one visited, else the first unfinished."""
         items = self.syllabus.items

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import render_template, request, session
 from flask_login import current_user
@@ -38,12 +39,18 @@ def viewer() -> str:
 def render(template: str, key: tuple, **context) -> str:
     """`template` rendered with `context`, from this worker's cache when the same page (the URL, the
     language, the viewer, and the caller's `key`) was rendered before."""
+    return render_built(template, key, lambda: context)
+
+
+def render_built(template: str, key: tuple, build: Callable[[], dict]) -> str:
+    """As render, for a page whose context costs work of its own (queries): `build` runs only when the page
+    is not in the cache."""
     if session.get("_flashes"):
-        return render_template(template, **context)
+        return render_template(template, **build())
     full_key = (request.full_path, current_language(), viewer(), *key)
     html = _pages.get(full_key)
     if html is None:
-        html = render_template(template, csrf_token=_csrf_marker, **context)
+        html = render_template(template, csrf_token=_csrf_marker, **build())
         _pages[full_key] = html
         if len(_pages) > MAX_PAGES:
             _pages.popitem(last=False)

@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from tests.conftest import csrf_token, log_in
 from tests.integration.learning_helpers import CATALOGUE, items_of, sync_catalogue
+from tests.integration.test_learning import count_queries
 
 COURSE = "passwords-mfa"
 
@@ -67,3 +70,86 @@ def test_a_sync_that_changes_a_lesson_is_seen_at_the_next_request(app, db, clien
     sync_catalogue(app, copy)
     after = client.get(lesson_url()).get_data(as_text=True)
     assert "A sentence added by this sync." not in before and "A sentence added by this sync." in after
+
+
+OLD_TITLE = "Passwords, password managers and multi-factor authentication"
+NEW_TITLE = "Passphrases and second factors, renamed by this sync"
+
+
+def test_a_sync_that_renames_or_retires_a_course_is_seen_on_the_catalogue_at_the_next_request(
+        app, db, client, make_user, tmp_path):
+    visitor = app.test_client()
+    make_user(email="l@example.org", language="en")
+    log_in(client, "l@example.org")
+    pages = ("/courses", f"/courses/{COURSE}", "/courses?kind=awareness")
+    for browser in (visitor, client):  # every page in the cache before the sync
+        for page in pages:
+            assert OLD_TITLE in browser.get(page).get_data(as_text=True)
+    copy = tmp_path / "courses"
+    shutil.copytree(CATALOGUE, copy)
+    yaml = copy / COURSE / "course.yaml"
+    yaml.write_text(yaml.read_text().replace(f"en: {OLD_TITLE}", f"en: {NEW_TITLE}", 1))
+    shutil.rmtree(copy / "reporting-incidents")
+    sync_catalogue(app, copy)
+    for browser in (visitor, client):
+        for page in pages:
+            shown = browser.get(page).get_data(as_text=True)
+            assert NEW_TITLE in shown and OLD_TITLE not in shown, (page, browser is visitor)
+        assert 'href="/courses/reporting-incidents"' not in browser.get("/courses").get_data(as_text=True)
+
+
+def test_the_course_page_shows_each_learner_their_own_progress(app, db, make_user):
+    ahead, new = app.test_client(), app.test_client()
+    for number, browser in enumerate((ahead, new)):
+        make_user(email=f"l{number}@example.org", language="en")
+        log_in(browser, f"l{number}@example.org")
+    course_page = f"/courses/{COURSE}"
+    page = ahead.get(course_page).get_data(as_text=True)
+    ahead.post(f"{course_page}/enrol", data={"csrf_token": csrf_token(page)})
+    lesson = ahead.get(lesson_url()).get_data(as_text=True)
+    assert ahead.post(f"{lesson_url()}/done", data={"csrf_token": csrf_token(lesson)}).status_code == 303
+    total = len(items_of(COURSE))
+    shown_ahead = ahead.get(course_page).get_data(as_text=True)
+    assert f'value="{round(100 / total)}"' in shown_ahead and "Enrol in this course" not in shown_ahead
+    shown_new = new.get(course_page).get_data(as_text=True)
+    assert "Enrol in this course" in shown_new and "Your progress" not in shown_new
+    enrol = new.post(f"{course_page}/enrol", data={"csrf_token": csrf_token(shown_new)})
+    assert enrol.status_code == 303  # the token on the cached page is the learner's own
+    assert 'value="0"' in new.get(course_page).get_data(as_text=True)
+    assert f'value="{round(100 / total)}"' in ahead.get(course_page).get_data(as_text=True)
+
+
+def test_the_login_page_keeps_where_each_visitor_was_going(client):
+    for target in ("/courses", "/learning", "https://evil.example/"):
+        page = client.get("/login", query_string={"next": target}).get_data(as_text=True)
+        kept = re.search(r'<input id="next" name="next" type="hidden" value="([^"]*)">', page)
+        assert kept, page  # the login form's own field (the language form has one too)
+        assert kept.group(1) == ("" if target.startswith("https") else target)
+
+
+@pytest.mark.parametrize(("path", "logged_in", "expected"), [
+    ("/", False, []),
+    ("/login", False, []),
+    ("/courses", False, ["catalogue version"]),
+    (f"/courses/{COURSE}", False, ["course"]),
+    ("/courses", True, ["user", "catalogue version"]),
+    (f"/courses/{COURSE}", True, ["user", "course", "progress"]),
+    (f"/courses/{COURSE}/lessons/mfa-methods", True, ["user", "course", "progress"]),
+])
+def test_a_page_served_from_the_cache_asks_the_database_only_what_decides_its_key(
+        app, db, client, make_user, path, logged_in, expected):
+    if logged_in:
+        make_user(email="l@example.org", language="en")
+        log_in(client, "l@example.org")
+        page = client.get(f"/courses/{COURSE}").get_data(as_text=True)
+        enrolled = client.post(f"/courses/{COURSE}/enrol", data={"csrf_token": csrf_token(page)})
+        client.get(enrolled.location)  # shows (and so clears) the message "You are enrolled."
+    assert client.get(path).status_code == 200  # rendered and kept
+    statements, stop = count_queries(db)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        stop()
+    reads = [statement for statement in statements if not statement.lstrip().upper().startswith(
+        ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK"))]  # the test's own transaction around each request
+    assert len(reads) == len(expected), (path, reads)

@@ -23,6 +23,7 @@ from learnhub.i18n import current_language
 from learnhub.security import anonymous_form, audit_request, client_ip, safe_next_url
 from learnhub.services import account_mail, accounts, invitations, throttle
 from learnhub.services.accounts import AccountError, Profile
+from learnhub.web import page_cache
 from learnhub.web.auth.forms import (
     LoginForm,
     RegisterForm,
@@ -146,9 +147,9 @@ def resend_verification():
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_form
 def login():
+    if request.method == "GET":  # the same for everyone at this URL in this language: kept in the page cache
+        return page_cache.render_built("auth/login.html", (), _empty_login_form)
     form = LoginForm()
-    if request.method == "GET":
-        form.next.data = safe_next_url(request.args.get("next")) or ""
     if form.validate_on_submit():
         user, verdict = log_in(form.email.data, form.password.data)
         if user is not None:
@@ -159,6 +160,12 @@ def login():
         form.password.errors.append(_("The e-mail address or password is not right."))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _empty_login_form() -> dict:
+    form = LoginForm()
+    form.next.data = safe_next_url(request.args.get("next")) or ""
+    return {"form": form}
 
 
 @bp.post("/logout")

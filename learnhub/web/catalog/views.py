@@ -5,12 +5,12 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
 from learnhub.i18n import current_language
 from learnhub.services import catalogue, learning
-from learnhub.web import static_files
+from learnhub.web import page_cache, static_files
 from learnhub.web.catalog.forms import CatalogueFilterForm
 
 bp = Blueprint("catalog", __name__)
@@ -25,11 +25,16 @@ INLINE_MEDIA_TYPES = {
 
 @bp.get("/courses")
 def index():
-    form = CatalogueFilterForm(request.args)
-    form.fill_choices()
-    courses = catalogue.find_courses(form.criteria(), current_language())
-    return render_template("catalog/index.html", courses=courses, form=form, language=current_language(),
-                           filtered=any(value for value in request.args.values()))
+    """Cached per catalogue version (any sync changes it): the page's filters are in its URL, and it shows
+    nothing of the person but the navigation their role gets (page_cache)."""
+
+    def build() -> dict:
+        form = CatalogueFilterForm(request.args)
+        form.fill_choices()
+        return {"courses": catalogue.find_courses(form.criteria(), current_language()), "form": form,
+                "language": current_language(), "filtered": any(value for value in request.args.values())}
+
+    return page_cache.render_built("catalog/index.html", (catalogue.version(),), build)
 
 
 @bp.get("/courses/<course_id>")
@@ -37,8 +42,8 @@ def course(course_id: str):
     found = catalogue.course_or_none(course_id) or abort(404)
     syllabus = catalogue.syllabus(found)
     progress = learning.course_progress(current_user, found, syllabus)
-    return render_template("catalog/course.html", course=found, syllabus=syllabus, progress=progress,
-                           language=current_language())
+    return page_cache.render("catalog/course.html", (found.revision, found.synced_at, progress.signature()),
+                             course=found, syllabus=syllabus, progress=progress, language=current_language())
 
 
 @bp.get("/courses/<course_id>/media/<path:filename>")

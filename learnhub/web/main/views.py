@@ -11,13 +11,16 @@ from learnhub.extensions import db, rate_limit_status
 from learnhub.jobs import queue
 from learnhub.security import anonymous_form, safe_next_url
 from learnhub.services import catalogue, course_sync
+from learnhub.web import page_cache
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html")
+    if current_user.is_authenticated:  # greets the person by name
+        return render_template("main/home.html")
+    return page_cache.render("main/home.html", ())  # the same for every visitor in a language
 
 
 @bp.post("/language")
