@@ -126,9 +126,21 @@ def questions_in(item: ItemInfo, language: str, course: Course) -> tuple[str, li
     """The quiz's questions in `language`, else in the closest language it has (the course's fallback
     order, content/languages.py), else in the course's default language."""
     wanted = course.choose_language(language, item.languages)
-    rows = db.session.scalars(select(QuizQuestion).where(
-        QuizQuestion.item_id == item.id, QuizQuestion.language == wanted).order_by(QuizQuestion.position))
-    return wanted, [Question.from_dict(row.data) for row in rows]
+    key = (item.id, wanted, course.revision, course.synced_at)
+    questions = _questions_cache.get(key)
+    if questions is None:
+        rows = db.session.scalars(select(QuizQuestion.data).where(
+            QuizQuestion.item_id == item.id, QuizQuestion.language == wanted).order_by(QuizQuestion.position))
+        questions = tuple(Question.from_dict(data) for data in rows)
+        if len(_questions_cache) > 2000:
+            _questions_cache.clear()
+        _questions_cache[key] = questions
+    return wanted, list(questions)
+
+
+# A quiz's questions change only when a sync changes the course (and with it `synced_at`): kept per worker,
+# keyed like the syllabi and lesson texts (services/catalogue). Questions are frozen; callers get a new list.
+_questions_cache: dict[tuple, tuple[Question, ...]] = {}
 
 
 def form_key(secret_key: str, payload: dict) -> bytes:

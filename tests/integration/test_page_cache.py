@@ -153,3 +153,20 @@ def test_a_page_served_from_the_cache_asks_the_database_only_what_decides_its_ke
     reads = [statement for statement in statements if not statement.lstrip().upper().startswith(
         ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK"))]  # the test's own transaction around each request
     assert len(reads) == len(expected), (path, reads)
+
+
+def test_a_sync_that_changes_a_question_is_on_the_quiz_form_at_the_next_request(app, db, client, make_user,
+                                                                                  tmp_path):
+    make_user(email="l@example.org", language="en")
+    log_in(client, "l@example.org")
+    quiz = f"/courses/{COURSE}/quizzes/check-passwords-mfa"
+    before = client.get(quiz).get_data(as_text=True)  # this worker now holds the questions
+    copy = tmp_path / "courses"
+    shutil.copytree(CATALOGUE, copy)
+    gift = copy / COURSE / "check-passwords-mfa.gift"
+    text = gift.read_text()
+    assert "::nist-min-length::Under NIST" in text
+    gift.write_text(text.replace("::nist-min-length::Under", "::nist-min-length::Changed by this sync: under", 1))
+    sync_catalogue(app, copy)
+    after = client.get(quiz).get_data(as_text=True)
+    assert "Changed by this sync" not in before and "Changed by this sync" in after

@@ -69,8 +69,8 @@ def lesson_done(course_id: str, item_key: str):
                     303)
 
 
-def _render_quiz(course, syllabus, item, form, answers=None, status=200, message=None):
-    progress = learning.course_progress(current_user, course, syllabus)
+def _render_quiz(course, syllabus, item, form, answers=None, status=200, message=None, progress=None):
+    progress = progress or learning.course_progress(current_user, course, syllabus)
     response = render_template("learn/quiz.html", course=course, item=item, form=form, answers=answers or {},
                                progress=progress, message=message, language=current_language())
     return no_store(current_app.make_response((response, status)))
@@ -82,9 +82,9 @@ def quiz(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "quiz")
     progress = learning.course_progress(current_user, course, syllabus)
     if progress.attempts_left(item) == 0:
-        return _render_quiz(course, syllabus, item, None)
+        return _render_quiz(course, syllabus, item, None, progress=progress)
     form = grading.new_form(current_user, course, item, current_language(), current_app.config["SECRET_KEY"])
-    return _render_quiz(course, syllabus, item, form)
+    return _render_quiz(course, syllabus, item, form, progress=progress)
 
 
 @bp.post("/courses/<course_id>/quizzes/<item_key>")
