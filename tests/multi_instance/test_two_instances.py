@@ -88,6 +88,7 @@ class Deployment:
     front: str
     run: Path
     mail_dir: Path
+    database: str  # the shared database's URL, for a sync as `learnhub courses sync` would run it
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +123,7 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
         assert started.returncode == 0, f"deploy/up.sh failed: {started.stderr}{logs(run)}"
         create_accounts(database)
         yield Deployment(*(f"http://127.0.0.1:{port}" for port in (ports[1], ports[2], ports[0])), run=run,
-                         mail_dir=run / "mail")
+                         mail_dir=run / "mail", database=database.render_as_string(hide_password=False))
     finally:
         subprocess.run([str(ROOT / "deploy" / "down.sh")], env=env, capture_output=True, timeout=120, check=False)
         with server.connect() as connection:
@@ -315,9 +316,14 @@ def test_nginx_spreads_requests_over_both_instances(deployment):
     for _ in range(6):
         with urllib.request.urlopen(f"{deployment.front}/health?probe={probe}", timeout=10) as answer:  # noqa: S310
             assert answer.status == 200
-    per_instance = [(deployment.run / f"gunicorn-{url.rsplit(':', 1)[1]}-access.log").read_text().count(probe)
-                    for url in (deployment.a, deployment.b)]
-    assert per_instance == [3, 3], per_instance
+    def per_instance() -> list[int]:
+        return [(deployment.run / f"gunicorn-{url.rsplit(':', 1)[1]}-access.log").read_text().count(probe)
+                for url in (deployment.a, deployment.b)]
+
+    deadline = time.monotonic() + 10  # gunicorn writes its access line after the answer has left
+    while sum(per_instance()) < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert per_instance() == [3, 3], per_instance()
 
 
 FOREVER = "public, max-age=31536000, immutable"
@@ -388,3 +394,36 @@ def test_course_media_through_nginx_are_kept_for_a_year_under_their_lesson_url(d
     assert status == 200 and headers["Cache-Control"] == FOREVER and headers.get("Set-Cookie") is None
     assert headers.get("Content-Encoding") is None  # a PNG is compressed already
     assert body == (ROOT / "courses" / COURSE / "media" / "mfa-ladder-en.png").read_bytes()
+
+
+def test_a_sync_on_the_shared_database_is_seen_by_both_instances_at_the_next_request(deployment, tmp_path):
+    """Each instance keeps rendered pages, syllabi and lesson texts per worker (decision 0036): a sync run
+    anywhere changes their key, so neither instance serves a page from before it."""
+    from learnhub.extensions import db
+    from learnhub.services import course_sync
+
+    course, lesson = "reporting-incidents", "what-is-an-incident"
+    old_title, new_title = "Reporting a cyber incident, at work and at home", "Reporting incidents, renamed by a sync"
+    learner, visitor = Browser(), Browser()
+    assert log_in(learner, form_from=deployment.a, post_to=deployment.a, email=TRAINEE) == 303
+    pages = ("/courses", f"/courses/{course}", f"/courses/{course}/lessons/{lesson}")
+
+    def shown() -> list[str]:
+        return [browser.get(f"{instance}{page}") for instance in (deployment.a, deployment.b)
+                for browser in (learner, visitor) for page in pages
+                if browser is learner or "/lessons/" not in page]  # a lesson needs a login
+
+    assert all(old_title in page for page in shown())  # every page now in each instance's caches
+    copy = tmp_path / "courses"
+    shutil.copytree(ROOT / "courses", copy)
+    yaml, body = copy / course / "course.yaml", copy / course / f"{lesson}.md"
+    yaml.write_text(yaml.read_text().replace(f"en: {old_title}", f"en: {new_title}", 1))
+    body.write_text(body.read_text() + "\n\nA sentence added by the sync on the shared database.\n")
+    app = make_app(deployment.database, tmp_path)
+    with app.app_context():
+        summary = course_sync.sync_tree(copy)
+        db.session.remove()
+    assert summary.counts()["updated"] == 1, summary.counts()
+    after = shown()
+    assert all(new_title in page and old_title not in page for page in after)
+    assert sum("A sentence added by the sync" in page for page in after) == 2  # the lesson, on A and on B
