@@ -22,10 +22,6 @@ from tests.integration.test_trainer import assign, create_cohort
 
 PAGE_SIZE = 50
 
-STARTER_COURSES = ("ics-critical-infrastructure", "incident-response-fundamentals", "passwords-mfa",
-                   "phishing-social-engineering", "reporting-incidents", "vulnerability-patch-management")
-
-
 def _progress_url(cohort_id: int, query: str = "") -> str:
     return f"/trainer/cohorts/{cohort_id}/progress{query}"
 
