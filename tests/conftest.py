@@ -78,6 +78,9 @@ def make_app(database_url: str, folder: Path, **overrides):
         "MAIL_DIR": str(folder / "mail"),
         "COURSES_DIR": str(Path(__file__).resolve().parent.parent / "courses"),
         "QUEUE_URL": "inline",  # jobs run in the test's process; production-like apps too (no queue file)
+        # No role must have a second factor, so that tests of other features log analysts and admins in with a
+        # password; tests of the policy (tests/integration/test_second_factor.py) set the production default.
+        "MFA_REQUIRED_ROLES": (),
         **overrides,
     })
 

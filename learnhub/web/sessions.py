@@ -1,15 +1,25 @@
 """Logging in with a password: the one path every form that takes a password goes through (the login
 page, learnhub/web/auth/views.py, and the quiz page's login, learnhub/web/learn/views.py).
+
+An account with a second factor is not logged in by its password alone: the session only remembers,
+for a few minutes, who passed the password (`pending_user`), and `second_step` finishes the login with
+a code. Code attempts are counted by the same throttle as passwords (decision 0060).
 """
 
 from __future__ import annotations
+
+import time
 
 from flask import after_this_request, current_app, request, session
 from flask_login import login_user
 
 from learnhub.extensions import db
 from learnhub.security import audit_request, client_ip
-from learnhub.services import accounts, login_throttle
+from learnhub.services import accounts, login_throttle, remembered_devices, second_factor
+
+PENDING_KEY = "second_step"
+PENDING_SECONDS = 600  # the second step must follow the password within ten minutes
+AUTHENTICATED_AT_KEY = "authenticated_at"
 
 
 def log_in(email: str, password: str) -> tuple[object | None, login_throttle.Verdict]:
@@ -34,6 +44,12 @@ def log_in(email: str, password: str) -> tuple[object | None, login_throttle.Ver
         audit_request("auth.login_failed", email=verdict.email, known_device=device is not None)
         db.session.commit()
         return None, verdict
+    if second_factor.has_second_factor(user) and not remembered_devices.is_remembered(
+            user, request.cookies.get(remembered_devices.COOKIE), config["SECRET_KEY"]):
+        audit_request("auth.password_accepted", actor_id=user.id)
+        db.session.commit()
+        _await_second_step(user)
+        return None, verdict
     audit_request("auth.login", actor_id=user.id)
     db.session.commit()
     _start_session(user)
@@ -41,11 +57,89 @@ def log_in(email: str, password: str) -> tuple[object | None, login_throttle.Ver
     return user, verdict
 
 
+def _await_second_step(user) -> None:
+    """A fresh session that knows only who passed the password, and when."""
+    language = session.get("language")
+    session.clear()
+    session[PENDING_KEY] = {"user": user.id, "token": user.session_token, "at": int(time.time())}
+    if language:
+        session["language"] = language
+
+
+def pending_user():
+    """The account whose password this browser gave in the last few minutes, awaiting its second step."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return accounts.session_user(int(pending.get("user", 0)), str(pending.get("token", "")))
+
+
+def second_step(code: str, remember: bool = False) -> tuple[object | None, login_throttle.Verdict | None]:
+    """Finish the pending login with an authenticator or recovery code: throttled like a password (the
+    same counters, so a code guessed costs what a password guessed costs), audited, committed once.
+
+    Returns (the user, now logged in, or None) and the throttle's verdict (None: nothing is pending).
+    """
+    user = pending_user()
+    if user is None:
+        return None, None
+    config = current_app.config
+    device = login_throttle.trusted_device(request.cookies.get(login_throttle.DEVICE_COOKIE),
+                                           config["SECRET_KEY"], user.email)
+    verdict = login_throttle.check(user.email, client_ip() or "unknown", device,
+                                   login_throttle.LoginLimits.from_config(config))
+    if not verdict.allowed:
+        audit_request("auth.second_step_throttled", actor_id=user.id, reason=verdict.reason,
+                      retry_after=verdict.retry_after)
+        db.session.commit()
+        return None, verdict
+    method = second_factor.verify(user, code)
+    if method is None:
+        login_throttle.record_failure(verdict)
+        audit_request("auth.second_step_failed", actor_id=user.id, known_device=device is not None)
+        db.session.commit()
+        return None, verdict
+    audit_request("auth.login", actor_id=user.id, second_factor=method)
+    if remember and config["REMEMBER_DEVICE_DAYS"]:
+        _remember_for_second_step(user)
+    db.session.commit()
+    _start_session(user)
+    session["second_factor_ok"] = True  # factors.views.FACTOR_OK_KEY: the role's requirement is met
+    _remember_device(user)
+    return user, verdict
+
+
+def _remember_for_second_step(user) -> None:
+    """Let this browser skip the second step for REMEMBER_DEVICE_DAYS (a signed, revocable cookie)."""
+    config = current_app.config
+    days = config["REMEMBER_DEVICE_DAYS"]
+    label = (request.user_agent.string or "")[:remembered_devices.LABEL_LENGTH]
+    value = remembered_devices.remember(user, label, days, request.cookies.get(remembered_devices.COOKIE),
+                                        config["SECRET_KEY"])
+    audit_request("auth.device_remembered", actor_id=user.id, days=days)
+
+    @after_this_request
+    def _set_cookie(response):
+        response.set_cookie(remembered_devices.COOKIE, value, max_age=days * 86400, httponly=True,
+                            samesite="Lax", secure=config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def recently_authenticated(seconds: int) -> bool:
+    """Whether this session proved its owner (logged in, or confirmed the password) in the last `seconds`."""
+    return time.time() - session.get(AUTHENTICATED_AT_KEY, 0) <= seconds
+
+
+def mark_authenticated() -> None:
+    session[AUTHENTICATED_AT_KEY] = int(time.time())
+
+
 def _start_session(user) -> None:
     """A fresh session for a fresh login: nothing from before (a planted session id) survives."""
     language = session.get("language")
     session.clear()
     login_user(user)
+    mark_authenticated()
     if language:
         session["language"] = language
 

@@ -258,6 +258,14 @@ ROUTE_MATRIX = {
     ("GET", "/api/v1/countries"): statuses(401, 401),
     ("GET", "/api/v1/coverage/<country>"): statuses(401, 401),
     ("GET", "/api/v1/regions/<region>"): statuses(401, 401),
+    ("GET", "/login/second-step"): statuses(303, 303),
+    ("GET", "/account/security"): statuses(302, 200),
+    ("GET", "/account/security/confirm-password"): statuses(302, 200),
+    ("GET", "/account/security/totp"): statuses(302, 303),
+    ("POST", "/account/security/totp/start"): statuses(302, 303),
+    ("POST", "/account/security/totp/remove"): statuses(302, 303),
+    ("POST", "/account/security/recovery-codes"): statuses(302, 303),
+    ("POST", "/account/security/devices/<id:device_id>/revoke"): statuses(302, 404),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
@@ -281,7 +289,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
-                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999"}
+                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
+                "<id:device_id>": "999"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -23,12 +23,14 @@ from learnhub.i18n import current_language
 from learnhub.security import anonymous_form, audit_request, client_ip, safe_next_url
 from learnhub.services import account_mail, accounts, invitations, throttle
 from learnhub.services.accounts import AccountError, Profile
+from learnhub.web import sessions
 from learnhub.web.auth.forms import (
     LoginForm,
     RegisterForm,
     ResendVerificationForm,
     ResetPasswordForm,
     ResetRequestForm,
+    SecondStepForm,
 )
 from learnhub.web.forms_common import PASSWORD_MESSAGES
 from learnhub.web.sessions import log_in
@@ -153,12 +155,33 @@ def login():
         user, verdict = log_in(form.email.data, form.password.data)
         if user is not None:
             return redirect(safe_next_url(form.next.data) or url_for("main.home"), 303)
+        if verdict.allowed and sessions.pending_user() is not None:
+            return redirect(url_for("auth.second_step", next=safe_next_url(form.next.data)), 303)
         if not verdict.allowed:
             form.password.errors.append(_wait_message(verdict.retry_after))
             return _too_many("auth/login.html", verdict.retry_after, form=form)
         form.password.errors.append(_("The e-mail address or password is not right."))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login/second-step", methods=["GET", "POST"])
+def second_step():
+    """The code after the password, for an account with a second factor (decision 0060)."""
+    if sessions.pending_user() is None:
+        flash(_("Log in again: the second step must follow the password within ten minutes."), "info")
+        return redirect(url_for("auth.login", next=safe_next_url(request.args.get("next"))), 303)
+    form = SecondStepForm()
+    days = current_app.config["REMEMBER_DEVICE_DAYS"]
+    if form.validate_on_submit():
+        user, verdict = sessions.second_step(form.code.data, remember=bool(form.remember.data))
+        if user is not None:
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"), 303)
+        if verdict is not None and not verdict.allowed:
+            form.code.errors.append(_wait_message(verdict.retry_after))
+            return _too_many("auth/second_step.html", verdict.retry_after, form=form, days=days)
+        form.code.errors.append(_("That code is not right, or it was used already. Try the newest code."))
+    return render_template("auth/second_step.html", form=form, days=days), 400 if form.errors else 200
 
 
 @bp.post("/logout")

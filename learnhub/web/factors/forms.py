@@ -1,0 +1,27 @@
+"""Forms of the account's security page: confirm the password, set up an authenticator, manage codes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired
+
+from learnhub.web.forms import BaseForm
+
+
+class ConfirmPasswordForm(BaseForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Confirm"))
+
+
+class ConfirmTotpForm(BaseForm):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(_l("Enter the code."))],
+                       description=_l("The 6 digits your authenticator app shows for LearnHub."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Turn on"))
+
+
+class ActionForm(BaseForm):
+    """A button that changes a factor: only the CSRF token (what to do is in the URL)."""
+
