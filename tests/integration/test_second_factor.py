@@ -202,8 +202,9 @@ def test_a_password_change_forgets_remembered_devices(client, db, make_user):
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))})
     post_form(client, "/login", {"email": "ana@example.org", "password": DEFAULT_PASSWORD})
     second_step(client, next_code(authenticator), remember="y")
-    changed = post_form(client, "/account/password", {"current": DEFAULT_PASSWORD, "password": "another long phrase here",
-                                                      "confirm": "another long phrase here"})
+    new_password = "another long phrase here"
+    changed = post_form(client, "/account/password", {"current": DEFAULT_PASSWORD, "password": new_password,
+                                                      "confirm": new_password})
     assert changed.status_code == 303
     assert remembered_devices.active(user) == []
 
@@ -258,3 +259,32 @@ def test_quiz_login_takes_the_code_and_keeps_the_answers(app, client, db, make_u
                                   "code": next_code(authenticator)})
     assert done.status_code == 404  # logged in; the made-up quiz token is then refused, as for any learner
     assert client.get("/learning").status_code == 200
+
+
+def test_an_admin_resets_a_users_factors_audited_and_mailed(app, client, db, make_user, mail_dir):
+    user = make_user(email="ana@example.org")
+    make_user(role="admin", email="root@example.org")
+    log_in(client, "ana@example.org")
+    enrol(client)
+    owner = client
+    admin = app.test_client()
+    log_in(admin, "root@example.org")
+    unknown = post_form(admin, "/admin/second-factors", {"email": "nobody@example.org"})
+    assert unknown.status_code == 400
+    done = post_form(admin, "/admin/second-factors", {"email": "ana@example.org"})
+    assert done.status_code == 303
+    assert db.session.get(TotpFactor, user.id) is None
+    assert db.session.scalar(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)) == 0
+    assert owner.get("/learning").status_code == 302  # the owner's sessions ended
+    detail = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "admin.second_factors_reset")).one()
+    assert detail.detail == {"user_id": user.id, "totp": True, "recovery_codes": 10, "devices": 0}
+    mails = [path.read_text(encoding="utf-8") for path in mail_dir.glob("*.eml")]
+    assert any("ana@example.org" in text and "/account/security" in text for text in mails)
+    assert post_form(owner, "/login", {"email": "ana@example.org", "password": DEFAULT_PASSWORD}).headers[
+        "Location"] == "/"  # no second step any more
+
+
+def test_only_admins_reset_factors(client, db, make_user):
+    make_user(role="trainer", email="tomas@example.org")
+    log_in(client, "tomas@example.org")
+    assert client.get("/admin/second-factors").status_code == 404

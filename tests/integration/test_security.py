@@ -269,6 +269,7 @@ ROUTE_MATRIX = {
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
+    ("GET", "/admin/second-factors"): statuses(302, 404, admin=200),
     ("POST", "/admin/jobs/<id:failure_id>/<any(retry, dismiss):action>"): statuses(302, 404, admin=303),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),

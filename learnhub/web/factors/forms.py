@@ -7,6 +7,7 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired
 
 from learnhub.web.forms import BaseForm
+from learnhub.web.forms_common import email_field
 
 
 class ConfirmPasswordForm(BaseForm):
@@ -25,3 +26,10 @@ class ConfirmTotpForm(BaseForm):
 class ActionForm(BaseForm):
     """A button that changes a factor: only the CSRF token (what to do is in the URL)."""
 
+
+
+class ResetFactorsForm(BaseForm):
+    """An admin resets the second factors of the account at this address."""
+
+    email = email_field(_l("E-mail address of the account"), new=False)
+    submit = SubmitField(_l("Reset second factors"))

@@ -12,10 +12,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from learnhub.extensions import db
-from learnhub.security import audit_request, client_ip, no_store, safe_next_url
-from learnhub.services import accounts, login_throttle, recovery_codes, remembered_devices, second_factor, totp
+from learnhub.security import audit_request, client_ip, no_store, role_required, safe_next_url
+from learnhub.services import (
+    account_mail,
+    accounts,
+    login_throttle,
+    recovery_codes,
+    remembered_devices,
+    second_factor,
+    totp,
+)
 from learnhub.web import sessions
-from learnhub.web.factors.forms import ActionForm, ConfirmPasswordForm, ConfirmTotpForm
+from learnhub.web.factors.forms import ActionForm, ConfirmPasswordForm, ConfirmTotpForm, ResetFactorsForm
 
 bp = Blueprint("factors", __name__, url_prefix="/account/security")
 REAUTH_SECONDS = 10 * 60
@@ -184,3 +192,29 @@ def revoke_device(device_id: int):
     db.session.commit()
     flash(_("That device will ask for a code again."), "success")
     return redirect(url_for("factors.overview"), 303)
+
+
+admin_bp = Blueprint("factors_admin", __name__, url_prefix="/admin")
+
+
+@admin_bp.route("/second-factors", methods=["GET", "POST"])
+@role_required("admin")
+def reset_factors():
+    """For someone who lost their phone and recovery codes: remove the account's factors, recovery codes and
+    remembered devices and end its sessions; audited, and the owner is told by mail (decision 0061)."""
+    form = ResetFactorsForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(_("No account uses this address."))
+        else:
+            had = second_factor.factors(user)
+            second_factor.remove_all(user)
+            audit_request("admin.second_factors_reset", user_id=user.id, totp=had.totp,
+                          recovery_codes=had.recovery_codes_left, devices=had.remembered_devices)
+            account_mail.send_factors_reset(user)
+            db.session.commit()
+            flash(_("The second factors of %(email)s are reset and its sessions ended. We have told them by "
+                    "mail.", email=user.email), "success")
+            return redirect(url_for("factors_admin.reset_factors"), 303)
+    return _page("factors/admin_reset.html", 400 if form.errors else 200, form=form)
