@@ -64,7 +64,7 @@ def test_mfa_roles_default_to_analysts_and_admins_and_are_configurable(tmp_path)
     assert load({**base, "LEARNHUB_MFA_REQUIRED_ROLES": " Trainer, admin,analyst "})["MFA_REQUIRED_ROLES"] == (
         "trainer", "admin", "analyst")
     assert load({**base, "LEARNHUB_MFA_REQUIRED_ROLES": "none"})["MFA_REQUIRED_ROLES"] == ()
-    with pytest.raises(ConfigError, match="LEARNHUB_MFA_REQUIRED_ROLES.*trainee"):
+    with pytest.raises(ConfigError, match=r"LEARNHUB_MFA_REQUIRED_ROLES.*trainee"):
         load({**base, "LEARNHUB_MFA_REQUIRED_ROLES": "trainee,admin"})
 
 
