@@ -1,11 +1,11 @@
-"""Second factors of an account: a TOTP authenticator, its single-use recovery codes, and the browsers
-its owner chose to remember for 30 days (decisions 0060 and 0061)."""
+"""Second factors of an account: a TOTP authenticator, passkeys, the single-use recovery codes, and the
+browsers its owner chose to remember for 30 days (decisions 0060, 0061 and 0062)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnhub.extensions import db
@@ -51,3 +51,20 @@ class RememberedDevice(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class Passkey(db.Model):
+    """A WebAuthn credential (a passkey or security key) registered by the account's owner, under a name
+    they chose. `credential_id` (base64url) is how the browser names it at sign-in."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(default=0)
+    transports: Mapped[list] = mapped_column(JSON, default=list)
+    name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]

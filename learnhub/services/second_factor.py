@@ -1,8 +1,8 @@
 """What an account's second step is made of, and who must have one (decisions 0060 and 0061).
 
 A login with the right password finishes only after a second factor when the account has one: a code
-from its authenticator app or one of its recovery codes. Roles listed in MFA_REQUIRED_ROLES (analysts
-and admins by default) must set one up before they can use anything else.
+from its authenticator app, one of its recovery codes, or one of its passkeys. Roles listed in
+MFA_REQUIRED_ROLES (analysts and admins by default) must set one up before they can use anything else.
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from learnhub.models import User
-from learnhub.services import recovery_codes, remembered_devices, totp
+from sqlalchemy import exists, select
+
+from learnhub.extensions import db
+from learnhub.models import Passkey, User
+from learnhub.services import passkeys, recovery_codes, remembered_devices, totp
 
 
 @dataclass(frozen=True)
@@ -19,21 +22,30 @@ class Factors:
     """The account's factors, for its security page."""
 
     totp: bool
+    passkeys: int
     recovery_codes_left: int
     remembered_devices: int
 
     @property
     def any(self) -> bool:
-        return self.totp
+        return self.totp or self.passkeys > 0
 
 
 def factors(user: User) -> Factors:
-    return Factors(totp.is_confirmed(user), recovery_codes.remaining(user),
+    return Factors(totp.is_confirmed(user), len(passkeys.for_user(user)), recovery_codes.remaining(user),
                    len(remembered_devices.active(user)))
 
 
 def has_second_factor(user: User) -> bool:
-    return totp.is_confirmed(user)
+    return totp.is_confirmed(user) or bool(db.session.scalar(select(exists().where(Passkey.user_id == user.id))))
+
+
+def forget_extras_if_none_left(user: User) -> None:
+    """After a factor is removed: with no factor left, recovery codes and remembered devices go too (they
+    stand in for a factor that no longer exists)."""
+    if not has_second_factor(user):
+        recovery_codes.remove(user)
+        remembered_devices.revoke_all(user)
 
 
 def required(user: User, roles: Iterable[str]) -> bool:
@@ -46,7 +58,7 @@ def verify(user: User, code: str) -> str | None:
     Six digits are read as an authenticator code, anything else as a recovery code."""
     if totp.looks_like_code(code):
         return "totp" if totp.verify(user, code) else None
-    if has_second_factor(user) and recovery_codes.use(user, code):
+    if recovery_codes.use(user, code):
         return "recovery-code"
     return None
 
@@ -55,6 +67,7 @@ def remove_all(user: User) -> None:
     """Remove every factor of the account, its recovery codes and remembered devices, and end its
     sessions (an admin's reset for someone who lost their phone)."""
     totp.remove(user)
+    passkeys.remove_all(user)
     recovery_codes.remove(user)
     remembered_devices.revoke_all(user)
     user.end_all_sessions()

@@ -99,14 +99,20 @@ def second_step(code: str, remember: bool = False) -> tuple[object | None, login
         audit_request("auth.second_step_failed", actor_id=user.id, known_device=device is not None)
         db.session.commit()
         return None, verdict
-    audit_request("auth.login", actor_id=user.id, second_factor=method)
-    if remember and config["REMEMBER_DEVICE_DAYS"]:
+    finish_login(user, method, remember)
+    return user, verdict
+
+
+def finish_login(user, method: str, remember: bool = False, **detail) -> None:
+    """Log in `user`, who proved a second factor (`method`: "totp", "recovery-code", "passkey"): audited,
+    committed, a fresh session marked as meeting the role's requirement, this browser remembered if asked."""
+    audit_request("auth.login", actor_id=user.id, second_factor=method, **detail)
+    if remember and current_app.config["REMEMBER_DEVICE_DAYS"]:
         _remember_for_second_step(user)
     db.session.commit()
     _start_session(user)
     session["second_factor_ok"] = True  # factors.views.FACTOR_OK_KEY: the role's requirement is met
     _remember_device(user)
-    return user, verdict
 
 
 def _remember_for_second_step(user) -> None:

@@ -1,4 +1,4 @@
-"""second factors: TOTP authenticators, recovery codes, remembered devices
+"""second factors: TOTP authenticators, passkeys, recovery codes, remembered devices
 
 Accounts migrated have no factor: they log in as before until they set one up (or, when their role
 requires one, are sent to set it up after the password, decision 0061).
@@ -57,9 +57,27 @@ def upgrade():
         sa.UniqueConstraint('token_hash', name=op.f('uq_remembered_devices_token_hash')),
     )
     op.create_index(op.f('ix_remembered_devices_user_id'), 'remembered_devices', ['user_id'])
+    op.create_table(
+        'passkeys',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('credential_id', sa.String(length=1400), nullable=False),
+        sa.Column('public_key', sa.LargeBinary(), nullable=False),
+        sa.Column('sign_count', sa.Integer(), nullable=False),
+        sa.Column('transports', sa.JSON(), nullable=False),
+        sa.Column('name', sa.String(length=80), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('last_used_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_passkeys_user_id_users'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_passkeys')),
+        sa.UniqueConstraint('credential_id', name=op.f('uq_passkeys_credential_id')),
+    )
+    op.create_index(op.f('ix_passkeys_user_id'), 'passkeys', ['user_id'])
 
 
 def downgrade():
+    op.drop_index(op.f('ix_passkeys_user_id'), table_name='passkeys')
+    op.drop_table('passkeys')
     op.drop_index(op.f('ix_remembered_devices_user_id'), table_name='remembered_devices')
     op.drop_table('remembered_devices')
     op.drop_index(op.f('ix_recovery_codes_user_id'), table_name='recovery_codes')

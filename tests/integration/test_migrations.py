@@ -226,6 +226,8 @@ def _second_factors(connection):
     _insert(connection, "recovery_codes", id=1, user_id=3, code_hash="$argon2id$x", created_at=datetime(2026, 6, 2))
     _insert(connection, "remembered_devices", id=1, user_id=3, token_hash="d" * 64, label="Firefox",
             created_at=datetime(2026, 6, 2), expires_at=datetime(2026, 7, 2))
+    _insert(connection, "passkeys", id=1, user_id=3, credential_id="Y3JlZC0x", public_key=b"\xa5\x01\x02",
+            sign_count=0, transports=["internal"], name="Laptop", created_at=datetime(2026, 6, 2))
 
 
 STEPS = {
@@ -243,7 +245,7 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
              "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,
-             "remembered_devices": 1}
+             "remembered_devices": 1, "passkeys": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

@@ -48,7 +48,7 @@ def events(db, name: str) -> int:
 
 
 def test_setting_up_an_authenticator_shows_a_qr_code_then_ten_recovery_codes_once(client, db, make_user):
-    user = make_user(email="ana@example.org")
+    user = make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     post_form(client, "/account/security/totp/start", {}, page="/account/security")
     setup = client.get("/account/security/totp")
@@ -75,7 +75,7 @@ def test_setting_up_an_authenticator_shows_a_qr_code_then_ten_recovery_codes_onc
 
 
 def test_login_asks_for_the_code_after_the_password_and_a_code_works_once(app, client, db, make_user):
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     authenticator, _codes = enrol(client)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))})
@@ -100,7 +100,7 @@ def test_login_asks_for_the_code_after_the_password_and_a_code_works_once(app, c
 
 
 def test_a_recovery_code_logs_in_once(client, db, make_user):
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     _authenticator, codes = enrol(client)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))})
@@ -113,7 +113,7 @@ def test_a_recovery_code_logs_in_once(client, db, make_user):
 
 
 def test_wrong_codes_are_throttled_like_passwords(client, db, make_user):
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     authenticator, _codes = enrol(client)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))})
@@ -129,7 +129,7 @@ def test_wrong_codes_are_throttled_like_passwords(client, db, make_user):
 
 
 def test_the_second_step_expires(client, db, make_user):
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     enrol(client)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))})
@@ -142,7 +142,7 @@ def test_the_second_step_expires(client, db, make_user):
 
 
 def test_changing_factors_needs_the_password_again_after_ten_minutes(client, db, make_user):
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     with client.session_transaction() as session:
         session[sessions.AUTHENTICATED_AT_KEY] -= 11 * 60
@@ -160,7 +160,7 @@ def test_changing_factors_needs_the_password_again_after_ten_minutes(client, db,
 
 
 def test_removing_the_authenticator_removes_codes_and_devices(client, db, make_user):
-    user = make_user(email="ana@example.org")
+    user = make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     enrol(client)
     response = post_form(client, "/account/security/totp/remove", {}, page="/account/security")
@@ -172,7 +172,7 @@ def test_removing_the_authenticator_removes_codes_and_devices(client, db, make_u
 
 
 def test_a_remembered_device_skips_the_code_until_revoked_or_the_password_changes(app, client, db, make_user):
-    user = make_user(email="ana@example.org")
+    user = make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     authenticator, _codes = enrol(client)
     logout = {"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))}
@@ -196,7 +196,7 @@ def test_a_remembered_device_skips_the_code_until_revoked_or_the_password_change
 
 
 def test_a_password_change_forgets_remembered_devices(client, db, make_user):
-    user = make_user(email="ana@example.org")
+    user = make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     authenticator, _codes = enrol(client)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))})
@@ -216,7 +216,7 @@ def policy(app, monkeypatch):
 
 
 def test_an_analyst_without_a_factor_is_sent_to_set_one_up_before_any_report(client, db, make_user, policy):
-    make_user(role="analyst", email="carla@example.org", countries=("DO",))
+    make_user(role="analyst", email="carla@example.org", countries=("DO",), language="en")
     assert log_in(client, "carla@example.org").status_code == 303
     for path in ("/reports/", "/reports/DO", "/learning", "/account/profile"):
         response = client.get(path)
@@ -243,7 +243,7 @@ def test_trainers_can_be_required_by_configuration(app, client, db, make_user, m
 
 
 def test_quiz_login_takes_the_code_and_keeps_the_answers(app, client, db, make_user):
-    make_user(email="ana@example.org")
+    make_user(email="ana@example.org", language="en")
     log_in(client, "ana@example.org")
     authenticator, _codes = enrol(client)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/profile").get_data(as_text=True))})
@@ -262,7 +262,7 @@ def test_quiz_login_takes_the_code_and_keeps_the_answers(app, client, db, make_u
 
 
 def test_an_admin_resets_a_users_factors_audited_and_mailed(app, client, db, make_user, mail_dir):
-    user = make_user(email="ana@example.org")
+    user = make_user(email="ana@example.org", language="en")
     make_user(role="admin", email="root@example.org")
     log_in(client, "ana@example.org")
     enrol(client)

@@ -266,6 +266,10 @@ ROUTE_MATRIX = {
     ("POST", "/account/security/totp/remove"): statuses(302, 303),
     ("POST", "/account/security/recovery-codes"): statuses(302, 303),
     ("POST", "/account/security/devices/<id:device_id>/revoke"): statuses(302, 404),
+    ("GET", "/account/security/passkeys/new"): statuses(302, 200),
+    ("POST", "/account/security/passkeys/<id:passkey_id>/rename"): statuses(302, 303),
+    ("POST", "/account/security/passkeys/<id:passkey_id>/remove"): statuses(302, 404),
+    ("GET", "/login/passkey"): statuses(200, 302),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
@@ -291,7 +295,7 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
                 "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
-                "<id:device_id>": "999"}
+                "<id:device_id>": "999", "<id:passkey_id>": "999"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -21,7 +21,7 @@ from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import anonymous_form, audit_request, client_ip, safe_next_url
-from learnhub.services import account_mail, accounts, invitations, throttle
+from learnhub.services import account_mail, accounts, invitations, second_factor, throttle
 from learnhub.services.accounts import AccountError, Profile
 from learnhub.web import sessions
 from learnhub.web.auth.forms import (
@@ -168,20 +168,23 @@ def login():
 @bp.route("/login/second-step", methods=["GET", "POST"])
 def second_step():
     """The code after the password, for an account with a second factor (decision 0060)."""
-    if sessions.pending_user() is None:
+    pending = sessions.pending_user()
+    if pending is None:
         flash(_("Log in again: the second step must follow the password within ten minutes."), "info")
         return redirect(url_for("auth.login", next=safe_next_url(request.args.get("next"))), 303)
     form = SecondStepForm()
-    days = current_app.config["REMEMBER_DEVICE_DAYS"]
+    methods = second_factor.factors(pending)
+    context = {"days": current_app.config["REMEMBER_DEVICE_DAYS"], "totp": methods.totp,
+               "passkey": methods.passkeys > 0}
     if form.validate_on_submit():
         user, verdict = sessions.second_step(form.code.data, remember=bool(form.remember.data))
         if user is not None:
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"), 303)
         if verdict is not None and not verdict.allowed:
             form.code.errors.append(_wait_message(verdict.retry_after))
-            return _too_many("auth/second_step.html", verdict.retry_after, form=form, days=days)
+            return _too_many("auth/second_step.html", verdict.retry_after, form=form, **context)
         form.code.errors.append(_("That code is not right, or it was used already. Try the newest code."))
-    return render_template("auth/second_step.html", form=form, days=days), 400 if form.errors else 200
+    return render_template("auth/second_step.html", form=form, **context), 400 if form.errors else 200
 
 
 @bp.post("/logout")

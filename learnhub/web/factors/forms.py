@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired
 
 from learnhub.web.forms import BaseForm
@@ -33,3 +33,27 @@ class ResetFactorsForm(BaseForm):
 
     email = email_field(_l("E-mail address of the account"), new=False)
     submit = SubmitField(_l("Reset second factors"))
+
+
+def _name_field(label):
+    return StringField(label, validators=[DataRequired(_l("Enter a name that tells your passkeys apart."))],
+                       description=_l("For example “Work laptop” or “Blue security key”."),
+                       render_kw={"autocomplete": "off", "maxlength": 80})
+
+
+class NewPasskeyForm(BaseForm):
+    """The passkey's name; `credential` is filled by the ceremony script (static/webauthn.js)."""
+
+    name = _name_field(_l("Name of the passkey"))
+    credential = HiddenField()
+    submit = SubmitField(_l("Add a passkey"))
+
+
+class RenamePasskeyForm(BaseForm):
+    name = _name_field(_l("New name"))
+    submit = SubmitField(_l("Rename"))
+
+
+class PasskeySignInForm(BaseForm):
+    credential = HiddenField()
+    submit = SubmitField(_l("Use a passkey"))

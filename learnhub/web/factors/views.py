@@ -17,20 +17,27 @@ from learnhub.services import (
     account_mail,
     accounts,
     login_throttle,
+    passkeys,
     recovery_codes,
     remembered_devices,
     second_factor,
     totp,
 )
 from learnhub.web import sessions
-from learnhub.web.factors.forms import ActionForm, ConfirmPasswordForm, ConfirmTotpForm, ResetFactorsForm
+from learnhub.web.factors.forms import (
+    ActionForm,
+    ConfirmPasswordForm,
+    ConfirmTotpForm,
+    RenamePasskeyForm,
+    ResetFactorsForm,
+)
 
 bp = Blueprint("factors", __name__, url_prefix="/account/security")
 REAUTH_SECONDS = 10 * 60
 # What an account whose role requires a second factor may open before it has one (decision 0061).
 OPEN_WITHOUT_FACTOR = frozenset({"factors.overview", "factors.confirm_password", "factors.start_totp",
-                                 "factors.setup_totp", "auth.logout", "auth.verify_email", "main.set_language",
-                                 "main.health", "static"})
+                                 "factors.setup_totp", "passkeys.register", "auth.logout", "auth.verify_email",
+                                 "main.set_language", "main.health", "static"})
 FACTOR_OK_KEY = "second_factor_ok"
 
 
@@ -47,7 +54,8 @@ def require_second_factor():
         session[FACTOR_OK_KEY] = True
         return None
     if request.method == "GET":
-        flash(_("Your role requires a second factor: set up an authenticator app to continue."), "info")
+        flash(_("Your role requires a second factor: set up an authenticator app or add a passkey to continue."),
+              "info")
     return redirect(url_for("factors.overview"), 303)
 
 
@@ -67,8 +75,8 @@ def _needs_reauth():
 @login_required
 def overview():
     user = current_user._get_current_object()
-    return _page("factors/overview.html", factors=second_factor.factors(user),
-                 devices=remembered_devices.active(user), form=ActionForm(),
+    return _page("factors/overview.html", factors=second_factor.factors(user), passkeys=passkeys.for_user(user),
+                 devices=remembered_devices.active(user), form=ActionForm(), rename_form=RenamePasskeyForm(),
                  required=second_factor.required(user, current_app.config["MFA_REQUIRED_ROLES"]))
 
 
@@ -155,12 +163,14 @@ def remove_totp():
         abort(400)
     user = current_user._get_current_object()
     if totp.remove(user):
-        recovery_codes.remove(user)
-        remembered_devices.revoke_all(user)
+        second_factor.forget_extras_if_none_left(user)
         audit_request("account.totp_removed")
         db.session.commit()
-        session.pop(FACTOR_OK_KEY, None)
-        flash(_("The authenticator app is removed, with your recovery codes and remembered devices."), "success")
+        if not second_factor.has_second_factor(user):
+            session.pop(FACTOR_OK_KEY, None)
+            flash(_("The authenticator app is removed, with your recovery codes and remembered devices."), "success")
+        else:
+            flash(_("The authenticator app is removed. Your passkeys and recovery codes still work."), "success")
     return redirect(url_for("factors.overview"), 303)
 
 
