@@ -104,3 +104,64 @@ def test_an_analyst_without_a_second_factor_sets_one_up_before_any_report(page: 
     page.get_by_role("link", name="Relatórios").click()
     expect(page).to_have_url(live_server + "/reports/")
     check_page()
+
+
+def test_add_a_passkey_with_a_virtual_authenticator_and_sign_in_with_it(page: Page, live_server, live_app, check_page,
+                                                                       monkeypatch):
+    """Chromium's virtual authenticator (CDP WebAuthn.addVirtualAuthenticator) stands in for a phone or a
+    security key; the site is reached as localhost, a name WebAuthn accepts as a relying party."""
+    from learnhub.extensions import db
+    from learnhub.services import accounts
+
+    site = live_server.replace("127.0.0.1", "localhost")
+    monkeypatch.setitem(live_app.config, "BASE_URL", site)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})
+    email = f"chave-{secrets.token_hex(4)}@example.org"
+    with live_app.app_context():
+        accounts.create(email, DEFAULT_PASSWORD, accounts.Profile(**{**PROFILE, "language": "pt"}))
+        db.session.commit()
+    log_in_with_password(page, site, check_page, email)
+    page.wait_for_url(site + "/")
+    check_page()
+    page.goto(site + "/account/security")
+    check_page()
+    page.get_by_role("link", name="Adicionar uma chave de acesso").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Adicionar uma chave de acesso")
+    check_page()
+    page.get_by_label("Nome da chave de acesso").fill("Notebook do trabalho")
+    page.get_by_role("button", name="Adicionar uma chave de acesso").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seus códigos de recuperação")
+    expect(page.get_by_role("status")).to_contain_text("Notebook do trabalho")
+    check_page()
+    page.get_by_role("link", name="Já os guardei").click()
+    expect(page.locator(".passkeys")).to_contain_text("Notebook do trabalho")
+    check_page()
+
+    # After the password, the passkey as the second step.
+    page.get_by_role("button", name="Sair").click()
+    check_page()
+    log_in_with_password(page, site, check_page, email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Segunda etapa")
+    check_page()
+    page.get_by_role("link", name="Usar uma chave de acesso").click()
+    check_page()
+    page.get_by_role("button", name="Usar uma chave de acesso").click()
+    page.wait_for_url(site + "/")
+    check_page()
+
+    # Instead of the password: the login page's link, and the passkey alone.
+    page.get_by_role("button", name="Sair").click()
+    check_page()
+    page.goto(site + "/login")
+    check_page()
+    page.get_by_role("link", name="Entrar com uma chave de acesso").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Entrar com uma chave de acesso")
+    check_page()
+    page.get_by_role("button", name="Usar uma chave de acesso").click()
+    page.wait_for_url(site + "/")
+    expect(page.get_by_role("button", name="Sair")).to_be_visible()
+    check_page()
