@@ -78,10 +78,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.learn.views import bp as learn_bp
     from learnhub.web.main.views import bp as main_bp
     from learnhub.web.reports.views import bp as reports_bp
+    from learnhub.web.sso.views import bp as sso_bp
     from learnhub.web.trainer.views import bp as trainer_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
-                      admin_bp, exports_bp, factors_bp, factors_admin_bp, passkeys_bp):
+                      admin_bp, exports_bp, factors_bp, factors_admin_bp, passkeys_bp, sso_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

@@ -170,6 +170,12 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
             "and instance shares, e.g. redis://127.0.0.1:6379."
         )
     mfa_roles = _roles(env, "LEARNHUB_MFA_REQUIRED_ROLES", "analyst,admin", MFA_ROLES)
+    from learnhub import sso_settings
+
+    try:
+        oidc_providers = sso_settings.parse(env.get("LEARNHUB_OIDC_PROVIDERS", ""), production=production)
+    except sso_settings.SsoSettingsError as error:
+        raise ConfigError(f"LEARNHUB_OIDC_PROVIDERS {error}.") from None
     config: dict = {
         "LEARNHUB_ENV": name,
         "TESTING": name == "testing",
@@ -204,6 +210,8 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "MFA_REQUIRED_ROLES": mfa_roles,
         # "Remember this device" after a second step lasts this many days; 0 hides the choice.
         "REMEMBER_DEVICE_DAYS": _int(env, "LEARNHUB_REMEMBER_DEVICE_DAYS", 30, minimum=0),
+        # OpenID Connect providers for single sign-on (learnhub/sso_settings.py, decision 0063).
+        "OIDC_PROVIDERS": oidc_providers,
         "SUPPRESSION_K": k,
         # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
         "QUEUE_URL": queue_url,

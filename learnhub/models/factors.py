@@ -1,11 +1,12 @@
 """Second factors of an account: a TOTP authenticator, passkeys, the single-use recovery codes, and the
-browsers its owner chose to remember for 30 days (decisions 0060, 0061 and 0062)."""
+browsers its owner chose to remember for 30 days (decisions 0060, 0061 and 0062); and its identities at
+single sign-on providers (decision 0063)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnhub.extensions import db
@@ -68,3 +69,19 @@ class Passkey(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+
+
+class SsoIdentity(db.Model):
+    """An account's identity at an OpenID Connect provider: the provider's key (LEARNHUB_OIDC_PROVIDERS)
+    and its `sub`, which never changes for that person there (decision 0063)."""
+
+    __tablename__ = "sso_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("provider", "subject"),)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import time
 
-from flask import after_this_request, current_app, request, session
+from flask import after_this_request, current_app, flash, request, session
+from flask_babel import gettext as _
 from flask_login import login_user
 
 from learnhub.extensions import db
 from learnhub.security import audit_request, client_ip
-from learnhub.services import accounts, login_throttle, remembered_devices, second_factor
+from learnhub.services import accounts, login_throttle, remembered_devices, second_factor, sso_accounts
 
 PENDING_KEY = "second_step"
 PENDING_SECONDS = 600  # the second step must follow the password within ten minutes
 AUTHENTICATED_AT_KEY = "authenticated_at"
+SSO_LINK_KEY = "sso_link"  # an identity at a provider waiting for its account's owner to log in (decision 0063)
+SSO_SESSION_KEY = "sso"  # the provider that signed this session in, and its ID token, for logout
 
 
 def log_in(email: str, password: str) -> tuple[object | None, login_throttle.Verdict]:
@@ -57,13 +60,29 @@ def log_in(email: str, password: str) -> tuple[object | None, login_throttle.Ver
     return user, verdict
 
 
-def _await_second_step(user) -> None:
-    """A fresh session that knows only who passed the password, and when."""
-    language = session.get("language")
+def _await_second_step(user, sso: dict | None = None) -> None:
+    """A fresh session that knows only who passed the password (or their provider), and when."""
+    kept = {key: session[key] for key in ("language", SSO_LINK_KEY) if key in session}
     session.clear()
-    session[PENDING_KEY] = {"user": user.id, "token": user.session_token, "at": int(time.time())}
-    if language:
-        session["language"] = language
+    session[PENDING_KEY] = {"user": user.id, "token": user.session_token, "at": int(time.time()), "sso": sso}
+    session.update(kept)
+
+
+def log_in_from_provider(user, provider_key: str, id_token: str) -> bool:
+    """After a checked single sign-on: logged in (True), or awaiting the account's second step (False)."""
+    sso = {"provider": provider_key, "id_token": id_token}
+    if second_factor.has_second_factor(user) and not remembered_devices.is_remembered(
+            user, request.cookies.get(remembered_devices.COOKIE), current_app.config["SECRET_KEY"]):
+        audit_request("auth.sso_accepted", actor_id=user.id, provider=provider_key)
+        db.session.commit()
+        _await_second_step(user, sso)
+        return False
+    audit_request("auth.login", actor_id=user.id, provider=provider_key)
+    db.session.commit()
+    _start_session(user)
+    session[SSO_SESSION_KEY] = sso
+    _remember_device(user)
+    return True
 
 
 def pending_user():
@@ -110,8 +129,12 @@ def finish_login(user, method: str, remember: bool = False, **detail) -> None:
     if remember and current_app.config["REMEMBER_DEVICE_DAYS"]:
         _remember_for_second_step(user)
     db.session.commit()
+    pending = session.get(PENDING_KEY)
+    sso = pending.get("sso") if isinstance(pending, dict) else None
     _start_session(user)
     session["second_factor_ok"] = True  # factors.views.FACTOR_OK_KEY: the role's requirement is met
+    if sso:
+        session[SSO_SESSION_KEY] = sso
     _remember_device(user)
 
 
@@ -143,11 +166,27 @@ def mark_authenticated() -> None:
 def _start_session(user) -> None:
     """A fresh session for a fresh login: nothing from before (a planted session id) survives."""
     language = session.get("language")
+    link = session.get(SSO_LINK_KEY)
     session.clear()
     login_user(user)
     mark_authenticated()
     if language:
         session["language"] = language
+    if link:
+        _link_identity(user, link)
+
+
+def _link_identity(user, link) -> None:
+    """The owner proved the account (password, and second factor if any) after their provider named its
+    address: link that identity, so the provider signs them in from now on (decision 0063)."""
+    if (not isinstance(link, dict) or time.time() - link.get("at", 0) > PENDING_SECONDS
+            or link.get("email") != user.email):
+        return
+    if sso_accounts.link(user, str(link.get("provider")), str(link.get("subject"))) is None:
+        return
+    audit_request("account.sso_linked", actor_id=user.id, provider=link.get("provider"))
+    db.session.commit()
+    flash(_("Your organisation's sign-in is now linked to this account."), "success")
 
 
 def _remember_device(user) -> None:

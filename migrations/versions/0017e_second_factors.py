@@ -1,4 +1,5 @@
-"""second factors: TOTP authenticators, passkeys, recovery codes, remembered devices
+"""second factors and single sign-on: TOTP authenticators, passkeys, recovery codes, remembered devices,
+identities at OpenID Connect providers
 
 Accounts migrated have no factor: they log in as before until they set one up (or, when their role
 requires one, are sent to set it up after the password, decision 0061).
@@ -73,9 +74,25 @@ def upgrade():
         sa.UniqueConstraint('credential_id', name=op.f('uq_passkeys_credential_id')),
     )
     op.create_index(op.f('ix_passkeys_user_id'), 'passkeys', ['user_id'])
+    op.create_table(
+        'sso_identities',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('provider', sa.String(length=40), nullable=False),
+        sa.Column('subject', sa.String(length=255), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('last_login_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sso_identities_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_sso_identities')),
+        sa.UniqueConstraint('provider', 'subject', name=op.f('uq_sso_identities_provider_subject')),
+    )
+    op.create_index(op.f('ix_sso_identities_user_id'), 'sso_identities', ['user_id'])
 
 
 def downgrade():
+    op.drop_index(op.f('ix_sso_identities_user_id'), table_name='sso_identities')
+    op.drop_table('sso_identities')
     op.drop_index(op.f('ix_passkeys_user_id'), table_name='passkeys')
     op.drop_table('passkeys')
     op.drop_index(op.f('ix_remembered_devices_user_id'), table_name='remembered_devices')

@@ -228,6 +228,8 @@ def _second_factors(connection):
             created_at=datetime(2026, 6, 2), expires_at=datetime(2026, 7, 2))
     _insert(connection, "passkeys", id=1, user_id=3, credential_id="Y3JlZC0x", public_key=b"\xa5\x01\x02",
             sign_count=0, transports=["internal"], name="Laptop", created_at=datetime(2026, 6, 2))
+    _insert(connection, "sso_identities", id=1, user_id=3, provider="ministerio", subject="carol-1",
+            created_at=datetime(2026, 6, 2))
 
 
 STEPS = {
@@ -245,7 +247,7 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
              "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,
-             "remembered_devices": 1, "passkeys": 1}
+             "remembered_devices": 1, "passkeys": 1, "sso_identities": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

@@ -34,6 +34,8 @@ from learnhub.web.auth.forms import (
 )
 from learnhub.web.forms_common import PASSWORD_MESSAGES
 from learnhub.web.sessions import log_in
+from learnhub.web.sso.login_page import sso_login_context
+from learnhub.web.sso.logout import sso_logout_url
 
 bp = Blueprint("auth", __name__)
 VERIFICATION_RESEND_LIMIT = "3 per hour"
@@ -159,10 +161,10 @@ def login():
             return redirect(url_for("auth.second_step", next=safe_next_url(form.next.data)), 303)
         if not verdict.allowed:
             form.password.errors.append(_wait_message(verdict.retry_after))
-            return _too_many("auth/login.html", verdict.retry_after, form=form)
+            return _too_many("auth/login.html", verdict.retry_after, form=form, **sso_login_context(form))
         form.password.errors.append(_("The e-mail address or password is not right."))
     status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, **sso_login_context(form)), status
 
 
 @bp.route("/login/second-step", methods=["GET", "POST"])
@@ -194,9 +196,11 @@ def logout():
     user.end_all_sessions()
     audit_request("auth.logout", actor_id=user.id)
     db.session.commit()
+    provider_session = session.get(sessions.SSO_SESSION_KEY)
     _end_session(user)
     flash(_("You have logged out."), "success")
-    return redirect(url_for("main.home"), 303)
+    provider_logout = sso_logout_url(provider_session)  # signed in by an organisation: log out there too
+    return redirect(provider_logout or url_for("main.home"), 303)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
