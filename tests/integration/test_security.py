@@ -270,6 +270,10 @@ ROUTE_MATRIX = {
     ("POST", "/account/security/passkeys/<id:passkey_id>/rename"): statuses(302, 303),
     ("POST", "/account/security/passkeys/<id:passkey_id>/remove"): statuses(302, 404),
     ("GET", "/login/passkey"): statuses(200, 302),
+    # No OpenID provider is configured in the test app: the provider pages are 404 for everyone.
+    ("POST", "/login/sso"): statuses(400, 400),
+    ("GET", "/login/sso/<key>"): statuses(404, 404),
+    ("GET", "/login/sso/<key>/callback"): statuses(404, 404),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
@@ -295,7 +299,7 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
                 "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
-                "<id:device_id>": "999", "<id:passkey_id>": "999"}
+                "<id:device_id>": "999", "<id:passkey_id>": "999", "<key>": "map"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 
