@@ -23,6 +23,7 @@ PENDING_SECONDS = 600  # the second step must follow the password within ten min
 AUTHENTICATED_AT_KEY = "authenticated_at"
 SSO_LINK_KEY = "sso_link"  # an identity at a provider waiting for its account's owner to log in (decision 0063)
 SSO_SESSION_KEY = "sso"  # the provider that signed this session in, and its ID token, for logout
+SSO_LOGOUT_KEY = "sso_logout"  # after logout: where to log out at that provider too
 
 
 def log_in(email: str, password: str) -> tuple[object | None, login_throttle.Verdict]:

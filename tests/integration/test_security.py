@@ -274,6 +274,7 @@ ROUTE_MATRIX = {
     ("POST", "/login/sso"): statuses(400, 400),
     ("GET", "/login/sso/<key>"): statuses(404, 404),
     ("GET", "/login/sso/<key>/callback"): statuses(404, 404),
+    ("GET", "/logout/organisation"): statuses(303, 303),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),

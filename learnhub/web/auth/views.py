@@ -198,9 +198,12 @@ def logout():
     db.session.commit()
     provider_session = session.get(sessions.SSO_SESSION_KEY)
     _end_session(user)
+    provider_logout = sso_logout_url(provider_session)  # signed in by an organisation: offer to log out there
+    if provider_logout:
+        session[sessions.SSO_LOGOUT_KEY] = provider_logout
+        return redirect(url_for("sso.logged_out"), 303)
     flash(_("You have logged out."), "success")
-    provider_logout = sso_logout_url(provider_session)  # signed in by an organisation: log out there too
-    return redirect(provider_logout or url_for("main.home"), 303)
+    return redirect(url_for("main.home"), 303)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
-"""Where logout goes for a session that an organisation's provider signed in: its end-session address
-(OpenID Connect RP-initiated logout), which brings the person back to our home page."""
+"""Where logout goes for a session that an organisation's provider signed in: a page with a link to its
+end-session address (OpenID Connect RP-initiated logout), which brings the person back to our home page."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from flask import current_app, url_for
 from learnhub.services import sso_client
 
 
-def sso_logout_url(provider_session) -> str | None:
+def sso_logout_url(provider_session) -> dict | None:
+    """{"name": the provider's name, "url": its end-session address}, or None."""
     if not isinstance(provider_session, dict):
         return None
     provider = next((item for item in current_app.config["OIDC_PROVIDERS"]
@@ -16,4 +17,5 @@ def sso_logout_url(provider_session) -> str | None:
     id_token = provider_session.get("id_token")
     if provider is None or not isinstance(id_token, str):
         return None
-    return sso_client.logout_url(provider, id_token, url_for("main.home", _external=True))
+    url = sso_client.logout_url(provider, id_token, url_for("main.home", _external=True))
+    return {"name": provider.name, "url": url} if url else None

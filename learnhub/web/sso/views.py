@@ -19,6 +19,7 @@ from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import anonymous_form, audit_request, no_store, safe_next_url
 from learnhub.services import sso_accounts, sso_client
+from learnhub.services.accounts import normalise_email
 from learnhub.services.sso_client import AuthorizationRequest, SsoError
 from learnhub.sso_settings import OidcProvider
 from learnhub.web import sessions
@@ -85,8 +86,11 @@ def route():
     if form.validate_on_submit():
         provider = provider_for(form.sso_email.data)
         if provider is not None:
-            return redirect(url_for("sso.start", key=provider.key, login_hint=form.sso_email.data,
-                                    next=safe_next_url(form.next.data)), 303)
+            # A page with a link, not a redirect: the CSP's form-action 'self' rightly stops a form from being
+            # redirected to another site, and the provider is another site.
+            start_url = url_for("sso.start", key=provider.key, login_hint=normalise_email(form.sso_email.data),
+                                next=safe_next_url(form.next.data))
+            return render_template("auth/sso_continue.html", provider=provider, start_url=start_url)
         form.sso_email.errors.append(_("No organisation signs in this address here. Log in with your password "
                                        "instead."))
     login_form = LoginForm(formdata=None)
@@ -142,3 +146,14 @@ def callback(key: str):
         flash(_("Welcome to LearnHub. Your account was created from %(name)s: check your profile.",
                 name=provider.name), "success")
     return redirect(kept.get("next") or url_for("main.home"), 303)
+
+
+@bp.get("/logout/organisation")
+def logged_out():
+    """After logging out of a session that a provider signed in: a link to log out there too (a link, since
+    the logout form may not be redirected to another site under the CSP's form-action 'self')."""
+    target = session.pop(sessions.SSO_LOGOUT_KEY, None)
+    if not isinstance(target, dict) or current_user.is_authenticated:
+        return redirect(url_for("main.home"), 303)
+    html = render_template("auth/sso_logged_out.html", name=target.get("name", ""), url=target.get("url", ""))
+    return no_store(current_app.make_response(html))
