@@ -277,7 +277,7 @@ def test_an_admin_resets_a_users_factors_audited_and_mailed(app, client, db, mak
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)) == 0
     assert owner.get("/learning").status_code == 302  # the owner's sessions ended
     detail = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "admin.second_factors_reset")).one()
-    assert detail.detail == {"user_id": user.id, "totp": True, "recovery_codes": 10, "devices": 0}
+    assert detail.detail == {"user_id": user.id, "totp": True, "passkeys": 0, "recovery_codes": 10, "devices": 0}
     mails = [path.read_text(encoding="utf-8") for path in mail_dir.glob("*.eml")]
     assert any("ana@example.org" in text and "/account/security" in text for text in mails)
     assert post_form(owner, "/login", {"email": "ana@example.org", "password": DEFAULT_PASSWORD}).headers[

@@ -220,7 +220,7 @@ def reset_factors():
         else:
             had = second_factor.factors(user)
             second_factor.remove_all(user)
-            audit_request("admin.second_factors_reset", user_id=user.id, totp=had.totp,
+            audit_request("admin.second_factors_reset", user_id=user.id, totp=had.totp, passkeys=had.passkeys,
                           recovery_codes=had.recovery_codes_left, devices=had.remembered_devices)
             account_mail.send_factors_reset(user)
             db.session.commit()
