@@ -31,9 +31,11 @@ class Factors:
         return self.totp or self.passkeys > 0
 
 
-def factors(user: User) -> Factors:
-    return Factors(totp.is_confirmed(user), len(passkeys.for_user(user)), recovery_codes.remaining(user),
-                   len(remembered_devices.active(user)))
+def factors(user: User, keys: list | None = None, devices: list | None = None) -> Factors:
+    """The account's factors; `keys` and `devices` when the caller has read them already."""
+    keys = passkeys.for_user(user) if keys is None else keys
+    devices = remembered_devices.active(user) if devices is None else devices
+    return Factors(totp.is_confirmed(user), len(keys), recovery_codes.remaining(user), len(devices))
 
 
 def has_second_factor(user: User) -> bool:

@@ -183,3 +183,27 @@ def test_an_analyst_may_meet_the_requirement_with_a_passkey(app, client, db, mak
     assert client.get("/reports/").headers["Location"] == "/account/security"
     assert add_passkey(client, device).status_code == 200
     assert client.get("/reports/").status_code == 200
+
+
+def test_the_security_page_costs_the_same_queries_with_one_passkey_or_five(client, db, make_user):
+    from tests.integration.test_learning import count_queries
+
+    make_user(email="ana@example.org")
+    log_in(client, "ana@example.org")
+
+    def overview_queries() -> int:
+        statements, stop = count_queries(db)
+        try:
+            assert client.get("/account/security").status_code == 200
+        finally:
+            stop()
+        return len(statements)
+
+    add_passkey(client, SoftAuthenticator(RP_ID, ORIGIN), "Uno")
+    client.get("/account/security")  # the first visit after a change also shows its message
+    one = overview_queries()
+    for number in range(4):
+        add_passkey(client, SoftAuthenticator(RP_ID, ORIGIN), f"Llave {number}")
+    client.get("/account/security")
+    assert db.session.scalar(select(func.count()).select_from(Passkey)) == 5
+    assert overview_queries() <= one <= 8  # the user, totp, passkeys, codes, devices and the savepoint pair

@@ -75,8 +75,9 @@ def _needs_reauth():
 @login_required
 def overview():
     user = current_user._get_current_object()
-    return _page("factors/overview.html", factors=second_factor.factors(user), passkeys=passkeys.for_user(user),
-                 devices=remembered_devices.active(user), form=ActionForm(), rename_form=RenamePasskeyForm(),
+    keys, devices = passkeys.for_user(user), remembered_devices.active(user)
+    return _page("factors/overview.html", factors=second_factor.factors(user, keys, devices), passkeys=keys,
+                 devices=devices, form=ActionForm(), rename_form=RenamePasskeyForm(),
                  required=second_factor.required(user, current_app.config["MFA_REQUIRED_ROLES"]))
 
 
