@@ -72,13 +72,17 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.auth.views import bp as auth_bp
     from learnhub.web.catalog.views import bp as catalog_bp
     from learnhub.web.exports.views import bp as exports_bp
+    from learnhub.web.factors.passkey_views import bp as passkeys_bp
+    from learnhub.web.factors.views import admin_bp as factors_admin_bp
+    from learnhub.web.factors.views import bp as factors_bp
     from learnhub.web.learn.views import bp as learn_bp
     from learnhub.web.main.views import bp as main_bp
     from learnhub.web.reports.views import bp as reports_bp
+    from learnhub.web.sso.views import bp as sso_bp
     from learnhub.web.trainer.views import bp as trainer_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
-                      admin_bp, exports_bp):
+                      admin_bp, exports_bp, factors_bp, factors_admin_bp, passkeys_bp, sso_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

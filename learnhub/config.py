@@ -13,6 +13,7 @@ from pathlib import Path
 
 ENVIRONMENTS = ("development", "testing", "production")
 LOG_FORMATS = ("text", "json")
+MFA_ROLES = ("trainer", "analyst", "admin")  # trainees may add a second factor, never be made to
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,6 +53,20 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigError(f"{name}={raw!r} is not known; use one of: {', '.join(choices)}.")
     return value
+
+
+def _roles(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of roles, each one of `allowed`; "none" or "-" for no role."""
+    raw = env.get(name)
+    text_value = (raw or "").strip().lower() or default
+    if text_value in ("none", "-"):
+        return ()
+    roles = tuple(dict.fromkeys(part.strip() for part in text_value.split(",") if part.strip()))
+    unknown = [role for role in roles if role not in allowed]
+    if unknown:
+        raise ConfigError(f"{name}={raw!r} names {', '.join(unknown)}; use some of: {', '.join(allowed)} "
+                          "(or none).")
+    return roles
 
 
 def _limit(env: Mapping[str, str], name: str, default: str, longest_seconds: int | None = None) -> str:
@@ -154,6 +169,13 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
             "separately. Production refuses it: set LEARNHUB_RATELIMIT_STORAGE_URI to a store every worker "
             "and instance shares, e.g. redis://127.0.0.1:6379."
         )
+    mfa_roles = _roles(env, "LEARNHUB_MFA_REQUIRED_ROLES", "analyst,admin", MFA_ROLES)
+    from learnhub import sso_settings
+
+    try:
+        oidc_providers = sso_settings.parse(env.get("LEARNHUB_OIDC_PROVIDERS", ""), production=production)
+    except sso_settings.SsoSettingsError as error:
+        raise ConfigError(f"LEARNHUB_OIDC_PROVIDERS {error}.") from None
     config: dict = {
         "LEARNHUB_ENV": name,
         "TESTING": name == "testing",
@@ -184,6 +206,12 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "SMTP_STARTTLS": _bool(env, "LEARNHUB_SMTP_STARTTLS", True),
         "BASE_URL": base_url,
         "PASSWORD_RESET_HOURS": _int(env, "LEARNHUB_PASSWORD_RESET_HOURS", 2, minimum=1),
+        # Roles that must set up a second factor before anything else (decision 0061); trainees may.
+        "MFA_REQUIRED_ROLES": mfa_roles,
+        # "Remember this device" after a second step lasts this many days; 0 hides the choice.
+        "REMEMBER_DEVICE_DAYS": _int(env, "LEARNHUB_REMEMBER_DEVICE_DAYS", 30, minimum=0),
+        # OpenID Connect providers for single sign-on (learnhub/sso_settings.py, decision 0063).
+        "OIDC_PROVIDERS": oidc_providers,
         "SUPPRESSION_K": k,
         # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
         "QUEUE_URL": queue_url,

@@ -78,6 +78,9 @@ def make_app(database_url: str, folder: Path, **overrides):
         "MAIL_DIR": str(folder / "mail"),
         "COURSES_DIR": str(Path(__file__).resolve().parent.parent / "courses"),
         "QUEUE_URL": "inline",  # jobs run in the test's process; production-like apps too (no queue file)
+        # No role must have a second factor, so that tests of other features log analysts and admins in with a
+        # password; tests of the policy (tests/integration/test_second_factor.py) set the production default.
+        "MFA_REQUIRED_ROLES": (),
         **overrides,
     })
 
@@ -116,8 +119,10 @@ def db(app) -> Iterator:
     from learnhub.extensions import db as database
     from learnhub.extensions import limiter
     from learnhub.jobs import queue
+    from learnhub.web import page_cache
 
     queue.huey.flush()  # no queued job of an earlier test runs in this one
+    page_cache.clear()  # no page rendered under an earlier test's settings (a monkeypatched config)
     queue.use_app(app)  # jobs run outside a request run in this test's app
 
     # No app context stays pushed during the test: each request must get its own (and its own `g`).

@@ -4,6 +4,7 @@ from learnhub.models.audit import AuditEvent
 from learnhub.models.cohorts import Assignment, Cohort, CohortImport, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.exports import ExportFile
+from learnhub.models.factors import Passkey, RecoveryCode, RememberedDevice, SsoIdentity, TotpFactor
 from learnhub.models.jobs import FailedJob, OutboundMail
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
 from learnhub.models.regrades import QuizRegrade
@@ -33,10 +34,15 @@ __all__ = [
     "LessonBody",
     "Notice",
     "OutboundMail",
+    "Passkey",
     "PasswordResetToken",
     "QuizQuestion",
     "QuizRegrade",
+    "RecoveryCode",
+    "RememberedDevice",
+    "SsoIdentity",
     "Target",
     "ThrottleEvent",
+    "TotpFactor",
     "User",
 ]

@@ -47,3 +47,11 @@ def send_reset_no_account(email: str) -> OutboundMail:
     gets, so the work done does not tell who has an account; it says where to register."""
     return mail.send(email, _("Reset your LearnHub password"), render_template(
         "auth/email/reset_no_account.txt", email=email, register=mail.link("auth.register")))
+
+
+def send_factors_reset(user: User) -> OutboundMail:
+    """Tell the owner that an administrator removed their second factors: if they did not ask for it, they
+    should say so at once."""
+    with force_locale(user.language):
+        return mail.send(user.email, _("The second factor of your LearnHub account was reset"), render_template(
+            "auth/email/factors_reset.txt", user=user, security=mail.link("factors.overview")))

@@ -17,7 +17,7 @@ from learnhub.models import AnalystCountry, ApiToken, PasswordResetToken, User
 from learnhub.models.base import utcnow
 from learnhub.models.row_reader import RowReader
 from learnhub.models.users import ROLES
-from learnhub.services import passwords
+from learnhub.services import passwords, remembered_devices
 
 MAX_EMAIL_LENGTH = 254
 VERIFICATION_LINK_LIFETIME = timedelta(days=7)
@@ -176,8 +176,9 @@ def user_for_verification_token(token: str, secret: str) -> User | None:
 
 
 def set_password(user: User, new_password: str) -> None:
-    """Replace the password, end every session of the account (cookies elsewhere stop working) and void
-    every outstanding reset link: a link mailed before the change must not undo it."""
+    """Replace the password, end every session of the account (cookies elsewhere stop working), void
+    every outstanding reset link (a link mailed before the change must not undo it) and forget every
+    remembered device (decision 0061)."""
     problem = passwords.password_problem(new_password, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem)
@@ -185,6 +186,7 @@ def set_password(user: User, new_password: str) -> None:
     user.end_all_sessions()
     db.session.flush()
     _void_reset_tokens(user)
+    remembered_devices.revoke_all(user)
 
 
 def _void_reset_tokens(user: User) -> None:

@@ -220,6 +220,18 @@ def _course_format_additions(connection):
             credits={}, reviewed=date(2026, 5, 31))
 
 
+def _second_factors(connection):
+    _insert(connection, "totp_factors", user_id=3, secret="JBSWY3DPEHPK3PXP", created_at=datetime(2026, 6, 2),
+            confirmed_at=datetime(2026, 6, 2), last_counter=59000000)
+    _insert(connection, "recovery_codes", id=1, user_id=3, code_hash="$argon2id$x", created_at=datetime(2026, 6, 2))
+    _insert(connection, "remembered_devices", id=1, user_id=3, token_hash="d" * 64, label="Firefox",
+            created_at=datetime(2026, 6, 2), expires_at=datetime(2026, 7, 2))
+    _insert(connection, "passkeys", id=1, user_id=3, credential_id="Y3JlZC0x", public_key=b"\xa5\x01\x02",
+            sign_count=0, transports=["internal"], name="Laptop", created_at=datetime(2026, 6, 2))
+    _insert(connection, "sso_identities", id=1, user_id=3, provider="ministerio", subject="carol-1",
+            created_at=datetime(2026, 6, 2))
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -227,13 +239,15 @@ STEPS = {
     "0010_login_throttling": _throttling, "0011_report_population": _report_population,
     "0012_task_queue": _task_queue, "0013_cohort_imports": _cohort_imports, "0014_export_files": _export_files,
     "0015_quiz_regrades": _quiz_regrades, "0016_course_format_additions": _course_format_additions,
+    "0017_second_factors": _second_factors,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
              "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
-             "export_files": 1, "quiz_regrades": 1}
+             "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,
+             "remembered_devices": 1, "passkeys": 1, "sso_identities": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

@@ -258,9 +258,27 @@ ROUTE_MATRIX = {
     ("GET", "/api/v1/countries"): statuses(401, 401),
     ("GET", "/api/v1/coverage/<country>"): statuses(401, 401),
     ("GET", "/api/v1/regions/<region>"): statuses(401, 401),
+    ("GET", "/login/second-step"): statuses(303, 303),
+    ("GET", "/account/security"): statuses(302, 200),
+    ("GET", "/account/security/confirm-password"): statuses(302, 200),
+    ("GET", "/account/security/totp"): statuses(302, 303),
+    ("POST", "/account/security/totp/start"): statuses(302, 303),
+    ("POST", "/account/security/totp/remove"): statuses(302, 303),
+    ("POST", "/account/security/recovery-codes"): statuses(302, 303),
+    ("POST", "/account/security/devices/<id:device_id>/revoke"): statuses(302, 404),
+    ("GET", "/account/security/passkeys/new"): statuses(302, 200),
+    ("POST", "/account/security/passkeys/<id:passkey_id>/rename"): statuses(302, 303),
+    ("POST", "/account/security/passkeys/<id:passkey_id>/remove"): statuses(302, 404),
+    ("GET", "/login/passkey"): statuses(200, 302),
+    # No OpenID provider is configured in the test app: the provider pages are 404 for everyone.
+    ("POST", "/login/sso"): statuses(400, 400),
+    ("GET", "/login/sso/<key>"): statuses(404, 404),
+    ("GET", "/login/sso/<key>/callback"): statuses(404, 404),
+    ("GET", "/logout/organisation"): statuses(303, 303),
     ("POST", "/logout"): statuses(302, 303),
     ("POST", "/language"): statuses(303, 303),
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
+    ("GET", "/admin/second-factors"): statuses(302, 404, admin=200),
     ("POST", "/admin/jobs/<id:failure_id>/<any(retry, dismiss):action>"): statuses(302, 404, admin=303),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),
@@ -281,7 +299,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
-                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999"}
+                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
+                "<id:device_id>": "999", "<id:passkey_id>": "999", "<key>": "map"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

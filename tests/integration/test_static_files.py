@@ -128,17 +128,18 @@ def test_collect_writes_every_static_file_under_its_fingerprinted_name_for_nginx
     (target / "learnhub.0123456789ab.css").write_text("an older release's file")
     first = app.test_cli_runner().invoke(args=["static", "collect", str(target)])
     assert first.exit_code == 0, first.output
-    assert f"static files: 2 written, 0 already there, in {target}" in first.output
+    assert f"static files: 3 written, 0 already there, in {target}" in first.output
+    names = ("learnhub.css", "favicon.svg", "webauthn.js")  # the passkey ceremony's script (decision 0062)
     with app.test_request_context():
-        urls = [static_files.static_url(name) for name in ("learnhub.css", "favicon.svg")]
-    for url, name in zip(urls, ("learnhub.css", "favicon.svg"), strict=True):
+        urls = [static_files.static_url(name) for name in names]
+    for url, name in zip(urls, names, strict=True):
         assert (target / url.removeprefix("/static/")).read_bytes() == (STATIC / name).read_bytes()
     assert (target / "learnhub.0123456789ab.css").read_text() == "an older release's file"  # kept
     assert sorted(path.name for path in target.iterdir()) == sorted(
         ["learnhub.0123456789ab.css", *(url.removeprefix("/static/") for url in urls)])  # nothing partial left
 
     again = app.test_cli_runner().invoke(args=["static", "collect", str(target)])
-    assert "static files: 0 written, 2 already there" in again.output
+    assert "static files: 0 written, 3 already there" in again.output
 
     (tmp_path / "a-file").write_text("")
     refused = app.test_cli_runner().invoke(args=["static", "collect", str(tmp_path / "a-file" / "static")])

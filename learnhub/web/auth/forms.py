@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo
 
 from learnhub.web.forms import AnonymousForm, BaseForm
@@ -42,3 +42,14 @@ class ResetPasswordForm(AnonymousForm):
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Set new password"))
+
+
+class SecondStepForm(BaseForm):
+    """The code after the password: from the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code."))],
+                       description=_l("The 6-digit code your authenticator app shows now, or one of your recovery "
+                                      "codes."),
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"})
+    remember = BooleanField(_l("Remember this device"))
+    submit = SubmitField(_l("Continue"))

@@ -21,18 +21,21 @@ from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import anonymous_form, audit_request, client_ip, safe_next_url
-from learnhub.services import account_mail, accounts, invitations, throttle
+from learnhub.services import account_mail, accounts, invitations, second_factor, throttle
 from learnhub.services.accounts import AccountError, Profile
-from learnhub.web import page_cache
+from learnhub.web import page_cache, sessions
 from learnhub.web.auth.forms import (
     LoginForm,
     RegisterForm,
     ResendVerificationForm,
     ResetPasswordForm,
     ResetRequestForm,
+    SecondStepForm,
 )
 from learnhub.web.forms_common import PASSWORD_MESSAGES
 from learnhub.web.sessions import log_in
+from learnhub.web.sso.login_page import sso_login_context
+from learnhub.web.sso.logout import sso_logout_url
 
 bp = Blueprint("auth", __name__)
 VERIFICATION_RESEND_LIMIT = "3 per hour"
@@ -154,18 +157,42 @@ def login():
         user, verdict = log_in(form.email.data, form.password.data)
         if user is not None:
             return redirect(safe_next_url(form.next.data) or url_for("main.home"), 303)
+        if verdict.allowed and sessions.pending_user() is not None:
+            return redirect(url_for("auth.second_step", next=safe_next_url(form.next.data)), 303)
         if not verdict.allowed:
             form.password.errors.append(_wait_message(verdict.retry_after))
-            return _too_many("auth/login.html", verdict.retry_after, form=form)
+            return _too_many("auth/login.html", verdict.retry_after, form=form, **sso_login_context(form))
         form.password.errors.append(_("The e-mail address or password is not right."))
     status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, **sso_login_context(form)), status
+
+
+@bp.route("/login/second-step", methods=["GET", "POST"])
+def second_step():
+    """The code after the password, for an account with a second factor (decision 0060)."""
+    pending = sessions.pending_user()
+    if pending is None:
+        flash(_("Log in again: the second step must follow the password within ten minutes."), "info")
+        return redirect(url_for("auth.login", next=safe_next_url(request.args.get("next"))), 303)
+    form = SecondStepForm()
+    methods = second_factor.factors(pending)
+    context = {"days": current_app.config["REMEMBER_DEVICE_DAYS"], "totp": methods.totp,
+               "passkey": methods.passkeys > 0}
+    if form.validate_on_submit():
+        user, verdict = sessions.second_step(form.code.data, remember=bool(form.remember.data))
+        if user is not None:
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"), 303)
+        if verdict is not None and not verdict.allowed:
+            form.code.errors.append(_wait_message(verdict.retry_after))
+            return _too_many("auth/second_step.html", verdict.retry_after, form=form, **context)
+        form.code.errors.append(_("That code is not right, or it was used already. Try the newest code."))
+    return render_template("auth/second_step.html", form=form, **context), 400 if form.errors else 200
 
 
 def _empty_login_form() -> dict:
     form = LoginForm()
     form.next.data = safe_next_url(request.args.get("next")) or ""
-    return {"form": form}
+    return {"form": form, **sso_login_context(form)}
 
 
 @bp.post("/logout")
@@ -175,7 +202,12 @@ def logout():
     user.end_all_sessions()
     audit_request("auth.logout", actor_id=user.id)
     db.session.commit()
+    provider_session = session.get(sessions.SSO_SESSION_KEY)
     _end_session(user)
+    provider_logout = sso_logout_url(provider_session)  # signed in by an organisation: offer to log out there
+    if provider_logout:
+        session[sessions.SSO_LOGOUT_KEY] = provider_logout
+        return redirect(url_for("sso.logged_out"), 303)
     flash(_("You have logged out."), "success")
     return redirect(url_for("main.home"), 303)
 

@@ -10,7 +10,7 @@ from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
 from learnhub.services import catalogue, certificates, grading, invitations, learning, marking
-from learnhub.web import downloads, page_cache
+from learnhub.web import downloads, page_cache, sessions
 from learnhub.web.sessions import log_in
 
 bp = Blueprint("learn", __name__)
@@ -115,16 +115,23 @@ def submit_quiz(course_id: str, item_key: str):
 
 
 def _log_in_from_quiz():
-    """The quiz page's login takes a password too: the same throttled, audited path as /login.
+    """The quiz page's login takes a password too: the same throttled, audited path as /login, and for an
+    account with a second factor the same second step (its code typed on this page, answers still kept).
 
     None once logged in; otherwise the login page to answer with (answers kept), 429 when throttled.
     """
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    verdict = log_in(email, password)[1] if email and password else None
+    code = request.form.get("code", "")
+    if code and sessions.pending_user() is not None:
+        verdict = sessions.second_step(code)[1]
+    else:
+        verdict = log_in(email, password)[1] if email and password else None
     if verdict is not None and current_user.is_authenticated:
         return None
     throttled = verdict is not None and not verdict.allowed
-    html = render_template("learn/quiz_login.html", form_data=request.form, failed="password" in request.form)
+    second_step = sessions.pending_user() is not None
+    failed = "code" in request.form if second_step else "password" in request.form
+    html = render_template("learn/quiz_login.html", form_data=request.form, failed=failed, second_step=second_step)
     response = no_store(current_app.make_response((html, 429 if throttled else 401)))
     if throttled:
         response.headers["Retry-After"] = str(verdict.retry_after)
