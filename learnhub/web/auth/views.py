@@ -151,7 +151,8 @@ def resend_verification():
 @anonymous_form
 def login():
     if request.method == "GET":  # the same for everyone at this URL in this language: kept in the page cache
-        return page_cache.render_built("auth/login.html", (), _empty_login_form)
+        providers = tuple(provider.key for provider in current_app.config["OIDC_PROVIDERS"])  # shown on the page
+        return page_cache.render_built("auth/login.html", providers, _empty_login_form)
     form = LoginForm()
     if form.validate_on_submit():
         user, verdict = log_in(form.email.data, form.password.data)
