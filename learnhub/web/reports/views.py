@@ -16,6 +16,7 @@ from learnhub.reports import charts, coverage, formats, regional, scope
 from learnhub.reports.numbers import NARROW_NO_BREAK_SPACE, format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
+from learnhub.text import fold
 from learnhub.web.exports import views as exports
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
 
@@ -128,11 +129,15 @@ def country(country: str):
                 chart_id=chart_id)
         sections.append((cut, str(declared.label), chart, header, rows))
     share = report.certified_share()
+    covered = report.target_coverage()
+    covered_names = ", ".join(sorted((i18n.sector_name(key) for key in covered.sectors), key=fold)) if covered else ""
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
-                           figure=figure,
+                           figure=figure, covered=covered, covered_names=covered_names,
                            share=share, country_label=i18n.country_name(report.country),
                            definitions={"learners": formats.learners_definition(),
-                                        "perturbation": formats.perturbation_definition()},
+                                        "perturbation": formats.perturbation_definition(),
+                                        "coverage": formats.coverage_definition(report.k),
+                                        "role_coverage": formats.role_coverage_definition()},
                            downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
                                                    year=report.year) for fmt in formats.FORMATS})
     return no_store(current_app.make_response(html))
