@@ -377,3 +377,24 @@ def test_a_hidden_month_cannot_be_worked_out_from_the_year(app, db):
     assert report.headline["certified"].value == published(app, 23, "DO", YEAR, "total", "", "certified")
     kinds = {row.key: row.values["certified"] for row in report.cut("course_kind").rows}
     assert kinds["awareness"].value == published(app, 23, "DO", YEAR, "course_kind", "awareness", "certified")
+
+
+def test_a_target_is_typed_in_the_readers_notation_with_one_clear_error(app, db, population, make_user):
+    """Issue 20: "1.200" in a Spanish session gave two errors, one of them written "50,000,000"."""
+    from learnhub.models import Target
+    from tests.conftest import post_form
+
+    client = analyst_client(app, make_user, language="es")
+    good = post_form(client, "/reports/DO/targets", {"year": str(YEAR), "sector": "health", "ecsf_role": "",
+                                                     "headcount": "1.200"})
+    assert good.status_code == 303
+    assert db.session.scalar(select(Target.headcount)) == 1200
+    bad = post_form(client, "/reports/DO/targets", {"year": str(YEAR), "sector": "energy", "ecsf_role": "",
+                                                    "headcount": "1,5"})
+    page = html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 400
+    messages = re.findall(r'<p class="error-message"[^>]*>(.*?)</p>', page)
+    assert messages == ["<span>Introduzca un número entero de 0 a 50.000.000, por ejemplo 1.200.</span> "], messages
+    assert "50,000,000" not in page and "Not a valid integer" not in page
+    assert 'value="1,5"' in page  # what was typed is kept
+    assert db.session.scalar(select(func.count()).select_from(Target)) == 1

@@ -172,7 +172,7 @@ def targets(country: str):
                 return redirect(url_for("reports.targets", country=country), 303)
     elif form.validate_on_submit():
         row, errors = target_rules.check_row(1, str(form.year.data), form.sector.data, form.ecsf_role.data or "",
-                                             str(form.headcount.data))
+                                             str(form.headcount.number))
         if row is not None:
             target_rules.save(country, [row], current_user)
             audit_request("targets.saved", country=country, year=row.year, sector=row.sector,
