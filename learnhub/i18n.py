@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, get_group_symbol
 from flask import current_app, request, session
 from flask_babel import get_locale, gettext, lazy_gettext
@@ -159,3 +161,18 @@ def format_whole_number(value: int, language: str | None = None) -> str:
     """A whole number in the notation a reader of `language` types it (50.000.000 in Spanish), for messages
     about what to type; report figures have their own rule (reports/numbers.py)."""
     return format_decimal(value, locale=Locale.parse((language or current_language()).replace("-", "_")))
+
+
+def month_name(key: str, language: str | None = None, *, short: bool = False) -> str:
+    """A report month ("2026-03") as its reader names it: "marzo de 2026" in Spanish, "March 2026" in
+    English; `short` gives the month alone, abbreviated ("mar", for a chart's axis). A key that is not a
+    month is returned as it is."""
+    try:
+        year, month = (int(part) for part in key.split("-"))
+        day = date(year, month, 1)
+    except ValueError:
+        return key
+    locale = Locale.parse((language or current_language()).replace("-", "_"))
+    if short:
+        return format_date(day, "LLL", locale=locale)
+    return format_skeleton("yMMMM", day, locale=locale)

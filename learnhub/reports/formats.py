@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.dates import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -43,6 +44,13 @@ def cut_table(report: coverage.Report, cut: coverage.PublishedCut, language: str
             line += [targets.get(row.key), _percent(report.coverage_in(cut.name, row.key))]
         rows.append(line)
     return header, rows
+
+
+def chart_caption(declared) -> str:
+    """What a cut's chart plots, said in words on the page and in the PDF: the measure, then the rows."""
+    if declared.line_title:
+        return str(declared.line_title)
+    return _("Certified learners (number), %(cut)s", cut=str(declared.label).lower())
 
 
 def flat_records(report: coverage.Report, language: str) -> tuple[list[str], list[list]]:
@@ -142,13 +150,14 @@ def _pdf(report: coverage.Report, language: str) -> bytes:
         header, rows = cut_table(report, cut, language)
         chart_metric = cut.declared.chart_metric
         chart = [(line[0], row.values[chart_metric].value) for row, line in zip(cut.rows, rows, strict=True)]
-        sections.append(PdfSection(str(cut.declared.label), header, rows, chart))
+        sections.append(PdfSection(str(cut.declared.label), header, rows, chart, chart_caption(cut.declared)))
     return render_report_pdf(
         title=_("Coverage: %(country)s, %(year)s", country=i18n.country_name(report.country), year=report.year),
         subtitle=_("Cybersecurity training of the workforce, LearnHub"), headline=headline,
         definitions=[*definitions(report), *([coverage_definition(report.k)] if report.targets else []), *extra],
         sections=sections,
-        footer=_("Generated %(date)s", date=report.generated_at.date().isoformat()), language=language)
+        footer=_("Generated %(date)s", date=format_date(report.generated_at.date(), "long", locale=language)),
+        language=language)
 
 
 def region_names() -> dict[str, str]:

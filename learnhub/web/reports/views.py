@@ -51,7 +51,8 @@ def _comparison(region: str) -> regional.Comparison:
 @analysts_only
 def index():
     year = utcnow().year
-    countries = [(code, i18n.country_name(code)) for code in scope.countries_in_scope(current_user)]
+    countries = sorted(((code, i18n.country_name(code)) for code in scope.countries_in_scope(current_user)),
+                       key=lambda pair: fold(pair[1]))
     return no_store(current_app.make_response(render_template(
         "reports/index.html", countries=countries, years=list(range(year, year - 5, -1)),
         regions=formats.region_names())))
@@ -67,16 +68,19 @@ def region(region: str):
     """Countries side by side: a tile map of coverage against target and the table it is drawn from."""
     comparison = _comparison(region)
     names = {line.country: i18n.country_name(line.country) for line in comparison.lines}
+    lines = sorted(comparison.lines, key=lambda line: fold(names[line.country]))  # by name, as the reader reads it
     tiles = [charts.Tile(line.country, names[line.country], line.coverage,
                          _percent_text(line.coverage) if line.coverage is not None else
                          (_("no target set") if not line.target else _("not shown"))) for line in comparison.lines]
+    chart_caption = _("Coverage of the target by country, %(year)s", year=comparison.year)
     chart = charts.tile_map(
-        tiles, title=_("Coverage of the target by country, %(year)s", year=comparison.year),
+        tiles, title=chart_caption,
         description=_("Each square is a country, coloured by certified learners as a share of its target. "
                       "The same figures are in the table below."), chart_id="chart-region",
-        legend=[("none", _("no target, not shown or not in your scope"))])
+        legend=[("none", _("no target, not shown or not in your scope"))], regions=regional.REGIONS[region])
     html = render_template(
-        "reports/region.html", comparison=comparison, chart=chart, names=names, metric_names=formats.metric_names(),
+        "reports/region.html", comparison=comparison, lines=lines, chart=chart, chart_caption=chart_caption,
+        names=names, metric_names=formats.metric_names(),
         shown=shown, figure=figure, percent=_percent_text, regions=formats.region_names(),
         definitions={"learners": formats.learners_definition(),
                      "perturbation": formats.regional_perturbation_definition()},
@@ -114,20 +118,19 @@ def country(country: str):
         header, rows = formats.cut_table(report, cut, language)
         declared, chart_id = cut.declared, f"chart-{cut.name.replace('_', '-')}"
         cells = [row.values[declared.chart_metric] for row in cut.rows]
+        caption = formats.chart_caption(declared)
         if declared.line_title:
             chart = charts.line_chart(
-                [charts.Point(row.key, None if cell.suppressed else cell.value, shown(cell))
-                 for row, cell in zip(cut.rows, cells, strict=True)],
-                title=str(declared.line_title), description=_("The same figures are in the table below."),
-                chart_id=chart_id)
+                [charts.Point(i18n.month_name(row.key, language, short=True), None if cell.suppressed else cell.value,
+                              shown(cell)) for row, cell in zip(cut.rows, cells, strict=True)],
+                title=caption, description=_("The same figures are in the table below."), chart_id=chart_id)
         else:
             chart = charts.bar_chart(
                 [charts.Bar(line[0], None if cell.suppressed else cell.value, shown(cell))
                  for line, cell in zip(rows, cells, strict=True)],
-                title=_("Certified learners, %(cut)s", cut=str(declared.label).lower()),
-                description=_("The same figures are in the table below."), suppressed_text=_("not shown"),
-                chart_id=chart_id)
-        sections.append((cut, str(declared.label), chart, header, rows))
+                title=caption, description=_("The same figures are in the table below."),
+                suppressed_text=_("not shown"), chart_id=chart_id)
+        sections.append((cut, str(declared.label), chart, caption, header, rows))
     share = report.certified_share()
     covered = report.target_coverage()
     covered_names = ", ".join(sorted((i18n.sector_name(key) for key in covered.sectors), key=fold)) if covered else ""
