@@ -161,7 +161,7 @@ def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
     # The headline compares like with like: the 20 certified of health (perturbed) with health's target of 40.
     health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
     assert f"<dd>{percent(health, 40)} %</dd>".replace(".", ",") in page  # in the Spanish notation
-    assert "Solo el sector con meta: Salud." in page
+    assert "Solo el sector con meta: Sector sanitario." in page  # and says so
     sector = page[page.index('id="cut-sector"'):page.index('id="cut-organisation_type"')]
     assert f"<td>{health}</td><td>40</td><td>{percent(health, 40)}</td>".replace(".", ",") in sector
 

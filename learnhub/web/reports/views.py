@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from learnhub import i18n
+from learnhub import i18n, reference
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
-from learnhub.reports import charts, coverage, formats, regional, scope
+from learnhub.reports import charts, coverage, cuts, formats, regional, scope
 from learnhub.reports.numbers import NARROW_NO_BREAK_SPACE, format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
@@ -130,12 +130,15 @@ def country(country: str):
                  for line, cell in zip(rows, cells, strict=True)],
                 title=caption, description=_("The same figures are in the table below."),
                 suppressed_text=_("not shown"), chart_id=chart_id)
-        sections.append((cut, str(declared.label), chart, caption, header, rows))
+        column_cells = [row.values[metric] for row in cut.rows for metric in cut.metrics]
+        mostly_hidden = sum(cell.suppressed for cell in column_cells) * 2 > len(column_cells)
+        sections.append((cut, str(declared.label), chart, caption, header, rows, mostly_hidden))
     share = report.certified_share()
+    hidden = _hidden_figures(report)
     covered = report.target_coverage()
     covered_names = ", ".join(sorted((i18n.sector_name(key) for key in covered.sectors), key=fold)) if covered else ""
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
-                           figure=figure, covered=covered, covered_names=covered_names,
+                           figure=figure, covered=covered, covered_names=covered_names, hidden=hidden,
                            share=share, country_label=i18n.country_name(report.country),
                            definitions={"learners": formats.learners_definition(),
                                         "perturbation": formats.perturbation_definition(),
@@ -144,6 +147,20 @@ def country(country: str):
                            downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
                                                    year=report.year) for fmt in formats.FORMATS})
     return no_store(current_app.make_response(html))
+
+
+def _hidden_figures(report: coverage.Report) -> dict:
+    """How many figures of the report are not shown, and the coarser figures that can be shown instead (the
+    year for the months, the types of course for the courses, the region for the country)."""
+    cells = [*report.headline.values(), *(row.values[metric] for cut in report.cuts for row in cut.rows
+                                          for metric in cut.metrics)]
+    region = reference.country_regions().get(report.country, "").lower()
+    return {"count": sum(cell.suppressed for cell in cells), "total": len(cells),
+            "courses_label": str(cuts.BY_KEY["course_kind"].label),
+            "region": region if region in regional.REGIONS else None,
+            "region_name": formats.region_names().get(region, ""),
+            "region_url": url_for("reports.region", region=region, year=report.year)
+            if region in regional.REGIONS else None}
 
 
 @bp.get("/<country>.<any(csv, xlsx, json, pdf):fmt>")
