@@ -457,16 +457,21 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, chart_id: s
             by_code[code] = tile
 
     legend_top = _MAP_PAD + rows_n * _TILE_PITCH + 8
-    # The legend's entries, wrapped onto as many lines as the map's width needs.
-    entries: list[tuple[str, float, float]] = []
+    # The legend's entries, wrapped onto as many lines as the map's width needs; a text too long for a line
+    # of its own is wrapped too, so the picture never widens (and its text never shrinks) on a phone.
+    room = max(int((width - 2 * _MAP_PAD - 22) / (_CHAR_WIDTH * _LEGEND_FONT)), 1)
+    entries: list[tuple[str, float, float, list[str]]] = []
     x, line = float(_MAP_PAD), 0
     for key in LEGEND_KEYS:
-        entry = 22 + _text_width(texts[key], _LEGEND_FONT) + 16
-        if x > _MAP_PAD and x + entry - 16 > width - _MAP_PAD:
+        lines = textwrap.wrap(texts[key], width=room) or [""]
+        entry = 22 + max(_text_width(text, _LEGEND_FONT) for text in lines) + 16
+        if x > _MAP_PAD and (x + entry - 16 > width - _MAP_PAD or len(lines) > 1):
             x, line = float(_MAP_PAD), line + 1
-        entries.append((key, x, legend_top + line * 24))
+        entries.append((key, x, legend_top + line * 24, lines))
         x += entry
-    widest = max(x0 + 22 + _text_width(texts[key], _LEGEND_FONT) for key, x0, _ in entries) + _MAP_PAD
+        line += len(lines) - 1
+        if len(lines) > 1:
+            x = width  # the next entry starts a new line
     height = legend_top + (line + 1) * 24 + _MAP_PAD
     parts = _open(cid, "map", width, height, title, description)
     parts.append(_hatch(cid))
@@ -492,11 +497,10 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, chart_id: s
     parts.append("</g>")
 
     parts.append(f'<g font-size="{_LEGEND_FONT}" stroke="{MUTED}">')
-    for key, x, top in entries:
+    for key, x, top, lines in entries:
         fill = f"url(#{cid}-hatch)" if key == "none" else BIN_COLOURS[int(key)]
         parts.append(f'<rect x="{_n(x + 0.5)}" y="{_n(top + 4.5)}" width="15" height="15" fill="{fill}"/>')
-        parts.append(f'<text x="{_n(x + 22)}" y="{_n(top + 17)}" stroke="none">{_t(texts[key])}</text>')
+        for number, text in enumerate(lines):
+            parts.append(f'<text x="{_n(x + 22)}" y="{_n(top + 17 + number * 24)}" stroke="none">{_t(text)}</text>')
     parts.append("</g>")
-    if widest > width:  # a legend text longer than the map: widen the picture rather than cut it off
-        parts[0] = parts[0].replace(f'viewBox="0 0 {_n(width)} ', f'viewBox="0 0 {_n(widest)} ', 1)
     return _close(parts)

@@ -131,7 +131,7 @@ def country(country: str):
                 title=caption, description=_("The same figures are in the table below."),
                 suppressed_text=_("not shown"), chart_id=chart_id)
         column_cells = [row.values[metric] for row in cut.rows for metric in cut.metrics]
-        mostly_hidden = sum(cell.suppressed for cell in column_cells) * 2 > len(column_cells)
+        mostly_hidden = _mostly_hidden(column_cells)
         sections.append((cut, str(declared.label), chart, caption, header, rows, mostly_hidden))
     share = report.certified_share()
     hidden = _hidden_figures(report)
@@ -149,13 +149,20 @@ def country(country: str):
     return no_store(current_app.make_response(html))
 
 
+def _mostly_hidden(cells) -> bool:
+    """At least as many figures hidden as there are shown above zero (zeros say little: a small country's
+    tables are mostly zeros and hidden counts)."""
+    hidden = sum(cell.suppressed for cell in cells)
+    return hidden > 0 and hidden >= sum(not cell.suppressed and bool(cell.value) for cell in cells)
+
+
 def _hidden_figures(report: coverage.Report) -> dict:
     """How many figures of the report are not shown, and the coarser figures that can be shown instead (the
     year for the months, the types of course for the courses, the region for the country)."""
     cells = [*report.headline.values(), *(row.values[metric] for cut in report.cuts for row in cut.rows
                                           for metric in cut.metrics)]
     region = reference.country_regions().get(report.country, "").lower()
-    return {"count": sum(cell.suppressed for cell in cells), "total": len(cells),
+    return {"count": sum(cell.suppressed for cell in cells), "total": len(cells), "mostly": _mostly_hidden(cells),
             "courses_label": str(cuts.BY_KEY["course_kind"].label),
             "region": region if region in regional.REGIONS else None,
             "region_name": formats.region_names().get(region, ""),
@@ -207,4 +214,4 @@ def targets(country: str):
     status = 400 if (errors or form.errors or upload.errors) else 200
     return no_store(current_app.make_response((render_template(
         "reports/targets.html", country=country, country_label=i18n.country_name(country), form=form, upload=upload,
-        errors=errors, targets=target_rules.for_country(country, int(year))), status)))
+        errors=errors, targets=target_rules.for_country(country, int(year)), figure=figure), status)))
