@@ -398,3 +398,23 @@ def test_a_target_is_typed_in_the_readers_notation_with_one_clear_error(app, db,
     assert "50,000,000" not in page and "Not a valid integer" not in page
     assert 'value="1,5"' in page  # what was typed is kept
     assert db.session.scalar(select(func.count()).select_from(Target)) == 1
+
+
+def test_a_hidden_month_says_why_and_offers_the_year(app, db, population, make_user):
+    """Issue 20: 24 learners of DO active this month and 3 more in another month: that month's active count (3,
+    small) and, to protect it, this month's are hidden; the page says why (k, complementary suppression) and
+    offers the year."""
+    now = utcnow()
+    other = 1 if now.month != 1 else 2
+    for index in range(3):
+        learner = make_user(email=f"late{index}@example.org", country="DO", sector="health")
+        db.session.add(LearnerActivity(learner_id=learner.id, course_id="passwords-mfa", year=now.year, month=other))
+    db.session.commit()
+    client = analyst_client(app, make_user, language="es")
+    page = html.unescape(client.get(f"/reports/DO?year={YEAR}").get_data(as_text=True))
+    month = page[page.index('id="cut-month"'):page.index("</section>", page.index('id="cut-month"'))]
+    assert "Algunas cifras de esta tabla no se muestran (—)." in month and 'href="#not-shown"' in month
+    assert '<details class="not-shown" id="not-shown">' in page  # closed: most figures are shown
+    assert "supresión complementaria" in page and "Un recuento de 1 a 9 nunca se muestra" in page
+    assert f'<a href="#headline">El año en lugar de los meses: las cifras del principio de esta página son de todo {YEAR}.' in page
+    assert 'href="/reports/regions/lac?year=' in page and "La región en lugar del país" in page

@@ -131,8 +131,8 @@ def country(country: str):
                 title=caption, description=_("The same figures are in the table below."),
                 suppressed_text=_("not shown"), chart_id=chart_id)
         column_cells = [row.values[metric] for row in cut.rows for metric in cut.metrics]
-        mostly_hidden = _mostly_hidden(column_cells)
-        sections.append((cut, str(declared.label), chart, caption, header, rows, mostly_hidden))
+        some_hidden = any(cell.suppressed for cell in column_cells)
+        sections.append((cut, str(declared.label), chart, caption, header, rows, some_hidden))
     share = report.certified_share()
     hidden = _hidden_figures(report)
     covered = report.target_coverage()
@@ -164,6 +164,9 @@ def _hidden_figures(report: coverage.Report) -> dict:
     region = reference.country_regions().get(report.country, "").lower()
     return {"count": sum(cell.suppressed for cell in cells), "total": len(cells), "mostly": _mostly_hidden(cells),
             "courses_label": str(cuts.BY_KEY["course_kind"].label),
+            "year_shown": any(not cell.suppressed and cell.value for cell in report.headline.values()),
+            "kinds_shown": any(not cell.suppressed and cell.value for row in report.cut("course_kind").rows
+                               for cell in row.values.values()),
             "region": region if region in regional.REGIONS else None,
             "region_name": formats.region_names().get(region, ""),
             "region_url": url_for("reports.region", region=region, year=report.year)
