@@ -416,7 +416,8 @@ def test_a_hidden_month_says_why_and_offers_the_year(app, db, population, make_u
     assert "Algunas cifras de esta tabla no se muestran (—)." in month and 'href="#not-shown"' in month
     assert '<details class="not-shown" id="not-shown">' in page  # closed: most figures are shown
     assert "supresión complementaria" in page and "Un recuento de 1 a 9 nunca se muestra" in page
-    assert f'<a href="#headline">El año en lugar de los meses: las cifras del principio de esta página son de todo {YEAR}.' in page
+    assert ('<a href="#headline">El año en lugar de los meses: las cifras del principio de esta página son de todo '
+            f'{YEAR}.') in page
     assert 'href="/reports/regions/lac?year=' in page and "La región en lugar del país" in page
 
 
@@ -430,6 +431,6 @@ def test_the_pdf_names_months_measures_and_dates_in_the_readers_language(app, db
                           capture_output=True, check=True).stdout.decode()
     assert f"enero de {YEAR}" in text and f"{YEAR}-01" not in text
     assert "Personas certificadas (número), por sector" in text
-    assert f"Generado {format_date(utcnow().date(), 'long', locale='es')}" in " ".join(text.split())
+    assert f"Generado el {format_date(utcnow().date(), 'long', locale='es')}" in " ".join(text.split())
     csv_text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
     assert f"diciembre de {YEAR}" in csv_text or f"enero de {YEAR}" in csv_text
