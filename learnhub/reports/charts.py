@@ -19,9 +19,8 @@ What every chart guarantees
   ``<script>``, no event attribute, no ``style`` attribute or element (presentation attributes only), no
   ``<foreignObject>``, no ``href`` at all. Characters XML cannot carry (control characters, lone surrogates)
   are dropped, so the output always parses as XML.
-* Responsive: a ``viewBox`` with ``width="100%"`` and ``preserveAspectRatio="xMinYMin meet"``, no pixel size.
-  The chart scales with its container, so on a phone its text shrinks with it: the data table beside it stays
-  the readable version there.
+* Responsive and phone first: a ``viewBox`` with ``width="100%"`` and ``preserveAspectRatio="xMinYMin meet"``, no
+  pixel size, 360 to 410 units wide, so on a 390 px phone text is drawn about 1:1 (12 px or more; decision 0048).
 * Small and deterministic: coordinates are rounded to one decimal, shared attributes sit on groups, the same
   input always gives the same bytes (a 20-bar chart is 3 to 6 KB, the 60-tile map 11 to 14 KB).
 * Robust: empty input draws an empty frame showing the description; ``None`` and NaN are "suppressed / no
@@ -41,20 +40,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = [
-    "BIN_COLOURS",
-    "BIN_TEXT_COLOURS",
-    "DEFAULT_LEGEND",
-    "LEGEND_KEYS",
-    "TILE_GRID",
-    "Bar",
-    "Point",
-    "Tile",
-    "bar_chart",
-    "line_chart",
-    "tile_bin",
-    "tile_map",
-]
+__all__ = ["BIN_COLOURS", "BIN_TEXT_COLOURS", "DEFAULT_LEGEND", "LEGEND_KEYS", "TILE_GRID", "Bar", "Point", "Tile",
+           "bar_chart", "line_chart", "map_grid", "tile_bin", "tile_map"]
 
 # --- palette (contrast ratios against white in comments) -------------------------------------------------------
 
