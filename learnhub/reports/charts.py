@@ -276,7 +276,10 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, max_value: f
         label_parts.append(f'<text x="{_n(x0)}" y="{_n(row_top + _BAR_FONT)}">{tip}{_t(short)}</text>')
         value_parts.append(f'<text x="{_n(x0 + w + 6)}" y="{_n(baseline)}">{_t(text)}</text>')
     parts += [*shapes, "</g>", *label_parts, "</g>", *value_parts, "</g>"]
-    parts.append(f'<path d="M{_n(x0)} {_BAR_PAD}V{_n(height - _BAR_PAD)}" stroke="{AXIS}"/>')
+    # The axis beside each bar only, so it never strikes through the labels above the bars.
+    tops = [_BAR_PAD + i * _BAR_ROW + _BAR_LABEL_H for i in range(len(rows))]
+    axis = "".join(f"M{_n(x0)} {_n(top)}V{_n(top + _BAR_HEIGHT + 4)}" for top in tops)
+    parts.append(f'<path d="{axis}" stroke="{AXIS}"/>')
     return _close(parts)
 
 
