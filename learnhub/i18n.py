@@ -9,8 +9,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal, get_group_symbol
 from flask import current_app, request, session
 from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user
@@ -127,3 +130,49 @@ def extract_reference_csv(fileobj, keywords, comment_tags, options) -> Iterator[
     for line_number, row in enumerate(csv.DictReader(text), start=2):
         if row.get("name"):
             yield line_number, "gettext", row["name"], []
+
+
+_SPACES = ("\u0020", "\u00a0", "\u2009", "\u202f")
+
+
+def parse_whole_number(text: str, language: str | None = None) -> int:
+    """A whole number typed in the notation of `language` (the current one by default): "1.200" is 1200 in
+    Spanish and Portuguese, "1,200" in English, "1 200" (any space) in French and in every language.
+    Raises ValueError for anything else, including a decimal ("1,5" in Spanish, "1.5" in English) and a
+    grouping CLDR would not write ("1.20.0")."""
+    locale = Locale.parse((language or current_language()).replace("-", "_"))
+    text = text.strip()
+    for space in _SPACES:
+        text = text.replace(space, "")
+    if not text or not all(char.isascii() for char in text):
+        raise ValueError(text)
+    if text.isdigit():
+        return int(text)
+    group = get_group_symbol(locale)
+    if group in _SPACES or text.startswith(group):
+        raise ValueError(text)
+    head, *rest = text.split(group)
+    if not (head.isdigit() and len(head) <= 3 and rest and all(part.isdigit() and len(part) == 3 for part in rest)):
+        raise ValueError(text)
+    return int(head + "".join(rest))
+
+
+def format_whole_number(value: int, language: str | None = None) -> str:
+    """A whole number in the notation a reader of `language` types it (50.000.000 in Spanish), for messages
+    about what to type; report figures have their own rule (reports/numbers.py)."""
+    return format_decimal(value, locale=Locale.parse((language or current_language()).replace("-", "_")))
+
+
+def month_name(key: str, language: str | None = None, *, short: bool = False) -> str:
+    """A report month ("2026-03") as its reader names it: "marzo de 2026" in Spanish, "March 2026" in
+    English; `short` gives the month alone, abbreviated ("mar", for a chart's axis). A key that is not a
+    month is returned as it is."""
+    try:
+        year, month = (int(part) for part in key.split("-"))
+        day = date(year, month, 1)
+    except ValueError:
+        return key
+    locale = Locale.parse((language or current_language()).replace("-", "_"))
+    if short:
+        return format_date(day, "LLL", locale=locale)
+    return format_skeleton("yMMMM", day, locale=locale)

@@ -19,9 +19,8 @@ What every chart guarantees
   ``<script>``, no event attribute, no ``style`` attribute or element (presentation attributes only), no
   ``<foreignObject>``, no ``href`` at all. Characters XML cannot carry (control characters, lone surrogates)
   are dropped, so the output always parses as XML.
-* Responsive: a ``viewBox`` with ``width="100%"`` and ``preserveAspectRatio="xMinYMin meet"``, no pixel size.
-  The chart scales with its container, so on a phone its text shrinks with it: the data table beside it stays
-  the readable version there.
+* Responsive and phone first: a ``viewBox`` with ``width="100%"`` and ``preserveAspectRatio="xMinYMin meet"``, no
+  pixel size, 360 to 410 units wide, so on a 390 px phone text is drawn about 1:1 (12 px or more; decision 0048).
 * Small and deterministic: coordinates are rounded to one decimal, shared attributes sit on groups, the same
   input always gives the same bytes (a 20-bar chart is 3 to 6 KB, the 60-tile map 11 to 14 KB).
 * Robust: empty input draws an empty frame showing the description; ``None`` and NaN are "suppressed / no
@@ -41,20 +40,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = [
-    "BIN_COLOURS",
-    "BIN_TEXT_COLOURS",
-    "DEFAULT_LEGEND",
-    "LEGEND_KEYS",
-    "TILE_GRID",
-    "Bar",
-    "Point",
-    "Tile",
-    "bar_chart",
-    "line_chart",
-    "tile_bin",
-    "tile_map",
-]
+__all__ = ["BIN_COLOURS", "BIN_TEXT_COLOURS", "DEFAULT_LEGEND", "LEGEND_KEYS", "TILE_GRID", "Bar", "Point", "Tile",
+           "bar_chart", "line_chart", "map_grid", "tile_bin", "tile_map"]
 
 # --- palette (contrast ratios against white in comments) -------------------------------------------------------
 
@@ -226,23 +213,25 @@ def _empty(chart_id: str, kind: str, title: str, description: str, width: float 
 
 # --- bar chart -------------------------------------------------------------------------------------------------
 
-_BAR_WIDTH = 640
+_BAR_WIDTH = 360  # phone first: at 390 px the chart is drawn about 1:1, so its 14-unit text reads as 14 px
 _BAR_FONT = 14
-_BAR_ROW = 28
-_BAR_HEIGHT = 18
+_BAR_LABEL_H = 18  # the row's label, on its own line above the bar
+_BAR_ROW = 44
+_BAR_HEIGHT = 16
 _BAR_PAD = 8
-_BAR_LABEL_MAX = 240  # widest label column; longer labels are shortened with "…" (full text in a <title>)
 _SUPPRESSED_BAR = 24  # width of the hatched stub that stands for a suppressed bar
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, description: str, max_value: float | None = None,
               suppressed_text: str = "suppressed", chart_id: str) -> Markup:
-    """Horizontal bars, one per row, label on the left, value text at the bar's end; height grows with rows.
+    """Horizontal bars, one per row: the label on a line of its own above the bar (so a long label keeps the
+    width of a phone), the value text at the bar's end; height grows with rows.
 
     The scale runs from 0 to ``max_value`` when it is a positive finite number, else to the largest value
     (1 when every value is 0 or suppressed). Bars longer than the scale are drawn full length; their text is the
     caller's ``display`` as always. A suppressed bar (``value`` None or NaN) is a short hatched stub with
-    ``suppressed_text`` beside it; its ``display`` is not drawn.
+    ``suppressed_text`` beside it; its ``display`` is not drawn. A label longer than the width is shortened
+    with "…" (the full text in a ``<title>``).
     """
     cid = _check_id(chart_id)
     if not bars:
@@ -257,25 +246,25 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, max_value: f
         if scale <= 0:
             scale = max((1.0 for _, v, _ in rows if v is not None), default=1.0)  # all zero, or only infinities
 
-    max_chars = int(_BAR_LABEL_MAX / (_CHAR_WIDTH * _BAR_FONT))
+    max_chars = int((_BAR_WIDTH - 2 * _BAR_PAD) / (_CHAR_WIDTH * _BAR_FONT))
     labels = [_shorten(label, max_chars) for label, _, _ in rows]
-    label_w = min(max(max((_text_width(s, _BAR_FONT) for s in labels), default=0), 48), _BAR_LABEL_MAX)
     value_texts = [supp if v is None else d for _, v, d in rows]
     value_w = max(max(_text_width(s, _BAR_FONT) for s in value_texts), 40) + 6
-    x0 = _BAR_PAD + label_w + 8
+    x0 = _BAR_PAD
     span = max(_BAR_WIDTH - _BAR_PAD - value_w - x0, 60)
-    width = x0 + span + value_w + _BAR_PAD
+    width = max(x0 + span + value_w + _BAR_PAD, _BAR_WIDTH)
     height = 2 * _BAR_PAD + len(rows) * _BAR_ROW
 
     parts = _open(cid, "bar", width, height, title, description)
     if any(v is None for _, v, _ in rows):
         parts.append(_hatch(cid))
     shapes: list[str] = [f'<g fill="{DATA}">']
-    label_parts: list[str] = [f'<g font-size="{_BAR_FONT}" text-anchor="end">']
+    label_parts: list[str] = [f'<g font-size="{_BAR_FONT}">']
     value_parts: list[str] = [f'<g font-size="{_BAR_FONT}">']
     for i, ((full, value, _), short, text) in enumerate(zip(rows, labels, value_texts, strict=True)):
-        top = _BAR_PAD + i * _BAR_ROW + (_BAR_ROW - _BAR_HEIGHT) / 2
-        baseline = _BAR_PAD + i * _BAR_ROW + _BAR_ROW / 2 + _BAR_FONT * 0.35
+        row_top = _BAR_PAD + i * _BAR_ROW
+        top = row_top + _BAR_LABEL_H + 2
+        baseline = top + _BAR_HEIGHT / 2 + _BAR_FONT * 0.35
         if value is None:
             w = _SUPPRESSED_BAR
             shapes.append(f'<rect x="{_n(x0)}" y="{_n(top)}" width="{w}" height="{_BAR_HEIGHT}" '
@@ -284,17 +273,20 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, max_value: f
             w = span * min(value / scale, 1.0)
             shapes.append(f'<rect x="{_n(x0)}" y="{_n(top)}" width="{_n(w)}" height="{_BAR_HEIGHT}"/>')
         tip = f"<title>{_t(full)}</title>" if short != full else ""
-        label_parts.append(f'<text x="{_n(x0 - 8)}" y="{_n(baseline)}">{tip}{_t(short)}</text>')
+        label_parts.append(f'<text x="{_n(x0)}" y="{_n(row_top + _BAR_FONT)}">{tip}{_t(short)}</text>')
         value_parts.append(f'<text x="{_n(x0 + w + 6)}" y="{_n(baseline)}">{_t(text)}</text>')
     parts += [*shapes, "</g>", *label_parts, "</g>", *value_parts, "</g>"]
-    parts.append(f'<path d="M{_n(x0)} {_BAR_PAD}V{_n(height - _BAR_PAD)}" stroke="{AXIS}"/>')
+    # The axis beside each bar only, so it never strikes through the labels above the bars.
+    tops = [_BAR_PAD + i * _BAR_ROW + _BAR_LABEL_H for i in range(len(rows))]
+    axis = "".join(f"M{_n(x0)} {_n(top)}V{_n(top + _BAR_HEIGHT + 4)}" for top in tops)
+    parts.append(f'<path d="{axis}" stroke="{AXIS}"/>')
     return _close(parts)
 
 
 # --- line chart ------------------------------------------------------------------------------------------------
 
-_LINE_WIDTH = 640
-_LINE_HEIGHT = 280
+_LINE_WIDTH = 360  # phone first, as the bar chart
+_LINE_HEIGHT = 220
 _LINE_FONT = 13
 _LINE_TOP = 28  # room for the value text above the highest dot
 _LINE_BOTTOM = 36  # room for the month labels under the axis
@@ -389,9 +381,9 @@ def line_chart(points: Sequence[Point], *, title: str, description: str, chart_i
 
 _TILE = 40
 _TILE_PITCH = 44
-_TILE_FONT = 13
+_TILE_FONT = 14
 _MAP_PAD = 8
-_LEGEND_FONT = 13
+_LEGEND_FONT = 14
 
 
 def tile_bin(value: float | None) -> int | None:
@@ -402,8 +394,25 @@ def tile_bin(value: float | None) -> int | None:
     return min(int(min(v, 1.0) * 5), 4)
 
 
+GROUP_GRIDS: dict[str, dict[str, tuple[int, int]]] = {"LAC": CELAC_GRID, "EU": EU_GRID}
+
+
+def map_grid(regions: Sequence[str] | None = None) -> dict[str, tuple[int, int]]:
+    """The squares of the map: both groups side by side (None), or the groups named ("LAC", "EU") one above
+    the other, so that a map of one region draws only its own states and is narrow enough for a phone."""
+    if regions is None:
+        return TILE_GRID
+    grid: dict[str, tuple[int, int]] = {}
+    top = 0
+    for region in regions:
+        group = GROUP_GRIDS[region]
+        grid.update({code: (col, row + top) for code, (col, row) in group.items()})
+        top += 2 + max(row for _, row in group.values())
+    return grid
+
+
 def tile_map(tiles: Sequence[Tile], *, title: str, description: str, chart_id: str,
-             legend: Sequence[tuple[str, str]] = ()) -> Markup:
+             legend: Sequence[tuple[str, str]] = (), regions: Sequence[str] | None = None) -> Markup:
     """A tile-grid map: one square per country placed roughly geographically, two groups side by side
     (Latin America & the Caribbean on the left, the EU on the right), coloured in 5 bins by value with a
     legend; each tile shows the code and has a <title> with name and display value.
@@ -415,7 +424,8 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, chart_id: s
     ``legend`` overrides the legend texts as ``(key, text)`` pairs, the key being one of :data:`LEGEND_KEYS`:
     ``"0"`` to ``"4"`` for the bins from the lowest, ``"none"`` for no data; e.g.
     ``legend=[("none", _("no data or suppressed"))]``. Keys not given keep :data:`DEFAULT_LEGEND`.
-    An unknown key raises ``ValueError``.
+    An unknown key raises ``ValueError``. ``regions`` ("LAC", "EU" or both) draws only those groups, one
+    above the other (see :func:`map_grid`); the legend wraps to the map's width.
     """
     cid = _check_id(chart_id)
     texts = dict(DEFAULT_LEGEND)
@@ -423,8 +433,9 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, chart_id: s
         if key not in texts:
             raise ValueError(f"legend key must be one of {LEGEND_KEYS}: {key!r}")
         texts[key] = _clean(text)
-    columns = 1 + max(c for c, _ in TILE_GRID.values())
-    rows_n = 1 + max(r for _, r in TILE_GRID.values())
+    grid = map_grid(regions)
+    columns = 1 + max(c for c, _ in grid.values())
+    rows_n = 1 + max(r for _, r in grid.values())
     width = 2 * _MAP_PAD + columns * _TILE_PITCH - (_TILE_PITCH - _TILE)
     if not tiles:
         return _empty(cid, "map", title, description, width)
@@ -432,15 +443,30 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, chart_id: s
     by_code: dict[str, Tile] = {}
     for tile in tiles:
         code = _clean(tile.code).strip().upper()
-        if code in TILE_GRID and code not in by_code:
+        if code in grid and code not in by_code:
             by_code[code] = tile
 
     legend_top = _MAP_PAD + rows_n * _TILE_PITCH + 8
-    height = legend_top + 24 + _MAP_PAD
+    # The legend's entries, wrapped onto as many lines as the map's width needs; a text too long for a line
+    # of its own is wrapped too, so the picture never widens (and its text never shrinks) on a phone.
+    room = max(int((width - 2 * _MAP_PAD - 22) / (_CHAR_WIDTH * _LEGEND_FONT)), 1)
+    entries: list[tuple[str, float, float, list[str]]] = []
+    x, line = float(_MAP_PAD), 0
+    for key in LEGEND_KEYS:
+        lines = textwrap.wrap(texts[key], width=room) or [""]
+        entry = 22 + max(_text_width(text, _LEGEND_FONT) for text in lines) + 16
+        if x > _MAP_PAD and (x + entry - 16 > width - _MAP_PAD or len(lines) > 1):
+            x, line = float(_MAP_PAD), line + 1
+        entries.append((key, x, legend_top + line * 24, lines))
+        x += entry
+        line += len(lines) - 1
+        if len(lines) > 1:
+            x = width  # the next entry starts a new line
+    height = legend_top + (line + 1) * 24 + _MAP_PAD
     parts = _open(cid, "map", width, height, title, description)
     parts.append(_hatch(cid))
     parts.append(f'<g font-size="{_TILE_FONT}" text-anchor="middle">')
-    for code, (col, row) in TILE_GRID.items():
+    for code, (col, row) in grid.items():
         x = _MAP_PAD + col * _TILE_PITCH
         y = _MAP_PAD + row * _TILE_PITCH
         tile = by_code.get(code)
@@ -461,13 +487,10 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, chart_id: s
     parts.append("</g>")
 
     parts.append(f'<g font-size="{_LEGEND_FONT}" stroke="{MUTED}">')
-    x = float(_MAP_PAD)
-    for key in LEGEND_KEYS:
+    for key, x, top, lines in entries:
         fill = f"url(#{cid}-hatch)" if key == "none" else BIN_COLOURS[int(key)]
-        parts.append(f'<rect x="{_n(x + 0.5)}" y="{_n(legend_top + 4.5)}" width="15" height="15" fill="{fill}"/>')
-        parts.append(f'<text x="{_n(x + 22)}" y="{_n(legend_top + 17)}" stroke="none">{_t(texts[key])}</text>')
-        x += 22 + _text_width(texts[key], _LEGEND_FONT) + 16
+        parts.append(f'<rect x="{_n(x + 0.5)}" y="{_n(top + 4.5)}" width="15" height="15" fill="{fill}"/>')
+        for number, text in enumerate(lines):
+            parts.append(f'<text x="{_n(x + 22)}" y="{_n(top + 17 + number * 24)}" stroke="none">{_t(text)}</text>')
     parts.append("</g>")
-    if x > width:  # long legend texts: widen the picture rather than cut them off
-        parts[0] = parts[0].replace(f'viewBox="0 0 {_n(width)} ', f'viewBox="0 0 {_n(x)} ', 1)
     return _close(parts)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from learnhub.extensions import db
 from learnhub.models import Course, Target
 from learnhub.models.base import utcnow
-from learnhub.reports import perturbation, rollup
+from learnhub.reports import perturbation, rollup, target_coverage
 from learnhub.reports.cuts import BY_KEY, CUTS, METRICS, TOTAL, Frame
 from learnhub.reports.cuts import Cut as Declared
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line, suppress_nested
@@ -64,6 +64,8 @@ class Report:
     """Sector -> headcount to train this year (targets for every role); empty when none is set."""
     role_targets: dict[str, int] = field(default_factory=dict)
     """ECSF role -> headcount to train this year: the role's targets summed over the sectors that set one."""
+    role_target_sectors: dict[str, frozenset[str]] = field(default_factory=dict)
+    """ECSF role -> the sectors that set a target for it (its targets describe that role in those sectors only)."""
 
     def cut(self, name: str) -> PublishedCut:
         return next(cut for cut in self.cuts if cut.name == name)
@@ -79,20 +81,42 @@ class Report:
         """Key -> target for the cuts that have targets (sector and ECSF role); empty for the others."""
         return {"sector": self.targets, "ecsf_role": self.role_targets}.get(cut_name, {})
 
+    def sector_keys(self) -> frozenset[str]:
+        """Every sector a counted learner of the report can be in (the rows of the sector cut)."""
+        return frozenset(row.key for row in self.cut("sector").rows)
+
+    def target_coverage(self) -> target_coverage.TargetCoverage | None:
+        """The headline coverage: certified learners of the sectors that have a target over those targets
+        (see `target_coverage.over_sectors`); None when no sector has a target."""
+        return target_coverage.over_sectors(
+            self.targets, {row.key: row.values["certified"] for row in self.cut("sector").rows},
+            self.headline["certified"], self.sector_keys(), self.k)
+
     def coverage(self, sector: str | None = None) -> float | None:
-        """Certified / target, for the country (sector None) or one sector; None without a target or when
-        the certified count may not be published."""
+        """Certified / target, for the country (sector None: over the sectors with a target only) or one sector;
+        None without a target or when it may not be published."""
         if sector is None:
-            return ratio(self.headline["certified"], self.total_target, self.k) if self.targets else None
+            figure = self.target_coverage()
+            return None if figure is None else figure.value
         return self.coverage_in("sector", sector)
 
     def coverage_in(self, cut_name: str, key: str) -> float | None:
-        """Certified / target for one row of a cut with targets (sector or ECSF role), else None."""
+        """Certified / target for one row of a cut with targets (sector or ECSF role), else None. A role's
+        coverage is shown only when its targets describe every learner of the row: when every sector sets one
+        (the counts by role are not split by sector, decision 0047)."""
         target = self.cut_targets(cut_name).get(key)
         if target is None:
             return None
+        if cut_name == "ecsf_role" and not target_coverage.describes(self.role_target_sectors.get(key, frozenset()),
+                                                                    self.sector_keys()):
+            return None
         row = next((row for row in self.cut(cut_name).rows if row.key == key), None)
         return None if row is None else ratio(row.values["certified"], target, self.k)
+
+    def role_coverage_limited(self, key: str) -> bool:
+        """The role has targets but not in every sector, so its coverage cannot be shown."""
+        return key in self.role_targets and not target_coverage.describes(
+            self.role_target_sectors.get(key, frozenset()), self.sector_keys())
 
 
 def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], int] | None = None) -> Report:
@@ -123,13 +147,32 @@ def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], in
     headline = {metric: suppress_line([], headline_counts[metric], k)[1] for metric in METRICS}
     targets: dict[str, int] = {}
     role_targets: dict[str, int] = {}
+    role_sectors: dict[str, set[str]] = {}
     for target in db.session.scalars(select(Target).where(Target.country == country, Target.year == year)):
         if target.ecsf_role:
             role_targets[target.ecsf_role] = role_targets.get(target.ecsf_role, 0) + target.headcount
+            role_sectors.setdefault(target.ecsf_role, set()).add(target.sector)
         else:
             targets[target.sector] = target.headcount
     return Report(country, year, k, utcnow(), headline, tuple(published[cut.key] for cut in CUTS), targets,
-                  role_targets)
+                  role_targets, {role: frozenset(sectors) for role, sectors in role_sectors.items()})
+
+
+def published_certified_by_sector(country: str, year: int, counts: dict[tuple[str, str, str], int],
+                                   k: int) -> tuple[Cell, dict[str, Cell]]:
+    """The headline's and each sector's certified count of a country's report, published exactly as `build`
+    publishes them (the same perturbation, the same suppression of the sector cut), from the true counts of
+    the total and the sector cut (others may be left out): what the regional comparison needs for coverage."""
+    sector = BY_KEY["sector"]
+    true_total = counts.get((TOTAL, "", "certified"), 0)
+    exact = sum(value for (name, _, metric), value in counts.items()
+                if name == sector.key and metric == "certified") == true_total
+    keys = sector.rows(Frame(year, {}))
+    keys = keys + _other_keys(sector.key, counts, keys)  # rows of any metric, as `build` finds them
+    counts = perturbed(country, year, {key: value for key, value in counts.items() if key[2] == "certified"})
+    total = counts.get((TOTAL, "", "certified"), 0)
+    cells, _ = suppress_line([counts.get((sector.key, key, "certified"), 0) for key in keys], total, k, exact=exact)
+    return suppress_line([], total, k)[1], dict(zip(keys, cells, strict=True))
 
 
 def perturbed(country: str, year: int, counts: dict[tuple[str, str, str], int]) -> dict[tuple[str, str, str], int]:

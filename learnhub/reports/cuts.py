@@ -153,7 +153,8 @@ CUTS: tuple[Cut, ...] = (
         row_names=_labels(i18n.COURSE_KIND_LABELS)),
     # The year's headline bounds the months (a learner active in two months counts in both, so the months
     # add up to the headline or more): a lone hidden month is protected against it like any other cut.
-    Cut("month", lazy_gettext("By month"), Basis.MONTH, rows=_months, row_names=lambda keys, language: {},
+    Cut("month", lazy_gettext("By month"), Basis.MONTH, rows=_months,
+        row_names=lambda keys, language: {key: i18n.month_name(key, language) for key in keys},
         chart_metric="active", line_title=lazy_gettext("Active learners by month")),
 )
 """Every cut, in the order reports show them."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.dates import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from learnhub import exports, i18n
 from learnhub.reports import coverage, perturbation, regional
+from learnhub.text import fold
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf",
@@ -41,6 +44,13 @@ def cut_table(report: coverage.Report, cut: coverage.PublishedCut, language: str
             line += [targets.get(row.key), _percent(report.coverage_in(cut.name, row.key))]
         rows.append(line)
     return header, rows
+
+
+def chart_caption(declared) -> str:
+    """What a cut's chart plots, said in words on the page and in the PDF: the measure, then the rows."""
+    if declared.line_title:
+        return str(declared.line_title)
+    return _("Certified learners (number), %(cut)s", cut=str(declared.label).lower())
 
 
 def flat_records(report: coverage.Report, language: str) -> tuple[list[str], list[list]]:
@@ -87,6 +97,17 @@ def definitions(report: coverage.Report) -> list[str]:
     ]
 
 
+def coverage_definition(k: int) -> str:
+    return _("Coverage of the target: certified learners of the sectors that have a target (for every role), over "
+             "those targets added up; sectors without a target are left out of it. Shown only where the target is "
+             "%(k)d or more.", k=k)
+
+
+def role_coverage_definition() -> str:
+    return _("Coverage by role: certified learners with that ECSF role over the role's targets, shown only when "
+             "every sector sets one (the counts by role are not split by sector).")
+
+
 def notes(report: coverage.Report) -> list[tuple[str, str]]:
     """The XLSX notes sheet: the filters that made the report, what the figures mean, what is hidden."""
     cells = [row.values[m] for cut in report.cuts for row in cut.rows for m in cut.metrics]
@@ -102,10 +123,8 @@ def notes(report: coverage.Report) -> list[tuple[str, str]]:
         (_("Cells not shown"), _("%(hidden)d: counts from 1 to %(k)d, and other counts that would let someone "
                                  "work those out from the totals.", hidden=hidden, k=report.k - 1)),
         *((_("Definition"), text) for text in definitions(report)),
-        (_("Coverage"), _("Certified learners over the target (the sum of the sector targets for every role), "
-                          "shown only where the target is %(k)d or more.", k=report.k)),
-        (_("Coverage by role"), _("Certified learners with that ECSF role over the role's targets summed over the "
-                                  "sectors that set one.")),
+        (_("Coverage"), coverage_definition(report.k)),
+        (_("Coverage by role"), role_coverage_definition()),
         (_("Source"), _("LearnHub coverage reports: the same figures as the dashboard and the CSV, JSON and PDF "
                         "downloads.")),
     ]
@@ -121,17 +140,24 @@ def _pdf(report: coverage.Report, language: str) -> bytes:
                 for m in coverage.METRICS]
     if report.coverage() is not None:
         headline.append((_("Coverage of the target"), f"{format_number(100 * report.coverage(), language)} %"))
+    covered = report.target_coverage()
+    extra = [] if covered is None or covered.every_sector else [ngettext(
+        "Coverage of the target: only the %(num)d sector with a target: %(names)s.",
+        "Coverage of the target: only the %(num)d sectors with a target: %(names)s.", len(covered.sectors),
+        names=", ".join(sorted((i18n.sector_name(key) for key in covered.sectors), key=fold)))]
     sections = []
     for cut in report.cuts:
         header, rows = cut_table(report, cut, language)
         chart_metric = cut.declared.chart_metric
         chart = [(line[0], row.values[chart_metric].value) for row, line in zip(cut.rows, rows, strict=True)]
-        sections.append(PdfSection(str(cut.declared.label), header, rows, chart))
+        sections.append(PdfSection(str(cut.declared.label), header, rows, chart, chart_caption(cut.declared)))
     return render_report_pdf(
         title=_("Coverage: %(country)s, %(year)s", country=i18n.country_name(report.country), year=report.year),
         subtitle=_("Cybersecurity training of the workforce, LearnHub"), headline=headline,
-        definitions=definitions(report), sections=sections,
-        footer=_("Generated %(date)s", date=report.generated_at.date().isoformat()), language=language)
+        definitions=[*definitions(report), *([coverage_definition(report.k)] if report.targets else []), *extra],
+        sections=sections,
+        footer=_("Generated %(date)s", date=format_date(report.generated_at.date(), "long", locale=language)),
+        language=language)
 
 
 def region_names() -> dict[str, str]:
@@ -222,6 +248,7 @@ def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str
         "headline": {m: report.headline[m].value for m in coverage.METRICS},
         "targets": report.targets,
         "role_targets": report.role_targets,
+        "coverage_sectors": list(report.target_coverage().sectors) if report.targets else [],
         "coverage": {"total": _percent(report.coverage()),
                      **{sector: _percent(report.coverage(sector)) for sector in report.targets}},
         "coverage_by_role": {role: _percent(report.coverage_in("ecsf_role", role)) for role in report.role_targets},

@@ -61,6 +61,7 @@ class PdfSection:
     header: list[str]               # column headings; the first is the row label column
     rows: list[list[str | int | float | None]]   # None = suppressed, printed as the `suppressed_mark`
     chart_values: list[tuple[str, float | None]] = ()   # optional bar chart (label, value) drawn above the table
+    chart_caption: str = ""         # what the chart plots, e.g. "Certified learners (number), by sector"
 
 
 # --- Numbers ------------------------------------------------------------------------------------------------------
@@ -120,6 +121,7 @@ _STYLES = {
     "headline_label": _style("headline_label", size=8.5, leading=10.5, alignment=TA_CENTER),
     "definition": _style("definition", size=8.5, leading=11, leftIndent=10, bulletIndent=0, spaceAfter=1.5),
     "section": _style("section", _BOLD, 12.5, 15, spaceBefore=12, spaceAfter=5),
+    "caption": _style("caption", size=8.5, leading=11, spaceAfter=3),
     "label": _style("label", size=_CELL_SIZE, leading=_CELL_LEADING),
     "text_right": _style("text_right", size=_CELL_SIZE, leading=_CELL_LEADING, alignment=TA_RIGHT),
     "head_left": _style("head_left", _BOLD, _CELL_SIZE, _CELL_LEADING, alignment=TA_LEFT),
@@ -292,6 +294,8 @@ def _section(section: PdfSection, mark: str, language: str) -> list[Flowable]:
     # Keep the title, the chart (or its first part) and the first rows of the table on one page.
     needed = 34 + (chart[0].height + 8 if chart else 0) + (4 * 17 if table is not None else 0)
     story: list[Flowable] = [CondPageBreak(needed), _para(section.title, "section")]
+    if chart and section.chart_caption:
+        story.append(_para(section.chart_caption, "caption"))
     for drawing in chart:
         story.append(drawing)
     if chart:

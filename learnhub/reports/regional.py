@@ -14,15 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from learnhub import reference
 from learnhub.extensions import db
 from learnhub.models import CoverageCount, Target
 from learnhub.models.base import utcnow
-from learnhub.reports import perturbation, rollup
-from learnhub.reports.coverage import METRICS
+from learnhub.reports import perturbation, rollup, target_coverage
+from learnhub.reports.coverage import METRICS, published_certified_by_sector
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line
+from learnhub.reports.target_coverage import TargetCoverage
 
 REGIONS = {"eu": ("EU",), "lac": ("LAC",), "all": ("EU", "LAC")}
 
@@ -34,11 +35,13 @@ class CountryLine:
     target: int | None
     """Sum of the country's sector targets for every role in the year; None when none is set."""
     k: int
+    target_coverage: TargetCoverage | None = None
+    """The country's headline coverage, the same figure as on its own dashboard (`target_coverage`)."""
 
     @property
     def coverage(self) -> float | None:
-        """Certified / target, published only as the country dashboard would publish it."""
-        return ratio(self.values["certified"], self.target, self.k) if self.target else None
+        """Certified in the sectors with a target over those targets, as the country dashboard publishes it."""
+        return None if self.target_coverage is None else self.target_coverage.value
 
     @property
     def certified_share(self) -> float | None:
@@ -65,11 +68,10 @@ class Comparison:
     def total_coverage(self) -> float | None:
         """Certified over target across the countries that have a target; None when any of their certified
         counts is not published (or there is no target)."""
-        with_target = [line for line in self.lines if line.target]
-        if not with_target or any(line.values["certified"].suppressed for line in with_target):
+        with_target = [line.target_coverage for line in self.lines if line.target_coverage]
+        if not with_target or any(figure.certified is None for figure in with_target):
             return None
-        certified = sum(line.values["certified"].value for line in with_target)
-        return ratio(certified, self.total_target, self.k)
+        return ratio(sum(figure.certified for figure in with_target), self.total_target, self.k)
 
 
 def countries_of(region: str) -> list[str]:
@@ -83,21 +85,35 @@ def build(region: str, year: int, k: int, countries: set[str] | frozenset[str]) 
     k = check_k(k)
     shown = [code for code in countries_of(region) if code in countries]
     counts: dict[tuple[str, str], int] = {}
+    by_country: dict[str, dict[tuple[str, str, str], int]] = {}
     if shown:
-        counts = {(country, metric): learners for country, metric, learners in db.session.execute(select(
-            CoverageCount.country, CoverageCount.metric, CoverageCount.learners).where(
-            CoverageCount.country.in_(shown), CoverageCount.year.in_((year, rollup.POPULATION_YEAR)),
-            CoverageCount.cut == rollup.TOTAL))}
-    targets = dict(db.session.execute(select(Target.country, func.sum(Target.headcount)).where(
-        Target.country.in_(shown), Target.year == year, Target.ecsf_role == "").group_by(Target.country)).all()) \
-        if shown else {}
+        # The headline of every country, and its sector cut for the coverage of its targets.
+        for country, cut, key, metric, learners in db.session.execute(select(
+                CoverageCount.country, CoverageCount.cut, CoverageCount.key, CoverageCount.metric,
+                CoverageCount.learners).where(
+                CoverageCount.country.in_(shown), CoverageCount.year.in_((year, rollup.POPULATION_YEAR)),
+                CoverageCount.cut.in_((rollup.TOTAL, "sector")))):
+            by_country.setdefault(country, {})[(cut, key, metric)] = learners
+            if cut == rollup.TOTAL:
+                counts[(country, metric)] = learners
+    sector_targets: dict[str, dict[str, int]] = {}
+    if shown:
+        for country, sector, headcount in db.session.execute(select(Target.country, Target.sector, Target.headcount)
+                                                            .where(Target.country.in_(shown), Target.year == year,
+                                                                   Target.ecsf_role == "")):
+            sector_targets.setdefault(country, {})[sector] = headcount
     keys = perturbation.for_app()
     lines = []
     for country in shown:
         values = {metric: suppress_line([], keys.publish(
             counts.get((country, metric), 0), country, rollup.POPULATION_YEAR if metric == "population" else year,
             rollup.TOTAL, "", metric), k)[1] for metric in METRICS}
-        lines.append(CountryLine(country, values, targets.get(country), k))
+        targets = sector_targets.get(country, {})
+        figure = None
+        if targets:
+            certified, by_sector = published_certified_by_sector(country, year, by_country.get(country, {}), k)
+            figure = target_coverage.over_sectors(targets, by_sector, certified, set(by_sector), k)
+        lines.append(CountryLine(country, values, sum(targets.values()) if targets else None, k, figure))
     totals = {}
     for metric in METRICS:
         if any(line.values[metric].suppressed for line in lines):

@@ -119,3 +119,30 @@ class ProfileFieldsMixin:
             "organisation_type": self.organisation_type.data,
             "ecsf_role": self.ecsf_role.data or None, "gender": self.gender.data or None,
         }
+
+
+class WholeNumber:
+    """A whole number from `low` to `high`, typed in the reader's notation (i18n.parse_whole_number): one
+    message naming the range in that notation, whatever is wrong; the parsed number is `field.number`."""
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+
+    def __call__(self, form, field) -> None:
+        field.number = None
+        try:
+            number = i18n.parse_whole_number(field.data or "")
+        except ValueError:
+            number = None
+        if number is None or not self.low <= number <= self.high:
+            raise ValidationError(_l("Enter a whole number from %(low)s to %(high)s, such as %(example)s.",
+                                     low=i18n.format_whole_number(self.low),
+                                     high=i18n.format_whole_number(self.high),
+                                     example=i18n.format_whole_number(1200)))
+        field.number = number
+
+
+def whole_number_field(label, low: int, high: int, missing) -> StringField:
+    """A count typed as text (so "1.200" reaches the parser rather than the browser's number rules)."""
+    return StringField(label, filters=[_strip], validators=[InputRequired(missing), WholeNumber(low, high)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off"})

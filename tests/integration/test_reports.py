@@ -158,9 +158,10 @@ def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
     client = analyst_client(app, make_user, language="es")
     page = client.get("/reports/DO").get_data(as_text=True)
     assert "República Dominicana" in page and '<html lang="es">' in page
-    certified = published(app, 20, "DO", YEAR, "total", "", "certified")  # 20 certified, perturbed, of a target of 40
-    assert f"<dd>{percent(certified, 40)} %</dd>".replace(".", ",") in page  # in the Spanish notation
+    # The headline compares like with like: the 20 certified of health (perturbed) with health's target of 40.
     health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
+    assert f"<dd>{percent(health, 40)} %</dd>".replace(".", ",") in page  # in the Spanish notation
+    assert "Solo el sector con meta: Sector sanitario." in page  # and says so
     sector = page[page.index('id="cut-sector"'):page.index('id="cut-organisation_type"')]
     assert f"<td>{health}</td><td>40</td><td>{percent(health, 40)}</td>".replace(".", ",") in sector
 
@@ -258,9 +259,11 @@ def test_targets_from_a_csv_are_all_or_nothing_and_give_coverage(app, db, popula
     assert db.session.scalar(select(func.count()).select_from(Target)) == 3
     document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
     assert document["targets"] == {"health": 40, "energy": 10}
-    certified = published(app, 20, "DO", YEAR, "total", "", "certified")
     health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
-    assert document["coverage"]["total"] == float(percent(certified, 50))  # 20 certified, perturbed, of 50
+    energy = published(app, 0, "DO", YEAR, "sector", "energy", "certified")
+    # over the sectors with a target only: health's and energy's published certified, of 50
+    assert document["coverage"]["total"] == float(percent(health + energy, 50))
+    assert document["coverage_sectors"] == ["energy", "health"]
     assert abs(document["coverage"]["total"] - 40.0) <= 100 * perturbation.BOUND / 50
     assert document["coverage"]["health"] == float(percent(health, 40))  # the published health figure of 40
     assert document["coverage"]["energy"] == 0.0  # a true zero stays zero; over a target of k or more, published
@@ -282,8 +285,11 @@ def test_one_target_by_form_and_clear_messages(app, db, population, make_user):
 
 
 def test_role_targets_give_coverage_by_role_in_every_format(app, db, population, make_user):
-    """12 certified CISOs in DO (published 10 to 14) against role targets of 10 (health) + 10 (energy), about
-    60 %; a role with a target and nobody certified shows a true 0 %; roles without a target show no coverage."""
+    """12 certified CISOs in DO (published 10 to 14) against CISO targets of 1 in each of the 20 sectors, about
+    60 %; a role with a target in every sector and nobody certified shows a true 0 %; a role whose targets are
+    set in some sectors only shows no coverage (its certified learners of the other sectors are not split
+    out), nor do roles without a target (issue 20: never over a population the target does not describe)."""
+    from learnhub import reference
     from learnhub.models import Target
 
     now = utcnow()
@@ -295,9 +301,12 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
                                        month=now.month))
         db.session.add(Certificate(code=f"CISO{index:08d}", learner_id=learner.id, course_id="passwords-mfa",
                                    learner_name=learner.name, course_title={"en": "x"}, minutes=60, issued_at=now))
-    db.session.add_all([Target(country="DO", year=YEAR, sector="health", ecsf_role="ciso", headcount=10),
-                        Target(country="DO", year=YEAR, sector="energy", ecsf_role="ciso", headcount=10),
-                        Target(country="DO", year=YEAR, sector="health", ecsf_role="penetration-tester",
+    sectors = [entry.id for entry in reference.sectors()]
+    db.session.add_all([Target(country="DO", year=YEAR, sector=sector, ecsf_role="ciso", headcount=1)
+                        for sector in sectors])
+    db.session.add_all([Target(country="DO", year=YEAR, sector=sector, ecsf_role="penetration-tester", headcount=1)
+                        for sector in sectors])
+    db.session.add_all([Target(country="DO", year=YEAR, sector="health", ecsf_role="cybersecurity-auditor",
                                headcount=15),
                         Target(country="DO", year=YEAR, sector="health", ecsf_role="", headcount=40)])
     db.session.commit()
@@ -305,18 +314,21 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
         report = coverage.build("DO", YEAR, 10)
     ciso_certified = published(app, 12, "DO", YEAR, "ecsf_role", "ciso", "certified")
     health_certified = published(app, 32, "DO", YEAR, "sector", "health", "certified")
-    assert report.role_targets == {"ciso": 20, "penetration-tester": 15}
+    assert report.role_targets == {"ciso": 20, "penetration-tester": 20, "cybersecurity-auditor": 15}
     assert report.targets == {"health": 40}
     assert report.coverage_in("ecsf_role", "ciso") == pytest.approx(ciso_certified / 20)  # from the published 12
     assert abs(report.coverage_in("ecsf_role", "ciso") - 0.6) <= perturbation.BOUND / 20
     assert report.coverage_in("ecsf_role", "penetration-tester") == 0.0
-    assert report.coverage_in("ecsf_role", "cybersecurity-auditor") is None
+    assert report.coverage_in("ecsf_role", "cybersecurity-auditor") is None  # health auditors only: not shown
+    assert report.role_coverage_limited("cybersecurity-auditor") and not report.role_coverage_limited("ciso")
+    assert report.coverage_in("ecsf_role", "cyber-threat-intelligence-specialist") is None
     assert report.coverage_in("gender", "woman") is None
 
     client = analyst_client(app, make_user)
     document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
-    assert document["role_targets"] == {"ciso": 20, "penetration-tester": 15}
-    assert document["coverage_by_role"] == {"ciso": float(percent(ciso_certified, 20)), "penetration-tester": 0.0}
+    assert document["role_targets"] == {"ciso": 20, "penetration-tester": 20, "cybersecurity-auditor": 15}
+    assert document["coverage_by_role"] == {"ciso": float(percent(ciso_certified, 20)), "penetration-tester": 0.0,
+                                            "cybersecurity-auditor": None}
     assert document["coverage"]["health"] == float(percent(health_certified, 40))  # 32 certified in health of 40
 
     text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
@@ -325,7 +337,7 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
     assert (ciso["Certified"], ciso["Target"], ciso["Coverage, percent of target"]) == (
         str(ciso_certified), "20", percent(ciso_certified, 20))
     auditor = rows[("By cybersecurity role", "Cybersecurity Auditor")]
-    assert (auditor["Target"], auditor["Coverage, percent of target"]) == ("", "")
+    assert (auditor["Target"], auditor["Coverage, percent of target"]) == ("15", "")
 
     page = client.get(f"/reports/DO?year={YEAR}").get_data(as_text=True)
     role_section = page[page.index('id="cut-ecsf_role"'):page.index('id="cut-gender"')]
@@ -365,3 +377,60 @@ def test_a_hidden_month_cannot_be_worked_out_from_the_year(app, db):
     assert report.headline["certified"].value == published(app, 23, "DO", YEAR, "total", "", "certified")
     kinds = {row.key: row.values["certified"] for row in report.cut("course_kind").rows}
     assert kinds["awareness"].value == published(app, 23, "DO", YEAR, "course_kind", "awareness", "certified")
+
+
+def test_a_target_is_typed_in_the_readers_notation_with_one_clear_error(app, db, population, make_user):
+    """Issue 20: "1.200" in a Spanish session gave two errors, one of them written "50,000,000"."""
+    from learnhub.models import Target
+    from tests.conftest import post_form
+
+    client = analyst_client(app, make_user, language="es")
+    good = post_form(client, "/reports/DO/targets", {"year": str(YEAR), "sector": "health", "ecsf_role": "",
+                                                     "headcount": "1.200"})
+    assert good.status_code == 303
+    assert db.session.scalar(select(Target.headcount)) == 1200
+    bad = post_form(client, "/reports/DO/targets", {"year": str(YEAR), "sector": "energy", "ecsf_role": "",
+                                                    "headcount": "1,5"})
+    page = html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 400
+    messages = re.findall(r'<p class="error-message"[^>]*>(.*?)</p>', page)
+    assert messages == ["<span>Introduzca un número entero de 0 a 50.000.000, por ejemplo 1.200.</span> "], messages
+    assert "50,000,000" not in page and "Not a valid integer" not in page
+    assert 'value="1,5"' in page  # what was typed is kept
+    assert db.session.scalar(select(func.count()).select_from(Target)) == 1
+
+
+def test_a_hidden_month_says_why_and_offers_the_year(app, db, population, make_user):
+    """Issue 20: 24 learners of DO active this month and 3 more in another month: that month's active count (3,
+    small) and, to protect it, this month's are hidden; the page says why (k, complementary suppression) and
+    offers the year."""
+    now = utcnow()
+    other = 1 if now.month != 1 else 2
+    for index in range(3):
+        learner = make_user(email=f"late{index}@example.org", country="DO", sector="health")
+        db.session.add(LearnerActivity(learner_id=learner.id, course_id="passwords-mfa", year=now.year, month=other))
+    db.session.commit()
+    client = analyst_client(app, make_user, language="es")
+    page = html.unescape(client.get(f"/reports/DO?year={YEAR}").get_data(as_text=True))
+    month = page[page.index('id="cut-month"'):page.index("</section>", page.index('id="cut-month"'))]
+    assert "Algunas cifras de esta tabla no se muestran (—)." in month and 'href="#not-shown"' in month
+    assert '<details class="not-shown" id="not-shown">' in page  # closed: most figures are shown
+    assert "supresión complementaria" in page and "Un recuento de 1 a 9 nunca se muestra" in page
+    assert ('<a href="#headline">El año en lugar de los meses: las cifras del principio de esta página son de todo '
+            f'{YEAR}.') in page
+    assert 'href="/reports/regions/lac?year=' in page and "La región en lugar del país" in page
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is not installed")
+def test_the_pdf_names_months_measures_and_dates_in_the_readers_language(app, db, population, make_user):
+    """Issue 20: months as "2026-01", charts without their measure, an ISO date in the footer."""
+    from babel.dates import format_date
+
+    client = analyst_client(app, make_user, language="es")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=client.get(f"/reports/DO.pdf?year={YEAR}").data,
+                          capture_output=True, check=True).stdout.decode()
+    assert f"enero de {YEAR}" in text and f"{YEAR}-01" not in text
+    assert "Personas certificadas (número), por sector" in text
+    assert f"Generado el {format_date(utcnow().date(), 'long', locale='es')}" in " ".join(text.split())
+    csv_text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
+    assert f"diciembre de {YEAR}" in csv_text or f"enero de {YEAR}" in csv_text

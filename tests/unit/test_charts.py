@@ -225,8 +225,8 @@ def test_bars_start_on_the_axis_and_the_value_text_sits_at_their_end():
 
 def test_height_grows_with_the_rows():
     heights = [float(parse(bars_of([1] * n)).get("viewBox").split()[3]) for n in (1, 2, 10)]
-    assert heights[1] - heights[0] == pytest.approx(28)
-    assert heights[2] - heights[0] == pytest.approx(9 * 28)
+    assert heights[1] - heights[0] == pytest.approx(44)  # a label line above each bar (issue 20: phone first)
+    assert heights[2] - heights[0] == pytest.approx(9 * 44)
 
 
 def test_suppressed_bars_carry_the_hatch_pattern_and_the_text():
@@ -347,7 +347,7 @@ def test_line_all_none_all_zero_single_point_negative_and_huge():
     assert len({c.get("cy") for c in zeros.iter(f"{SVG}circle")}) == 1
     one = parse(line([7]))
     (dot,) = one.iter(f"{SVG}circle")
-    assert float(dot.get("cx")) == pytest.approx(320)
+    assert float(dot.get("cx")) == pytest.approx(180)  # the middle of a 360-unit chart
     neg = parse(line([-3, 0]))
     assert len({c.get("cy") for c in neg.iter(f"{SVG}circle")}) == 1
     huge = parse(line([1e308, 5e307, math.inf]))
@@ -471,10 +471,30 @@ def test_legend_defaults_and_overrides():
         tile_map(all_tiles(), title="T", description="D", chart_id="lg", legend=[("5", "x")])
 
 
-def test_a_long_legend_widens_the_picture():
+def test_a_long_legend_wraps_within_the_picture():
+    """Issue 20: a long legend text used to widen the map, which shrank its text on a phone; it wraps now."""
     narrow = parse(tile_map(all_tiles(), title="T", description="D", chart_id="w"))
-    wide = parse(tile_map(all_tiles(), title="T", description="D", chart_id="w", legend=[("none", "n" * 200)]))
-    assert float(wide.get("viewBox").split()[2]) > float(narrow.get("viewBox").split()[2]) + 1000
+    text = "no target, not shown or not in your scope " * 5
+    wide = parse(tile_map(all_tiles(), title="T", description="D", chart_id="w", legend=[("none", text)]))
+    assert wide.get("viewBox").split()[2] == narrow.get("viewBox").split()[2]
+    assert float(wide.get("viewBox").split()[3]) > float(narrow.get("viewBox").split()[3])
+    legend = [t.text for t in wide.iter(f"{SVG}text") if t.text not in TILE_GRID]
+    assert " ".join(legend[5:]) == text.strip()
+
+
+def test_a_map_of_one_region_draws_only_its_states_narrow_enough_for_a_phone():
+    """Issue 20: the LAC map drew every EU tile, and the 60-tile map's text was about 6 px on a phone."""
+    from learnhub.reports.charts import CELAC_GRID, EU_GRID
+
+    lac = parse(tile_map(all_tiles(), title="T", description="D", chart_id="lac", regions=("LAC",)))
+    assert set(tile_groups(lac)) == set(CELAC_GRID)
+    eu = parse(tile_map(all_tiles(), title="T", description="D", chart_id="eu", regions=("EU",)))
+    assert set(tile_groups(eu)) == set(EU_GRID)
+    both = parse(tile_map(all_tiles(), title="T", description="D", chart_id="all", regions=("LAC", "EU")))
+    assert set(tile_groups(both)) == set(TILE_GRID)
+    for root in (lac, eu, both):  # at most 420 units wide: drawn at 358 px, 14-unit text stays >= 12 px
+        assert float(root.get("viewBox").split()[2]) <= 420
+        assert min(font_sizes(root)) >= 14
 
 
 def test_tile_title_without_display():

@@ -115,4 +115,4 @@ def test_rows_not_given_or_unknown_are_labelled_without_a_lookup_failing():
     gender = BY_KEY["gender"]
     labels = gender.row_labels(["woman", NOT_GIVEN, "no-such-gender"], "en")
     assert labels == {"woman": "Woman", NOT_GIVEN: "Not given", "no-such-gender": "no-such-gender"}
-    assert BY_KEY["month"].row_labels(["2026-01"], "en") == {"2026-01": "2026-01"}
+    assert BY_KEY["month"].row_labels(["2026-01"], "en") == {"2026-01": "January 2026"}  # issue 20: named

@@ -181,15 +181,18 @@ def document() -> dict:
                         "headline": {"type": "object", "properties": _metrics(coverage.METRICS)},
                         "targets": {"type": "object", "additionalProperties": {"type": "integer"},
                                     "description": "People to train, by sector (every-role targets)."},
+                        "coverage_sectors": {"type": "array", "items": {"type": "string"}, "description": (
+                            "The sectors with an every-role target: the population `coverage.total` is about.")},
                         "coverage": {"type": "object", "description": (
-                            "Certified learners as a percentage of the target: `total` and one per sector with a "
-                            "target; null when there is no target or the count is suppressed."),
+                            "Certified learners as a percentage of the target: `total` (the certified learners of "
+                            "the sectors in `coverage_sectors` over their targets) and one per sector with a "
+                            "target; null when there is no target or a count it needs is suppressed."),
                             "additionalProperties": {"type": "number", "nullable": True}},
                         "role_targets": {"type": "object", "additionalProperties": {"type": "integer"},
                                          "description": "People to train, by ECSF role (summed over sectors)."},
                         "coverage_by_role": {"type": "object", "description": (
                             "Certified learners of each ECSF role with a target as a percentage of it; null when "
-                            "the count is suppressed."),
+                            "the count is suppressed or the role's targets are not set in every sector."),
                             "additionalProperties": {"type": "number", "nullable": True}},
                         "cuts": {"type": "object", "description": (
                             f"One list of rows per cut, in this order: {', '.join(cut.key for cut in cuts.CUTS)}. "

@@ -8,8 +8,9 @@ from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from learnhub import i18n
+from learnhub.services.targets import MAX_HEADCOUNT
 from learnhub.web.forms import BaseForm
-from learnhub.web.forms_common import options
+from learnhub.web.forms_common import options, whole_number_field
 
 
 class TargetForm(BaseForm):
@@ -17,9 +18,7 @@ class TargetForm(BaseForm):
                                                 NumberRange(2000, 2100, _l("Enter a year such as 2026."))])
     sector = SelectField(_l("Sector"), validators=[InputRequired(_l("Choose a sector."))])
     ecsf_role = SelectField(_l("Cybersecurity role (optional)"))
-    headcount = IntegerField(_l("People to train"), validators=[
-        InputRequired(_l("Enter how many people to train.")),
-        NumberRange(0, 50_000_000, _l("Enter a whole number from 0 to 50,000,000."))])
+    headcount = whole_number_field(_l("People to train"), 0, MAX_HEADCOUNT, _l("Enter how many people to train."))
     submit = SubmitField(_l("Save target"))
 
     def fill_choices(self) -> None:

@@ -7,15 +7,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from learnhub import i18n
+from learnhub import i18n, reference
 from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
-from learnhub.reports import charts, coverage, formats, regional, scope
+from learnhub.reports import charts, coverage, cuts, formats, regional, scope
 from learnhub.reports.numbers import NARROW_NO_BREAK_SPACE, format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
+from learnhub.text import fold
 from learnhub.web.exports import views as exports
 from learnhub.web.reports.forms import TargetForm, TargetUploadForm
 
@@ -50,7 +51,8 @@ def _comparison(region: str) -> regional.Comparison:
 @analysts_only
 def index():
     year = utcnow().year
-    countries = [(code, i18n.country_name(code)) for code in scope.countries_in_scope(current_user)]
+    countries = sorted(((code, i18n.country_name(code)) for code in scope.countries_in_scope(current_user)),
+                       key=lambda pair: fold(pair[1]))
     return no_store(current_app.make_response(render_template(
         "reports/index.html", countries=countries, years=list(range(year, year - 5, -1)),
         regions=formats.region_names())))
@@ -66,16 +68,19 @@ def region(region: str):
     """Countries side by side: a tile map of coverage against target and the table it is drawn from."""
     comparison = _comparison(region)
     names = {line.country: i18n.country_name(line.country) for line in comparison.lines}
+    lines = sorted(comparison.lines, key=lambda line: fold(names[line.country]))  # by name, as the reader reads it
     tiles = [charts.Tile(line.country, names[line.country], line.coverage,
                          _percent_text(line.coverage) if line.coverage is not None else
                          (_("no target set") if not line.target else _("not shown"))) for line in comparison.lines]
+    chart_caption = _("Coverage of the target by country, %(year)s", year=comparison.year)
     chart = charts.tile_map(
-        tiles, title=_("Coverage of the target by country, %(year)s", year=comparison.year),
+        tiles, title=chart_caption,
         description=_("Each square is a country, coloured by certified learners as a share of its target. "
                       "The same figures are in the table below."), chart_id="chart-region",
-        legend=[("none", _("no target, not shown or not in your scope"))])
+        legend=[("none", _("no target, not shown or not in your scope"))], regions=regional.REGIONS[region])
     html = render_template(
-        "reports/region.html", comparison=comparison, chart=chart, names=names, metric_names=formats.metric_names(),
+        "reports/region.html", comparison=comparison, lines=lines, chart=chart, chart_caption=chart_caption,
+        names=names, metric_names=formats.metric_names(),
         shown=shown, figure=figure, percent=_percent_text, regions=formats.region_names(),
         definitions={"learners": formats.learners_definition(),
                      "perturbation": formats.regional_perturbation_definition()},
@@ -113,29 +118,59 @@ def country(country: str):
         header, rows = formats.cut_table(report, cut, language)
         declared, chart_id = cut.declared, f"chart-{cut.name.replace('_', '-')}"
         cells = [row.values[declared.chart_metric] for row in cut.rows]
+        caption = formats.chart_caption(declared)
         if declared.line_title:
             chart = charts.line_chart(
-                [charts.Point(row.key, None if cell.suppressed else cell.value, shown(cell))
-                 for row, cell in zip(cut.rows, cells, strict=True)],
-                title=str(declared.line_title), description=_("The same figures are in the table below."),
-                chart_id=chart_id)
+                [charts.Point(i18n.month_name(row.key, language, short=True), None if cell.suppressed else cell.value,
+                              shown(cell)) for row, cell in zip(cut.rows, cells, strict=True)],
+                title=caption, description=_("The same figures are in the table below."), chart_id=chart_id)
         else:
             chart = charts.bar_chart(
                 [charts.Bar(line[0], None if cell.suppressed else cell.value, shown(cell))
                  for line, cell in zip(rows, cells, strict=True)],
-                title=_("Certified learners, %(cut)s", cut=str(declared.label).lower()),
-                description=_("The same figures are in the table below."), suppressed_text=_("not shown"),
-                chart_id=chart_id)
-        sections.append((cut, str(declared.label), chart, header, rows))
+                title=caption, description=_("The same figures are in the table below."),
+                suppressed_text=_("not shown"), chart_id=chart_id)
+        column_cells = [row.values[metric] for row in cut.rows for metric in cut.metrics]
+        some_hidden = any(cell.suppressed for cell in column_cells)
+        sections.append((cut, str(declared.label), chart, caption, header, rows, some_hidden))
     share = report.certified_share()
+    hidden = _hidden_figures(report)
+    covered = report.target_coverage()
+    covered_names = ", ".join(sorted((i18n.sector_name(key) for key in covered.sectors), key=fold)) if covered else ""
     html = render_template("reports/country.html", report=report, sections=sections, names=names, shown=shown,
-                           figure=figure,
+                           figure=figure, covered=covered, covered_names=covered_names, hidden=hidden,
                            share=share, country_label=i18n.country_name(report.country),
                            definitions={"learners": formats.learners_definition(),
-                                        "perturbation": formats.perturbation_definition()},
+                                        "perturbation": formats.perturbation_definition(),
+                                        "coverage": formats.coverage_definition(report.k),
+                                        "role_coverage": formats.role_coverage_definition()},
                            downloads={fmt: url_for("reports.download", country=report.country, fmt=fmt,
                                                    year=report.year) for fmt in formats.FORMATS})
     return no_store(current_app.make_response(html))
+
+
+def _mostly_hidden(cells) -> bool:
+    """At least as many figures hidden as there are shown above zero (zeros say little: a small country's
+    tables are mostly zeros and hidden counts)."""
+    hidden = sum(cell.suppressed for cell in cells)
+    return hidden > 0 and hidden >= sum(not cell.suppressed and bool(cell.value) for cell in cells)
+
+
+def _hidden_figures(report: coverage.Report) -> dict:
+    """How many figures of the report are not shown, and the coarser figures that can be shown instead (the
+    year for the months, the types of course for the courses, the region for the country)."""
+    cells = [*report.headline.values(), *(row.values[metric] for cut in report.cuts for row in cut.rows
+                                          for metric in cut.metrics)]
+    region = reference.country_regions().get(report.country, "").lower()
+    return {"count": sum(cell.suppressed for cell in cells), "total": len(cells), "mostly": _mostly_hidden(cells),
+            "courses_label": str(cuts.BY_KEY["course_kind"].label),
+            "year_shown": any(not cell.suppressed and cell.value for cell in report.headline.values()),
+            "kinds_shown": any(not cell.suppressed and cell.value for row in report.cut("course_kind").rows
+                               for cell in row.values.values()),
+            "region": region if region in regional.REGIONS else None,
+            "region_name": formats.region_names().get(region, ""),
+            "region_url": url_for("reports.region", region=region, year=report.year)
+            if region in regional.REGIONS else None}
 
 
 @bp.get("/<country>.<any(csv, xlsx, json, pdf):fmt>")
@@ -167,7 +202,7 @@ def targets(country: str):
                 return redirect(url_for("reports.targets", country=country), 303)
     elif form.validate_on_submit():
         row, errors = target_rules.check_row(1, str(form.year.data), form.sector.data, form.ecsf_role.data or "",
-                                             str(form.headcount.data))
+                                             str(form.headcount.number))
         if row is not None:
             target_rules.save(country, [row], current_user)
             audit_request("targets.saved", country=country, year=row.year, sector=row.sector,
@@ -182,4 +217,4 @@ def targets(country: str):
     status = 400 if (errors or form.errors or upload.errors) else 200
     return no_store(current_app.make_response((render_template(
         "reports/targets.html", country=country, country_label=i18n.country_name(country), form=form, upload=upload,
-        errors=errors, targets=target_rules.for_country(country, int(year))), status)))
+        errors=errors, targets=target_rules.for_country(country, int(year)), figure=figure), status)))
