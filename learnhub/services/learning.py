@@ -128,6 +128,17 @@ class CourseProgress:
         row = self.states.get(item.id)
         return max(item.max_attempts - (row.attempts if row else 0), 0)
 
+    def shows_answers(self, item: CourseItem) -> bool:
+        """Whether the quiz's answer review may show the right answers now (its `show_answers`, decision
+        0053): `always`; `never`; `after_pass` once the learner has passed it, or has no attempt left (nothing
+        is left to protect then)."""
+        setting = item.show_answers
+        if setting == "always":
+            return True
+        if setting == "never":
+            return False
+        return self.state(item) == "passed" or self.attempts_left(item) == 0
+
     def next_item(self) -> CourseItem | None:
         """Where to continue: the first unfinished item after the last one visited, else the first unfinished."""
         items = self.syllabus.items

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from learnhub import i18n
 from learnhub.content import lesson_layout
 from learnhub.models.courses import ShownText, localised
+from learnhub.reports import numbers
 from learnhub.services.certificates import display_code
 
 
@@ -73,6 +74,9 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.filters["lesson_html"] = lesson_html
+    # The one rule for numbers a learner reads (reports/numbers.py), in the page's language.
+    app.jinja_env.filters["percent"] = lambda value: numbers.format_percent(value, i18n.current_language()) or ""
+    app.jinja_env.filters["exact_number"] = lambda value: numbers.format_exact(value, i18n.current_language())
     app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short") if value else ""
     app.jinja_env.globals.update(
