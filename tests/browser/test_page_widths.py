@@ -31,6 +31,46 @@ OVERFLOWING = """() => {
 }"""
 
 
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('.lesson-body td, .lesson-body th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const words = /[^\\s\\-\u2010-\u2014\\/]+/g;
+      let match;
+      while ((match = words.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken.slice(0, 5);
+}"""
+MATCH_LABEL_SHARE = """() => {
+  const width = document.querySelector('form.quiz').getBoundingClientRect().width;
+  const labels = [...document.querySelectorAll('.match-row label')];
+  return Math.min(...labels.map(l => l.getBoundingClientRect().width / width));
+}"""
+
+
+def check_phone_layout(page: Page, path: str) -> None:
+    """What issue 20 saw on a phone, page by page: the catalogue's courses on the first screen, lesson tables
+    whose words stay whole and images that open at full size, matching labels given the width to read."""
+    if path == "/courses":
+        assert page.locator("details.more-filters").get_attribute("open") is None
+        assert page.locator(".course-card").first.bounding_box()["y"] < 844
+    if "/lessons/" in path:
+        assert page.evaluate(BROKEN_WORDS) == [], path
+        for image in page.locator(".lesson-body img").all():
+            link = image.locator("xpath=ancestor::a[1]")
+            assert link.get_attribute("href") == image.get_attribute("src")
+    if "/quizzes/" in path and page.locator(".match-row").count():
+        assert page.evaluate(MATCH_LABEL_SHARE) > 0.8, path
+
+
 def page_width(page: Page) -> int:
     return page.evaluate("document.scrollingElement.scrollWidth")
 
@@ -38,7 +78,6 @@ def page_width(page: Page) -> int:
 def assert_fits(page: Page, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 844 if width == PHONE else 900})
     measured = page_width(page)
-    print("WIDTH", width, measured, page.url)
     assert measured <= width, f"{page.url} is {measured} px wide at {width} px: {page.evaluate(OVERFLOWING)}"
 
 
@@ -48,6 +87,7 @@ def visit(page: Page, check_page, url: str, *, axe_on_desktop: bool = False) -> 
     page.goto(url)
     check_page()
     assert_fits(page, PHONE)
+    check_phone_layout(page, "/" + url.split("/", 3)[-1])
     assert_fits(page, DESKTOP)
     if axe_on_desktop:
         check_page()
@@ -102,6 +142,7 @@ def trainee_urls(live_app, language: str) -> list[tuple[str, bool]]:
     for item in items:
         kind = "lessons" if item.kind == "lesson" else "quizzes"
         urls.append((f"/courses/{COURSE}/{kind}/{item.key}", kind == "quizzes"))
+    urls.append((f"/courses/{QUIZ_COURSE}/quizzes/check-passwords-mfa", False))  # a matching question
     return urls
 
 
