@@ -15,7 +15,7 @@ from sqlalchemy import event
 from learnhub.models import Attempt, Course, User
 from learnhub.reports.numbers import format_percent
 from learnhub.services import catalogue, cohorts, grading, invitations
-from tests.conftest import csrf_token, log_in
+from tests.conftest import DEFAULT_PASSWORD, csrf_token, log_in
 from tests.integration.learning_helpers import CATALOGUE, answers_for, quiz_page, sync_catalogue
 
 COURSE = "passwords-mfa"
@@ -69,6 +69,21 @@ def test_the_home_page_welcomes_once_and_suggests_courses_for_role_and_sector(cl
         course = db.session.get(Course, course_id)
         assert not course.sectors or "health" in course.sectors
     assert "secure-connectivity" not in ids  # digital infrastructure only
+
+
+def test_after_registering_the_first_page_is_a_next_step(client, db):
+    client.post("/language", data={"language": "es", "next": "/register"})
+    registered = client.post("/register", data={
+        "name": "Rosa Díaz", "email": "rosa@example.org", "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD,
+        "language": "es", "country": "DO", "sector": "energy", "organisation": "EDESUR",
+        "organisation_type": "government", "ecsf_role": "", "gender": ""})
+    assert registered.status_code == 303, registered.get_data(as_text=True)[:2000]
+    login = client.post("/login", data={"email": "rosa@example.org", "password": DEFAULT_PASSWORD})
+    html = client.get(login.location).get_data(as_text=True)
+    assert text_of(html).count("bienvenida") == 1
+    assert "Sugeridos para su función y su sector" in html
+    assert "sin función de ciberseguridad" in html  # says why these courses: the profile, and where to change it
+    assert len(re.findall(r'<section aria-labelledby="home-suggested">.*?</section>', html, re.S)) == 1
 
 
 def test_the_home_page_lists_assignments_and_leaves_out_courses_taken(app, client, db, learner, make_user):
