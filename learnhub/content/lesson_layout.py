@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 _TAG = re.compile(r"""<(/?)(table|a|img)\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 _SRC = re.compile(r"""\ssrc=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 
-def for_reading(html: str, table_label: str, image_hint: str) -> Markup:
+def for_reading(html: str, table_label: str, image_hint: str, hint_language: str = "") -> Markup:
     """`html` with each outermost table wrapped in a scrolling region named `table_label` and each image
-    outside a link made a link to its own file, followed by `image_hint`."""
+    outside a link made a link to its own file, followed by `image_hint` (marked as `hint_language`, the
+    page's, since the lesson around it may be in another)."""
     out: list[str] = []
     position = 0
     tables = links = 0
+    hint = Markup('<span class="image-hint"{}>{}</span>').format(
+        Markup(' lang="{}"').format(hint_language) if hint_language else "", image_hint)
     region = Markup('<div class="table-wrap" role="region" aria-label="{}" tabindex="0">').format(table_label)
     for match in _TAG.finditer(html):
         closing, name = match.group(1) == "/", match.group(2).lower()
@@ -54,8 +57,7 @@ def for_reading(html: str, table_label: str, image_hint: str) -> Markup:
                 out.append(tag)
                 continue
             target = src.group(1) if src.group(1) is not None else src.group(2).replace('"', "&quot;")
-            out.append(f'<a class="image-link" href="{target}">{tag}'
-                       f'<span class="image-hint">{escape(image_hint)}</span></a>')
+            out.append(f'<a class="image-link" href="{target}">{tag}{hint}</a>')
     out.append(html[position:])
     if tables > 0:  # never leave the region open, whatever the HTML did
         out.append("</div>")

@@ -155,8 +155,8 @@ def test_lesson_tables_scroll_in_a_labelled_region_and_images_open_full_size(cli
     assert images
     for image in images:
         src = re.search(r'src="([^"]+)"', image).group(1)
-        assert f'<a class="image-link" href="{src}">{image}<span class="image-hint">Abrir la imagen a tamaño ' \
-               f"completo</span></a>" in body
+        assert f'<a class="image-link" href="{src}">{image}<span class="image-hint" lang="es">Abrir la imagen ' \
+               f"a tamaño completo</span></a>" in body
         assert client.get(unescape(src)).status_code == 200
 
 
