@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass, field
 
 from learnhub.content.fields import (
+    DEFAULT_SHOW_ANSWERS,
+    SHOW_ANSWERS,
     Report,
     boolean,
     check_keys,
+    choice,
     duplicates,
     local_text,
     show,
@@ -44,7 +47,7 @@ ID_RULE = "use 2 to 63 lowercase letters, digits and hyphens, starting with a le
 DEFAULT_QUIZ_TITLE = "Quiz"
 MODULE_KEYS = ("id", "title", "items")
 LESSON_KEYS = ("lesson",)
-QUIZ_KEYS = ("quiz", "title", "pass_mark", "max_attempts", "shuffle", "rubrics")
+QUIZ_KEYS = ("quiz", "title", "pass_mark", "max_attempts", "shuffle", "show_answers", "rubrics")
 FRONT_MATTER_KEYS = ("title", "minutes")
 
 
@@ -181,13 +184,14 @@ class _Assembler:
         quiz_pass_mark = read_pass_mark(self.report, entry, pass_mark)
         max_attempts = whole_number(self.report, entry, "max_attempts", hint=" (leave it out for unlimited attempts)")
         shuffle = boolean(self.report, entry, "shuffle", False)
+        show_answers = choice(self.report, entry, "show_answers", SHOW_ANSWERS) or DEFAULT_SHOW_ANSWERS
         variants = self.quiz_variants(item_id, id_line)
         rubrics = self.rubrics(entry, variants)
         if title is None or not variants:
             return None
         return QuizSpec(
             id=item_id, title=title, pass_mark=quiz_pass_mark, max_attempts=max_attempts, shuffle=shuffle,
-            variants=variants, rubrics=rubrics,
+            variants=variants, rubrics=rubrics, show_answers=show_answers,
         )
 
     def rubrics(self, entry: LineMap, variants: tuple[QuizVariant, ...]) -> dict[str, LocalText]:

@@ -168,6 +168,11 @@ def local_text(report: Report, mapping: LineMap, key: str, languages: tuple[str,
         return None
     return LocalText.of(texts, languages[0])
 
+SHOW_ANSWERS = ("after_pass", "always", "never")
+"""A quiz's `show_answers`: when its answer review shows the right answers (docs/course-format.md)."""
+DEFAULT_SHOW_ANSWERS = "after_pass"
+
+
 def choice(report: Report, mapping: LineMap, key: str, choices: Sequence[str]) -> str | None:
     value = mapping.get(key)
     if value in choices:

@@ -129,6 +129,8 @@ class QuizSpec(_Variants):
     question ids, so an answer maps across languages."""
     rubrics: Mapping[str, LocalText] = field(default_factory=dict)
     """Essay question id -> its marking rubric for trainers, as sanitised HTML per language."""
+    show_answers: str = "after_pass"
+    """When the answer review shows the right answers: after_pass, always or never (fields.SHOW_ANSWERS)."""
 
     kind: ClassVar[str] = "quiz"
 

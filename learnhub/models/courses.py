@@ -148,6 +148,8 @@ class CourseItem(db.Model):
     pass_mark: Mapped[float | None]
     max_attempts: Mapped[int | None]
     shuffle: Mapped[bool] = mapped_column(default=False)
+    show_answers: Mapped[str] = mapped_column(String(12), default="after_pass", server_default="after_pass")
+    """When a quiz's answer review shows the right answers: after_pass, always, never (course.yaml)."""
     rubrics: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     """Essay marking rubrics for trainers: question name -> language -> sanitised HTML."""
     retired: Mapped[bool] = mapped_column(default=False)

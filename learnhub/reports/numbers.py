@@ -50,3 +50,45 @@ def _decimal_sign(language: str) -> str:
 def _grouped(digits: str, group: str) -> str:
     head = len(digits) % 3 or 3
     return group.join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+
+
+def format_percent(value: int | float, language: str = "en") -> str | None:
+    """A percentage (`value` already in percent: 25.64 -> "25,6 %" in Spanish) by the same rounding rule as
+    `format_number` (one decimal, half up from the shortest decimal form), without a fraction of zero
+    ("100 %", not "100,0 %"), placed as the reader's language places the sign (CLDR: "25.6%" in English and
+    Portuguese, "25,6 %" with a no-break space in Spanish and French). Every score, pass mark and share a
+    learner reads goes through here, on pages and in PDFs. None for NaN and infinite values."""
+    text = format_number(float(value), language, group=NARROW_NO_BREAK_SPACE)
+    if text is None:
+        return None
+    sign = _decimal_sign(language)
+    if text.endswith(f"{sign}0"):
+        text = text[: -len(sign) - 1]
+    if text in ("-0", ""):
+        text = "0"
+    prefix, suffix = _percent_affixes(language)
+    return f"{prefix}{text}{suffix}"
+
+
+def format_exact(value: int | float, language: str = "en") -> str:
+    """A number an author wrote (a numerical answer, a tolerance), with every digit they gave and the reader's
+    decimal sign: 3.14 -> "3,14" in Spanish. Not rounded: the answer key must read as written."""
+    text = format(Decimal(repr(float(value))).normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", _decimal_sign(language))
+
+
+@functools.lru_cache(maxsize=64)
+def _percent_affixes(language: str) -> tuple[str, str]:
+    """What comes before and after the number in the language's percent pattern ("", "\u00a0%" in French)."""
+    try:
+        pattern = Locale.parse(language.replace("-", "_")).percent_formats[None].pattern
+    except (UnknownLocaleError, ValueError, TypeError, KeyError):
+        return "", "%"
+    pattern = pattern.split(";")[0]
+    digits = [i for i, char in enumerate(pattern) if char in "#0,."]
+    if not digits or "%" not in pattern:
+        return "", "%"
+    prefix, suffix = pattern[:digits[0]], pattern[digits[-1] + 1:]
+    return prefix.replace("'", ""), suffix.replace("'", "")

@@ -214,3 +214,27 @@ def lesson_body(course: Course, item: ItemInfo, language: str) -> LessonPage | N
             _lesson_cache.clear()
         _lesson_cache[key] = text
     return LessonPage(body=text, fallback=wanted != language)
+
+
+SUGGESTIONS = 3
+"""How many courses the home page suggests after registering: a next step, not a second catalogue."""
+
+
+def suggested_for(role: str | None, sector: str, language: str, *, leave_out: frozenset[str] | set[str] = frozenset(),
+                  limit: int = SUGGESTIONS) -> list[Course]:
+    """Published courses for a learner's ECSF role and sector, best fit first, without those in `leave_out`
+    (courses they already take). A course written for their role fits best, then one naming their sector,
+    then one for every sector (no `sectors`); a course for other sectors only is never suggested. Among equals,
+    awareness before skills and beginner before advanced (a first course), then by title in `language`."""
+    levels = {"beginner": 0, "intermediate": 1, "advanced": 2}
+
+    def fit(course: Course) -> int:
+        if course.sectors and sector not in course.sectors:
+            return 0
+        return (4 if role and role in course.roles else 0) + (2 if sector in course.sectors else 1)
+
+    ranked = [(fit(course), course) for course in published_courses() if course.id not in leave_out]
+    ranked = [(score, course) for score, course in ranked if score > 0]
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].kind != "awareness", levels.get(pair[1].level, 3),
+                                  fold(pair[1].title_in(language))))
+    return [course for _, course in ranked[:limit]]

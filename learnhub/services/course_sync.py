@@ -206,11 +206,12 @@ def _store_structure(course: Course, spec: CourseSpec) -> None:
                 item.title, item.minutes = item_spec.title.as_dict(), item_spec.minutes
                 item.pass_mark = item.max_attempts = None
                 item.shuffle = False
+                item.show_answers = "after_pass"
                 item.rubrics = {}
             else:
                 item.title, item.minutes = item_spec.title.as_dict(), None
-                item.pass_mark, item.max_attempts, item.shuffle = (
-                    item_spec.pass_mark, item_spec.max_attempts, item_spec.shuffle)
+                item.pass_mark, item.max_attempts, item.shuffle, item.show_answers = (
+                    item_spec.pass_mark, item_spec.max_attempts, item_spec.shuffle, item_spec.show_answers)
                 item.rubrics = {name: rubric.as_dict() for name, rubric in item_spec.rubrics.items()}
             db.session.add(item)
             position += 1

@@ -134,6 +134,17 @@ class CourseProgress:
         rows = sorted((item_id, row.state, row.best_score, row.attempts) for item_id, row in self.states.items())
         return (enrolment is not None, enrolment.last_item_id if enrolment else None, tuple(rows))
 
+    def shows_answers(self, item: CourseItem) -> bool:
+        """Whether the quiz's answer review may show the right answers now (its `show_answers`, decision
+        0053): `always`; `never`; `after_pass` once the learner has passed it, or has no attempt left (nothing
+        is left to protect then)."""
+        setting = item.show_answers
+        if setting == "always":
+            return True
+        if setting == "never":
+            return False
+        return self.state(item) == "passed" or self.attempts_left(item) == 0
+
     def next_item(self) -> CourseItem | None:
         """Where to continue: the first unfinished item after the last one visited, else the first unfinished."""
         items = self.syllabus.items

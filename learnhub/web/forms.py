@@ -43,7 +43,20 @@ class Finite:
 
 
 class BaseForm(FlaskForm):
-    """FlaskForm (CSRF, request data) with the input rules above on every field."""
+    """FlaskForm (CSRF, request data) with the input rules above on every field.
+
+    `page_order`: the names of the fields in the order the page shows them, when that is not the order the
+    class declares them in (fields from a mixin come first); the error summary lists errors in that order.
+    """
+
+    page_order: tuple[str, ...] = ()
+
+    def errors_in_page_order(self) -> list[tuple[str, list]]:
+        """(field name, its errors) in the order a reader meets the fields; the form-wide CSRF error first."""
+        errors = self.errors
+        first = [name for name in ("csrf_token", *self.page_order) if name in errors]
+        ordered = first + [name for name in self._fields if name in errors and name not in first]
+        return [(name, errors[name]) for name in ordered]
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

@@ -82,6 +82,10 @@ class AcceptablePassword:
             raise ValidationError(PASSWORD_MESSAGES[problem])
 
 
+WHERE_YOU_WORK = ("country", "sector", "organisation", "organisation_type", "ecsf_role", "gender")
+"""The profile fields in the order `_forms.html::where_you_work` shows them."""
+
+
 class ProfileFieldsMixin:
     """The learner profile that coverage reports count: same fields on register and profile pages."""
 

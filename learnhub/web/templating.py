@@ -5,11 +5,13 @@ from __future__ import annotations
 import flask_babel
 from flask import Flask, request
 from flask.globals import _cv_app
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, gettext
 from markupsafe import Markup
 
 from learnhub import i18n
+from learnhub.content import lesson_layout
 from learnhub.models.courses import ShownText, localised
+from learnhub.reports import numbers
 from learnhub.services.certificates import display_code
 
 
@@ -47,6 +49,13 @@ def in_lang(shown: ShownText) -> Markup:
     return Markup("<span{}>{}</span>").format(attribute, shown.text) if attribute else Markup.escape(shown.text)
 
 
+def lesson_html(html: str) -> Markup:
+    """A lesson's stored HTML as the lesson page shows it: tables that scroll in their own box, images that
+    open at full size (content/lesson_layout.py), with the words in the reader's language."""
+    return lesson_layout.for_reading(html, gettext("Table (scroll sideways to see all of it)"),
+                                     gettext("Open the image at full size"), i18n.current_language())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(  # as Flask-Babel installs them, through the memo above
         gettext=lambda string: _translations().ugettext(string),
@@ -64,6 +73,10 @@ def init_app(app: Flask) -> None:
             "here": request.full_path.rstrip("?") if request else "/",
         }
 
+    app.jinja_env.filters["lesson_html"] = lesson_html
+    # The one rule for numbers a learner reads (reports/numbers.py), in the page's language.
+    app.jinja_env.filters["percent"] = lambda value: numbers.format_percent(value, i18n.current_language()) or ""
+    app.jinja_env.filters["exact_number"] = lambda value: numbers.format_exact(value, i18n.current_language())
     app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short") if value else ""
     app.jinja_env.globals.update(

@@ -16,13 +16,14 @@ from tests.integration.learning_helpers import answers_for
 
 COURSE = "passwords-mfa"
 TEXT = {
-    "en": {"search": "Search", "filter": "Filter", "type": "Type", "awareness": "Awareness",
+    "en": {"search": "Search", "filter": "Filter", "more": "More filters", "type": "Type", "awareness": "Awareness",
            "enrol": "Enrol in this course",
            "done": "Mark as done and continue", "submit": "Submit answers", "failed": "Not passed yet",
            "feedback_word": "Incorrect", "retry": "Try again", "passed": "Passed", "course": "Back to the course",
            "my_learning": "My learning", "pdf": "Download PDF", "verify": "Public verification page",
            "valid": "Valid", "complete": "You have completed this course.", "pdf_heading": "Certificate of completion"},
-    "es": {"search": "Buscar", "filter": "Filtrar", "type": "Tipo", "awareness": "Sensibilización",
+    "es": {"search": "Buscar", "filter": "Filtrar", "more": "Más filtros", "type": "Tipo",
+           "awareness": "Sensibilización",
            "enrol": "Inscribirse en este curso", "done": "Marcar como completada y continuar",
            "submit": "Enviar respuestas", "failed": "Aún no aprobado", "feedback_word": "Incorrect",
            "retry": "Intentar de nuevo", "passed": "Aprobado", "course": "Volver al curso",
@@ -63,8 +64,9 @@ def test_learner_journey(page: Page, live_server, live_app, check_page, log_in_a
     page.goto(live_server + "/courses")
     check_page()
     page.get_by_label(t["search"]).fill("MFA" if language == "en" else "contraseñas")
+    page.get_by_text(t["more"], exact=True).click()  # the filters open from a disclosure (issue 20)
     page.get_by_label(t["type"]).select_option("awareness")
-    page.get_by_role("button", name=t["filter"]).click()
+    page.get_by_role("button", name=t["filter"]).first.click()
     check_page()
     expect(page.locator(".course-card")).to_have_count(1)
     page.locator(".course-card h2 a").click()

@@ -232,6 +232,10 @@ def _second_factors(connection):
             created_at=datetime(2026, 6, 2))
 
 
+def _quiz_show_answers(connection):
+    assert _scalar(connection, "SELECT show_answers FROM course_items WHERE id = 1") == "after_pass"
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -240,6 +244,7 @@ STEPS = {
     "0012_task_queue": _task_queue, "0013_cohort_imports": _cohort_imports, "0014_export_files": _export_files,
     "0015_quiz_regrades": _quiz_regrades, "0016_course_format_additions": _course_format_additions,
     "0017_second_factors": _second_factors,
+    "0018_quiz_show_answers": _quiz_show_answers,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,

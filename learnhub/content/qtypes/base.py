@@ -103,6 +103,12 @@ class QuestionType:
         """The author's feedback texts this response earns, in order; may be empty."""
         return []
 
+    def right_answer(self, question: Any) -> Any:
+        """What full marks look like, for the answer review when the quiz shows answers (``show_answers``):
+        choice indexes, a truth value, an answer text, a numerical answer, or one answer per matching prompt,
+        in the shape the type's partial reads. None when there is nothing to show (essays, descriptions)."""
+        return None
+
     # --- statistics --------------------------------------------------------------------------------------
 
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:

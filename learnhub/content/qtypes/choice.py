@@ -108,6 +108,11 @@ class SingleChoice(QuestionType):
             return []
         return [question.choices[response].feedback] if question.choices[response].feedback else []
 
+    def right_answer(self, question: Any) -> frozenset[int]:
+        """The best choices (those worth the most; 100% in any quiz that validates)."""
+        best = max((c.weight for c in question.choices), default=0)
+        return frozenset(i for i, c in enumerate(question.choices) if c.weight == best and best > 0)
+
     # --- statistics --------------------------------------------------------------------------------------
 
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:

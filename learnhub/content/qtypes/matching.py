@@ -95,6 +95,10 @@ class Matching(QuestionType):
                 right += 1
         return right / len(question.pairs)
 
+    def right_answer(self, question: Any) -> tuple[str, ...]:
+        """The answer of each prompt, in the prompts' order."""
+        return tuple(pair.answer for pair in question.pairs)
+
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:
         """Prompt by prompt, the most frequent answers chosen for it, as ``prompt → answer``."""
         chosen: list[Counter[str]] = [Counter() for _ in question.pairs]

@@ -59,6 +59,10 @@ class MultiChoice(SingleChoice):
         chosen = self.counted(question, response)
         return [question.choices[i].feedback for i in sorted(chosen) if question.choices[i].feedback]
 
+    def right_answer(self, question: Any) -> frozenset[int]:
+        """Every choice that earns marks: together they make 100%."""
+        return frozenset(i for i, c in enumerate(question.choices) if c.weight > 0)
+
     def counted(self, question: Any, response: Any) -> set[int]:
         return self.chosen(question, response, lenient=True) or set()
 

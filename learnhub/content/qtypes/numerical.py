@@ -141,6 +141,12 @@ class Numerical(QuestionType):
         answer = self.matching_answer(question, response)
         return [answer.feedback] if answer is not None and answer.feedback else []
 
+    def right_answer(self, question: Any) -> Any:
+        """The first numerical answer worth the most (its value and tolerance, or its range)."""
+        answers = [n for n in question.numbers if not n.catch_all]
+        best = max((n.weight for n in answers), default=0)
+        return next((n for n in answers if n.weight == best and best > 0), None)
+
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:
         """The most frequent answers as typed (trimmed)."""
         return typed_distribution(responses, str.strip)

@@ -150,6 +150,11 @@ class ShortAnswer(QuestionType):
         answer = self.matching_answer(question, response)
         return [answer.feedback] if answer is not None and answer.feedback else []
 
+    def right_answer(self, question: Any) -> str | None:
+        """The first answer worth the most, as the author wrote it (a '*' wildcard shows as written)."""
+        best = max((a.weight for a in question.accepted), default=0)
+        return next((a.text for a in question.accepted if a.weight == best and best > 0), None)
+
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:
         """The most frequent answers, compared as answers are matched (trimmed, case ignored)."""
         return typed_distribution(responses, lambda text: unicodedata.normalize("NFC", text).strip().casefold())

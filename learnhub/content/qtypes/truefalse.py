@@ -84,6 +84,9 @@ class TrueFalse(QuestionType):
         text = question.feedback_right if response == question.truth else question.feedback_wrong
         return [text] if text else []
 
+    def right_answer(self, question: Any) -> bool:
+        return bool(question.truth)
+
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:
         """True, False, then ``(no answer)``."""
         said_true = sum(1 for response in responses if response is True)

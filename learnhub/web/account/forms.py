@@ -8,10 +8,11 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from learnhub.services import api_tokens
 from learnhub.web.forms import BaseForm
-from learnhub.web.forms_common import ProfileFieldsMixin, new_password_field, options
+from learnhub.web.forms_common import WHERE_YOU_WORK, ProfileFieldsMixin, new_password_field, options
 
 
 class ProfileForm(ProfileFieldsMixin, BaseForm):
+    page_order = ("name", "language", *WHERE_YOU_WORK)
     submit = SubmitField(_l("Save profile"))
 
 
@@ -20,7 +21,8 @@ class ChangePasswordForm(BaseForm):
                             render_kw={"autocomplete": "current-password"})
     password = new_password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
+        DataRequired(_l("Type the password again to confirm it.")),
+        EqualTo("password", _l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Change password"))
 

@@ -7,14 +7,16 @@ from wtforms import BooleanField, HiddenField, PasswordField, StringField, Submi
 from wtforms.validators import DataRequired, EqualTo
 
 from learnhub.web.forms import AnonymousForm, BaseForm
-from learnhub.web.forms_common import ProfileFieldsMixin, email_field, new_password_field
+from learnhub.web.forms_common import WHERE_YOU_WORK, ProfileFieldsMixin, email_field, new_password_field
 
 
 class RegisterForm(ProfileFieldsMixin, AnonymousForm):
+    page_order = ("name", "email", "password", "confirm", "language", *WHERE_YOU_WORK)
     email = email_field()
     password = new_password_field()
     confirm = PasswordField(_l("Repeat the password"), validators=[
-        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
+        DataRequired(_l("Type the password again to confirm it.")),
+        EqualTo("password", _l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Create account"))
 
@@ -39,7 +41,8 @@ class ResendVerificationForm(BaseForm):
 class ResetPasswordForm(AnonymousForm):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
+        DataRequired(_l("Type the password again to confirm it.")),
+        EqualTo("password", _l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Set new password"))
 

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from learnhub import i18n
 from learnhub.extensions import db, rate_limit_status
 from learnhub.jobs import queue
-from learnhub.security import anonymous_form, safe_next_url
-from learnhub.services import catalogue, course_sync
+from learnhub.security import anonymous_form, no_store, safe_next_url
+from learnhub.services import catalogue, course_sync, learning
 from learnhub.web import page_cache
 
 bp = Blueprint("main", __name__)
@@ -18,9 +18,19 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    if current_user.is_authenticated:  # greets the person by name
-        return render_template("main/home.html")
-    return page_cache.render("main/home.html", ())  # the same for every visitor in a language
+    """A visitor's front page; a learner's next step: their assignments and courses under way, and a few
+    courses suggested for their role and sector (the first page after registering and logging in)."""
+    if not current_user.is_authenticated:
+        return page_cache.render("main/home.html", ())  # the same for every visitor in a language
+    language = i18n.current_language()
+    rows = learning.dashboard(current_user)
+    taken = {row.course.id for row in rows}
+    suggestions = catalogue.suggested_for(current_user.ecsf_role, current_user.sector, language, leave_out=taken)
+    html = render_template("main/home.html", assigned=[row for row in rows if row.assigned],
+                           under_way=[row for row in rows if not row.assigned and row.enrolment is not None
+                                      and row.enrolment.completed_at is None],
+                           suggestions=suggestions, language=language)
+    return no_store(current_app.make_response(html))
 
 
 @bp.post("/language")
