@@ -31,7 +31,7 @@ from learnhub.web.auth.forms import (
     ResetRequestForm,
 )
 from learnhub.web.forms_common import PASSWORD_MESSAGES
-from learnhub.web.sessions import log_in
+from learnhub.web.sessions import log_in, log_in_after_welcome
 
 bp = Blueprint("auth", __name__)
 VERIFICATION_RESEND_LIMIT = "3 per hour"
@@ -209,6 +209,9 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.password_owner = (user.email, user.name)
     joining = invitations.linked_to_link(token)  # an invitation link: choosing the password accepts
+    # An invited person choosing their first password is welcomed, not asked for a "new" one, and is logged
+    # in afterwards; someone resetting a password they had logs in again as before.
+    welcome = invitations.has_no_password(user)
     if form.validate_on_submit():
         try:
             accounts.reset_password(token, form.password.data)
@@ -223,9 +226,14 @@ def reset_password(token: str):
                 audit_request("cohort.invitation_accepted", actor_id=user.id, cohort_id=cohort.id, by="link")
             db.session.commit()
             _end_session(user)
+            if welcome:
+                log_in_after_welcome(user)
+                flash(_("Welcome to LearnHub. You joined the cohort: its courses are on this page.") if joining
+                      else _("Welcome to LearnHub. Your password is set."), "success")
+                return redirect(url_for("learn.dashboard"), 303)
             if joining:
                 flash(_("You joined the cohort. Log in with your new password to see its courses."), "success")
             else:
                 flash(_("Your password has been changed. Log in with your new password."), "success")
             return redirect(url_for("auth.login"), 303)
-    return render_template("auth/reset.html", form=form, joining=joining), 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form, joining=joining, welcome=welcome), 400 if form.errors else 200
