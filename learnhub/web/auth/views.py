@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
 from learnhub.database import writes_on_get
@@ -46,8 +47,9 @@ def _end_session(user) -> None:
 
 def _wait_message(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
-    return _("Too many attempts. For your security, wait %(minutes)d minutes and try again, or reset your "
-             "password.", minutes=minutes)
+    return ngettext("Too many attempts. For your security, wait %(num)d minute and try again, or reset your "
+                    "password.", "Too many attempts. For your security, wait %(num)d minutes and try again, or reset "
+                    "your password.", minutes)
 
 
 def _too_many(template: str, seconds: int, **context):

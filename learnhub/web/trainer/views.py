@@ -403,7 +403,8 @@ def regrade(course_id: str, item_key: str):
             applied = marking.apply_regrade(current_user, marking.regrade_preview(current_user, course, item)[0],
                                             ip=client_ip())
             db.session.commit()
-            flash(_("Regraded %(num)d attempts; every change is in the audit log.", num=applied), "success")
+            flash(ngettext("Regraded %(num)d attempt; every change is in the audit log.",
+                           "Regraded %(num)d attempts; every change is in the audit log.", applied), "success")
         return redirect(url_for("trainer.regrade", course_id=course.id, item_key=item.key), 303)
     changes, skipped = marking.regrade_preview(current_user, course, item) if running is None else ([], [])
     return _no_store(render_template("trainer/regrade.html", course=course, item=item, changes=changes,
