@@ -9,6 +9,7 @@ import html
 import io
 import re
 
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from learnhub.content.questions import Question
 from learnhub.extensions import db as database
 from learnhub.models import QuizQuestion, User
 from learnhub.services import catalogue
+from learnhub.services.certificates import hours_text
 from tests.conftest import DEFAULT_PASSWORD, log_in, post_form
 from tests.integration.learning_helpers import submit_quiz
 from tests.integration.test_invitations import mails
@@ -148,3 +150,16 @@ def test_an_invited_person_is_welcomed_in_their_language_and_logged_in(app, db, 
     assert response.location == "/learning"
     assert "Le damos la bienvenida a LearnHub. Se unió a la cohorte" in visitor.get("/learning").get_data(
         as_text=True)
+
+
+def test_counts_of_one_read_in_the_singular(app, db, client, make_user):
+    """"Se importaron 1 filas" was the issue's first plural: one row, one person, one skipped line."""
+    spanish_trainer(make_user, client)
+    cohort_id = create_cohort(client)
+    upload(client, cohort_id, b"correo;nombre\nana@minsa.gob.pe;Ana\n")
+    page = client.get(f"/trainer/cohorts/{cohort_id}").get_data(as_text=True)
+    assert "Se importó 1 fila: 1 persona invitada, 0 ya invitadas o en la cohorte; se omitieron 0 filas" in page
+    assert "1 filas" not in page
+    with app.test_request_context(), force_locale("es"):
+        assert hours_text(60) == "Esfuerzo estimado: 1 hora"
+        assert hours_text(90).endswith(" horas") and hours_text(120) == "Esfuerzo estimado: 2 horas"
