@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import force_locale, format_date, gettext
+from flask_babel import force_locale, format_date, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -65,7 +65,9 @@ def for_learner(learner: User) -> list[Certificate]:
 def hours_text(minutes: int) -> str:
     hours = minutes / 60
     shown = f"{hours:.1f}".rstrip("0").rstrip(".")
-    return gettext("Estimated effort: %(hours)s hours", hours=shown)
+    # gettext's plural rules take whole numbers: a fraction of an hour ("1.5") takes the form of 2.
+    count = int(hours) if hours.is_integer() else 2
+    return ngettext("Estimated effort: %(hours)s hour", "Estimated effort: %(hours)s hours", count, hours=shown)
 
 
 def course_title_in(certificate: Certificate, language: str) -> str:

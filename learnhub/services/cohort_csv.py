@@ -3,9 +3,10 @@
 Trainers export these files from whatever spreadsheet they have, in their own language: Excel in
 es/pt/fr locales writes Windows-1252 with semicolons, "Unicode text" is UTF-16 with tabs, Google
 Sheets and LibreOffice write UTF-8 with commas. So the encoding and delimiter are detected, column
-names are matched in English, Spanish, Portuguese and French, and every problem becomes a RowError
-naming its line and column rather than an exception. Nothing here touches the database: the caller
-decides what to do with the good rows (typically nothing until `errors` is empty).
+names are matched in English, Spanish, Portuguese and French, sectors, organisation types and roles are
+read as codes or as the names the interface shows in any of its languages (`coded_values`), and every
+problem becomes a RowError naming its line and column rather than an exception. Nothing here touches the
+database: the caller decides what to do with the good rows (typically nothing until `errors` is empty).
 """
 
 from __future__ import annotations
@@ -23,15 +24,17 @@ from babel import Locale
 from flask_babel import LazyString, lazy_gettext
 
 from learnhub import reference
+from learnhub.services import coded_values
 from learnhub.services.accounts import email_problem, normalise_email
-from learnhub.text import clean_line, fold
+from learnhub.services.coded_values import fold_words
+from learnhub.text import clean_line
 
 DELIMITERS = (",", ";", "\t")
 MAX_NAME = 120
 MAX_ORGANISATION = 200
 MAX_VALUE = 80
 
-# Folded column names (see _fold) -> the LearnerRow field they fill.
+# Folded column names (see coded_values.fold_words) -> the LearnerRow field they fill.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "email": (
         "email", "e mail", "email address", "e mail address", "mail", "correo", "correo electronico",
@@ -59,23 +62,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_COLUMNS = ("email", "name")
 
-ORGANISATION_TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "government": (
-        "government", "gobierno", "governo", "gouvernement", "public sector", "sector publico", "setor publico",
-        "secteur public",
-    ),
-    "private": (
-        "private", "privado", "prive", "private sector", "sector privado", "setor privado", "secteur prive",
-    ),
-    "academia": (
-        "academia", "academic", "university", "universidad", "universidade", "universite", "academie",
-    ),
-    "civil-society": (
-        "civil society", "sociedad civil", "sociedade civil", "societe civile", "ngo", "ong",
-    ),
-}
-
-_NON_WORD = re.compile(r"[\W_]+")
 # C0/C1 control characters other than tab, line feed, vertical tab, form feed and carriage return:
 # a text file exported from a spreadsheet has none of them, binary files have many.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -220,11 +206,6 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None]
         line = reader.line_num + 1
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, words separated by single spaces: how names are compared."""
-    return " ".join(_NON_WORD.sub(" ", fold(text.replace("&", " and "))).split())
-
-
 @cache
 def _column_names() -> dict[str, str]:
     return {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
@@ -235,7 +216,7 @@ def _columns(header: list[str]) -> dict[str, int]:
     names = _column_names()
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
-        column = names.get(_fold(title))
+        column = names.get(fold_words(title))
         if column is not None:
             columns.setdefault(column, index)
     return columns
@@ -302,7 +283,7 @@ def _country(typed: str) -> str | None:
     code = typed.upper()
     if code in reference.country_regions():
         return code
-    return _country_names().get(_fold(typed))
+    return _country_names().get(fold_words(typed))
 
 
 @cache
@@ -315,38 +296,24 @@ def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for code in reference.country_regions():
         for language in reference.LANGUAGES:
-            names[_fold(Locale(language).territories[code])] = code
+            names[fold_words(Locale(language).territories[code])] = code
         country = pycountry.countries.get(alpha_2=code)
         for attribute in ("name", "official_name", "common_name"):
             if (name := getattr(country, attribute, None)) is not None:
-                names[_fold(name)] = code
+                names[fold_words(name)] = code
     return names
 
 
-@cache
-def _entry_names(entries: tuple[reference.Entry, ...]) -> dict[str, str]:
-    """Folded id, name and name without its parenthesis ("Education (outside NIS2)") -> id."""
-    return {_fold(key): entry.id for entry in entries for key in (entry.id, entry.name, entry.name.split("(")[0])}
-
-
-@lru_cache(maxsize=512)
 def _sector(typed: str) -> str | None:
-    return _entry_names(reference.sectors()).get(_fold(typed))
+    return coded_values.lookup("sector", typed)
 
 
-@lru_cache(maxsize=512)
 def _ecsf_role(typed: str) -> str | None:
-    return _entry_names(reference.ecsf_roles()).get(_fold(typed))
+    return coded_values.lookup("ecsf_role", typed)
 
 
-@cache
-def _organisation_type_words() -> dict[str, str]:
-    return {_fold(word): kind for kind, words in ORGANISATION_TYPE_WORDS.items() for word in (kind, *words)}
-
-
-@lru_cache(maxsize=512)
 def _organisation_type(typed: str) -> str | None:
-    return _organisation_type_words().get(_fold(typed))
+    return coded_values.lookup("organisation_type", typed)
 
 
 @cache
@@ -355,13 +322,13 @@ def _language_names() -> dict[str, str]:
     names = {code: code for code in reference.LANGUAGES}
     for shown_in in reference.LANGUAGES:
         for code in reference.LANGUAGES:
-            names[_fold(Locale(shown_in).languages[code])] = code
+            names[fold_words(Locale(shown_in).languages[code])] = code
     return names
 
 
 @lru_cache(maxsize=512)
 def _language(typed: str) -> str | None:
-    folded = _fold(typed)
+    folded = fold_words(typed)
     words = folded.split()
     if len(words) == 2 and words[0] in reference.LANGUAGES and len(words[1]) == 2:   # "pt-BR", "es_MX"
         return words[0]
@@ -419,14 +386,14 @@ _MESSAGES: dict[str, Callable[..., LazyString]] = {
         "Line %(line)d: “%(value)s” in the country column is not an EU or CELAC country. Use a two-letter code "
         "such as MX, BR or ES, or the country's name.", **v),
     "unknown-sector": lambda **v: lazy_gettext(
-        "Line %(line)d: “%(value)s” in the sector column is not a sector. Use a NIS2 sector such as energy, "
-        "health or public-administration, or leave it empty.", **v),
+        "Line %(line)d: “%(value)s” in the sector column is not a sector. Use one of: %(accepted)s; or leave it "
+        "empty.", accepted=coded_values.lazy_accepted_values("sector"), **v),
     "unknown-organisation-type": lambda **v: lazy_gettext(
-        "Line %(line)d: “%(value)s” in the organisation type column is not known. Use government, private, "
-        "academia or civil-society, or leave it empty.", **v),
+        "Line %(line)d: “%(value)s” in the organisation type column is not known. Use one of: %(accepted)s; or "
+        "leave it empty.", accepted=coded_values.lazy_accepted_values("organisation_type"), **v),
     "unknown-role": lambda **v: lazy_gettext(
-        "Line %(line)d: “%(value)s” in the role column is not an ECSF role. Use one such as penetration-tester "
-        "or Cyber Incident Responder, or leave it empty.", **v),
+        "Line %(line)d: “%(value)s” in the role column is not an ECSF role. Use one of: %(accepted)s; or leave "
+        "it empty.", accepted=coded_values.lazy_accepted_values("ecsf_role"), **v),
     "unknown-language": lambda **v: lazy_gettext(
         "Line %(line)d: “%(value)s” in the language column is not a language of the platform. Use en, es, pt "
         "or fr, or leave it empty.", **v),

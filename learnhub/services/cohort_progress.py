@@ -261,18 +261,21 @@ def table_records(assigned: list[Assignment], rows: list[ProgressRow], language:
     """Header and rows of the progress table as plain values, for CSV and XLSX exports."""
     states = {"completed": gettext("Completed"), "in-progress": gettext("In progress"),
               "not-started": gettext("Not started")}
+    # Each heading is a gettext call of its own: pybabel cannot see a call inside an f-string, and a message it
+    # does not extract stays English in every language.
+    columns = (gettext("Status"), gettext("Items done"), gettext("Score"), gettext("Date"))
+    overdue = gettext("Overdue")
     header = [gettext("Name"), gettext("E-mail address")]
     for assignment in assigned:
         title = assignment.course.title_in(language)
-        header += [f"{title}: {gettext('Status')}", f"{title}: {gettext('Items done')}",
-                   f"{title}: {gettext('Score')}", f"{title}: {gettext('Date')}"]
+        header += [f"{title}: {column}" for column in columns]
     records = []
     for row in rows:
         record: list = [row.learner.name, row.learner.email]
         if row.pending:
             record += [gettext("Invited, not joined yet"), "", None, ""] * len(assigned)
         for cell in row.cells:
-            state = states[cell.state] + (f" ({gettext('Overdue')})" if cell.overdue else "")
+            state = states[cell.state] + (f" ({overdue})" if cell.overdue else "")
             on = cell.on.date().isoformat() if cell.on else ""
             record += [state, f"{cell.finished}/{cell.total}", cell.score, on]
         records.append(record)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from learnhub.extensions import db
@@ -24,6 +24,7 @@ from learnhub.models import (
     CohortMember,
     Course,
     ItemProgress,
+    PasswordResetToken,
     User,
 )
 from learnhub.models.base import utcnow
@@ -151,6 +152,65 @@ def assign(cohort: Cohort, course: Course, due_on: date | None) -> Assignment:
     assignment.due_on = due_on
     db.session.flush()
     return assignment
+
+
+def due_date_in_past(due_on: date | None, today: date | None = None) -> bool:
+    """Whether a due date would make the course overdue the day it is set: allowed (a trainer may record a
+    deadline already missed), but only once the trainer has confirmed it, since it is usually a typing slip."""
+    return due_on is not None and due_on < (today or date.today())
+
+
+def assignment_for(cohort: Cohort, assignment_id: int) -> Assignment | None:
+    """One of the cohort's assignments; None for another cohort's, so the view answers 404."""
+    found = db.session.get(Assignment, assignment_id)
+    return found if found is not None and found.cohort_id == cohort.id else None
+
+
+def change_due_date(assignment: Assignment, due_on: date | None) -> date | None:
+    """Set (or clear, with None) the due date; returns the previous one, for the audit log. Flushes."""
+    before, assignment.due_on = assignment.due_on, due_on
+    db.session.flush()
+    return before
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Who was removed from a cohort, for the confirmation page and the audit log."""
+
+    learner_id: int
+    name: str        # the name the trainer typed, else the account's
+    email: str
+    had_joined: bool
+
+
+def removal(cohort: Cohort, learner_id: int) -> Removal | None:
+    """What removing `learner_id` from the cohort would remove; None when they are not in it (joined or
+    invited)."""
+    row = db.session.execute(select(CohortMember, User).join(User, User.id == CohortMember.learner_id).where(
+        CohortMember.cohort_id == cohort.id, CohortMember.learner_id == learner_id)).first()
+    if row is None:
+        return None
+    member, user = row
+    name = user.name if member.accepted_at is not None else (member.invited_name or "")
+    return Removal(learner_id, name, user.email, member.accepted_at is not None)
+
+
+def remove_person(cohort: Cohort, learner_id: int) -> Removal | None:
+    """Take a person out of the cohort: a member stops being one, an invitation is withdrawn (its link, if the
+    person has no password yet, stops working). Only the membership goes: the person's account, enrolments,
+    attempts and certificates are theirs and stay; the trainer simply stops seeing them (trainer_scope reads
+    memberships). Re-adding them later is a new invitation that needs their consent again. Flushes."""
+    found = removal(cohort, learner_id)
+    if found is None:
+        return None
+    member = db.session.get(CohortMember, (cohort.id, learner_id))
+    if member.invitation_token_id is not None:
+        db.session.execute(update(PasswordResetToken).where(PasswordResetToken.id == member.invitation_token_id,
+                                                            PasswordResetToken.used_at.is_(None))
+                           .values(used_at=utcnow()), execution_options={"synchronize_session": False})
+    db.session.delete(member)
+    db.session.flush()
+    return found
 
 
 def assignments(cohort: Cohort) -> list[Assignment]:

@@ -64,6 +64,11 @@ def pending_people(cohort: Cohort, limit: int | None = None) -> list[PendingPers
             for learner_id, name, email, queued_at, sent_at, sends in rows]
 
 
+def has_no_password(user: User) -> bool:
+    """Whether the account was made by a cohort invitation and its person has not chosen a password yet."""
+    return user.password_hash == NO_PASSWORD
+
+
 def pending_count(cohort: Cohort) -> int:
     return db.session.scalar(select(func.count()).select_from(CohortMember).where(
         CohortMember.cohort_id == cohort.id, _PENDING))
@@ -247,7 +252,7 @@ def _send_one(cohort_id: int, learner_id: int) -> bool:
     user = db.session.get(User, learner_id)
     cohort = db.session.get(Cohort, cohort_id)
     link_token = new_token = None
-    if user.role == "trainee" and user.password_hash == NO_PASSWORD:
+    if user.role == "trainee" and has_no_password(user):
         # A person without a password gets a fresh single-use link; the one sent before dies with it.
         link_token = secrets.token_urlsafe(32)
         new_token = PasswordResetToken(user_id=user.id, token_hash=accounts.token_hash(link_token),

@@ -98,6 +98,8 @@ class QuestionAnalysis:
     """A subset of :data:`FLAGS`, in that order."""
     tags: tuple[str, ...] = ()
     """The question's tags (GIFT's ``// [tag:...]``), for trainers to sort questions by topic."""
+    text: str = ""
+    """The question's text (HTML, as rendered for learners) in the language of the questions analysed."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class QuizAnalysis:
     """Mean quiz percent over the counted attempts that have one; None when none has."""
     questions: tuple[QuestionAnalysis, ...]
     """In the quiz's order, descriptions left out."""
+    language: str = ""
+    """The language of the questions' texts and answer labels ("" when the caller did not say)."""
 
 
 def analyse(
@@ -177,6 +181,7 @@ def _analyse_question(
         discrimination=discrimination,
         distribution=question.kind.distribution(question, shown),
         tags=question.tags,
+        text=question.text,
         flags=_flags(len(scores), facility, discrimination),
     )
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from learnhub import reference
 from learnhub.extensions import db
 from learnhub.models import Target, User
 from learnhub.models.base import utcnow
+from learnhub.services import coded_values
 from learnhub.services.cohort_csv import decode_text, read_records
 from learnhub.text import fold
 
@@ -41,10 +41,6 @@ class TargetError:
     message: str
 
 
-def _ids(entries) -> dict[str, str]:
-    return {fold(key): entry.id for entry in entries for key in (entry.id, entry.name)}
-
-
 def check_row(line: int, year: str, sector: str, role: str, headcount: str) -> tuple[TargetRow | None, list]:
     """One target row, or the problems with it (a message per field, naming the line)."""
     errors = []
@@ -56,18 +52,19 @@ def check_row(line: int, year: str, sector: str, role: str, headcount: str) -> t
         errors.append(TargetError(line, "year", lazy_gettext(
             "Line %(line)d: the year “%(value)s” is not a year such as 2026.", line=line, value=year[:20])))
         year_value = 0
-    sector_id = _ids(reference.sectors()).get(fold(sector.strip()))
+    sector_id = coded_values.lookup("sector", sector)
     if sector_id is None:
         errors.append(TargetError(line, "sector", lazy_gettext(
-            "Line %(line)d: “%(value)s” is not a sector; use a NIS2 sector such as health or energy.",
-            line=line, value=sector[:60])))
+            "Line %(line)d: “%(value)s” is not a sector. Use one of: %(accepted)s.",
+            line=line, value=sector[:60], accepted=coded_values.lazy_accepted_values("sector"))))
     role_id = ""
     if role.strip():
-        role_id = _ids(reference.ecsf_roles()).get(fold(role.strip()), None)
+        role_id = coded_values.lookup("ecsf_role", role)
         if role_id is None:
             errors.append(TargetError(line, "ecsf_role", lazy_gettext(
-                "Line %(line)d: “%(value)s” is not an ECSF role; leave it empty for every role.",
-                line=line, value=role[:60])))
+                "Line %(line)d: “%(value)s” is not an ECSF role. Use one of: %(accepted)s; or leave it empty "
+                "for every role.", line=line, value=role[:60],
+                accepted=coded_values.lazy_accepted_values("ecsf_role"))))
     try:
         count = int(headcount.strip().replace(" ", "").replace("\u202f", ""))
         if not 0 <= count <= MAX_HEADCOUNT:

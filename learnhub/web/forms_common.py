@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -150,3 +151,11 @@ def whole_number_field(label, low: int, high: int, missing) -> StringField:
     """A count typed as text (so "1.200" reaches the parser rather than the browser's number rules)."""
     return StringField(label, filters=[_strip], validators=[InputRequired(missing), WholeNumber(low, high)],
                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+def wait_message(seconds: int) -> str:
+    """What every throttled form says: how many whole minutes to wait (at least one), or reset the password."""
+    minutes = max(1, (seconds + 59) // 60)
+    return ngettext("Too many attempts. For your security, wait %(num)d minute and try again, or reset your "
+                    "password.", "Too many attempts. For your security, wait %(num)d minutes and try again, or reset "
+                    "your password.", minutes)

@@ -164,6 +164,16 @@ def mark_authenticated() -> None:
     session[AUTHENTICATED_AT_KEY] = int(time.time())
 
 
+def log_in_after_welcome(user) -> None:
+    """Log in an invited person who has just chosen their first password through their invitation link: the
+    link (single use, mailed to the address) proved who they are, so asking for the password again at once
+    would only be a wasted step. The caller has committed the new password; this audits the login."""
+    audit_request("auth.login", actor_id=user.id, by="invitation-link")
+    db.session.commit()
+    _start_session(user)
+    _remember_device(user)
+
+
 def _start_session(user) -> None:
     """A fresh session for a fresh login: nothing from before (a planted session id) survives."""
     language = session.get("language")

@@ -212,7 +212,7 @@ def test_a_csv_confirmed_after_its_errors_is_imported_by_the_job(app, db, client
                            data={"csrf_token": csrf_token(page), "upload": upload_name})
     assert response.status_code == 303
     assert status_region(client, cohort_id) == (
-        "Imported 2 rows: 2 invited, 0 already invited or in the cohort; 1 rows with errors were skipped.")
+        "Imported 2 rows: 2 invited, 0 already invited or in the cohort; 1 row with errors was skipped.")
     assert people(db, cohort_id) == ["ana@example.org", "rosa@example.org"]
     assert len(list(mail_dir.glob("*.eml"))) == 2
     [queued] = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "cohort.import_queued")).all()

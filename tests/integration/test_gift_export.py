@@ -88,7 +88,9 @@ def test_the_analysis_shows_each_questions_tags(app, client, trainer, tmp_path):
                                                  "::nist-min-length::", 1))
     sync_catalogue(app, copy)
     page = client.get(f"{QUIZ_URL}/analysis").get_data(as_text=True)
-    row = re.search(r'<th scope="row">nist-min-length(.*?)</th>', page, re.S).group(1)
+    # The row names the question by its text, its id after it (issue 20).
+    row = re.search(r'<th scope="row" class="question-cell"><span>[^<]+</span> '
+                    r'<span class="meta">\(nist-min-length\)</span>(.*?)</th>', page, re.S).group(1)
     assert re.findall(r'<li class="badge">([^<]+)</li>', row) == ["nist", "length"]
     app.config["COURSES_DIR"] = str(copy)
     try:

@@ -146,8 +146,16 @@ def test_following_the_invitation_link_accepts_and_verifies_the_address(app, db,
     visitor = app.test_client()
     page = visitor.get(link).get_data(as_text=True)
     assert "Choosing your password accepts the invitation" in page and "“Hospital San Juan, cohort 1”" in page
+    # Issue 20: a welcome, not "Choose a new password", and logged in once the password is saved.
+    assert "<title>Welcome to LearnHub" in page and "<h1>Welcome to LearnHub</h1>" in page
+    assert "Choose a new password" not in page
     response = post_form(visitor, link, {"password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.location == "/learning"
+    welcomed = visitor.get("/learning")
+    assert welcomed.status_code == 200
+    assert "Welcome to LearnHub. You joined the cohort" in welcomed.get_data(as_text=True)
+    logins = select(AuditEvent.detail).where(AuditEvent.event == "auth.login", AuditEvent.actor_id == person.id)
+    assert db.session.scalar(logins) == {"by": "invitation-link"}
     db.session.expire_all()
     assert db.session.get(User, person.id).email_verified_at is not None
     assert member(db, cohort_id, person.email).accepted_at is not None

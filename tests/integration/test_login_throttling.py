@@ -73,7 +73,7 @@ def test_an_exhausted_account_slows_down_per_address_instead_of_locking(app, db,
     assert log_in(other, "ana@example.org", "not the password at all").status_code == 400
     refused = log_in(other, "ana@example.org")
     assert refused.status_code == 429 and 55 <= int(refused.headers["Retry-After"]) <= 60
-    assert "wait 1 minutes" in refused.get_data(as_text=True)
+    assert "wait 1 minute and try again" in refused.get_data(as_text=True)  # not "1 minutes" (issue 20)
 
 
 def test_the_slow_down_doubles_per_failure_up_to_a_cap(app, db):

@@ -178,8 +178,10 @@ def enrol_learner(app, db, client, make_user, cohort_id, address="ana@example.or
 
 
 def assign(client, cohort_id, course_id, due_on=None):
+    """Assign a course; a due date in the past is confirmed, as the trainer does on the warning (issue 20)."""
     return post_form(client, f"/trainer/cohorts/{cohort_id}/assignments",
-                     {"course": course_id, "due_on": due_on.isoformat() if due_on else ""},
+                     {"course": course_id, "due_on": due_on.isoformat() if due_on else "",
+                      "confirm_past": "y" if due_on and due_on < date.today() else ""},
                      page=f"/trainer/cohorts/{cohort_id}")
 
 

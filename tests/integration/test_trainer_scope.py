@@ -172,13 +172,13 @@ def test_marking_queue_lists_only_essays_in_the_trainers_courses_written_after_j
 
 def test_question_analysis_counts_only_attempts_after_joining(app, db, scene):
     url = f"/trainer/quizzes/{COURSE}/{QUIZ}/analysis"
-    assert "First attempts of 1 learners" in scene.a.get(url).get_data(as_text=True)
+    assert "First attempts of 1 learner in your cohorts" in scene.a.get(url).get_data(as_text=True)
     assert "First attempts of 0 learners" in scene.b.get(url).get_data(as_text=True)
     scene.accept_b(db)
     assert "First attempts of 0 learners" in scene.b.get(url).get_data(as_text=True)
     submit_quiz(scene.ana_client, app, scene.ana, COURSE, QUIZ, right=False)        # after joining B
     page = scene.b.get(url).get_data(as_text=True)
-    assert "First attempts of 1 learners" in page and "Mean score: 100%" not in page
+    assert "First attempts of 1 learner in your cohorts" in page and "Mean score: 100%" not in page
 
 
 def test_regrade_touches_only_attempts_the_trainer_may_see(app, db, scene, tmp_path):

@@ -109,6 +109,12 @@ class QuestionType:
         in the shape the type's partial reads. None when there is nothing to show (essays, descriptions)."""
         return None
 
+    def response_in(self, response: Any, original: Any, question: Any) -> Any:
+        """``response``, given to ``original`` (the question in the attempt's language), in the words of
+        ``question`` (the same question in another language), for an analysis read in one language. Answers
+        stored as indexes or numbers read the same in every language: unchanged."""
+        return response
+
     # --- statistics --------------------------------------------------------------------------------------
 
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:

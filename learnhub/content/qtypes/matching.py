@@ -99,6 +99,19 @@ class Matching(QuestionType):
         """The answer of each prompt, in the prompts' order."""
         return tuple(pair.answer for pair in question.pairs)
 
+    def response_in(self, response: Any, original: Any, question: Any) -> Any:
+        """A matching answer is stored as the text the learner picked: moved to the text at the same place
+        among ``question``'s answers (each pair's answer, then the distractors); unknown texts stay."""
+        if not isinstance(response, Mapping):
+            return response
+        places = {text: place for place, text in reversed(list(enumerate(_answers_by_place(original))))}
+        words = _answers_by_place(question)
+        moved = {}
+        for prompt, text in response.items():
+            place = places.get(text) if isinstance(text, str) else None
+            moved[prompt] = words[place] if place is not None and place < len(words) else text
+        return moved
+
     def distribution(self, question: Any, responses: Sequence[Any]) -> Distribution:
         """Prompt by prompt, the most frequent answers chosen for it, as ``prompt → answer``."""
         chosen: list[Counter[str]] = [Counter() for _ in question.pairs]
@@ -114,6 +127,11 @@ class Matching(QuestionType):
             for pair, counter in zip(question.pairs, chosen, strict=True)
             for answer, n in counter.most_common(DISTRIBUTION_TOP)
         )
+
+
+def _answers_by_place(question: Any) -> list[str]:
+    """A matching question's answers by place: each pair's answer, then the distractors."""
+    return [pair.answer for pair in question.pairs] + list(question.distractors)
 
 
 def _read_pair(answers: AnswerBlock, part: Part) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -38,7 +39,8 @@ class ApiTokenForm(BaseForm):
                                                           n=api_tokens.NAME_MAX_LENGTH))],
         description=_l("Where the token is used, e.g. “Ministry dashboard”."), render_kw={"autocomplete": "off"})
     valid_days = SelectField(_l("Valid for"), coerce=int, default=api_tokens.DEFAULT_VALIDITY_DAYS,
-                             choices=options((days, _l("%(num)d days", num=days)) for days in api_tokens.VALIDITY_DAYS))
+                             choices=options((days, lazy_ngettext("%(num)d day", "%(num)d days", days))
+                                             for days in api_tokens.VALIDITY_DAYS))
     submit = SubmitField(_l("Create token"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 
 from learnhub.extensions import db
@@ -62,8 +63,9 @@ def token_error_message(code: str) -> str:
         "name-required": _("Enter a name that says where the token is used."),
         "name-too-long": _("Enter a name of at most %(n)d characters.", n=api_tokens.NAME_MAX_LENGTH),
         "unknown-validity": _("Choose 30, 90 or 365 days."),
-        "too-many-tokens": _("You already have %(n)d active tokens. Revoke one you no longer use, then create "
-                             "the new one.", n=api_tokens.MAX_ACTIVE_TOKENS),
+        "too-many-tokens": ngettext("You already have %(num)d active token. Revoke it if you no longer use it, then "
+                                    "create the new one.", "You already have %(num)d active tokens. Revoke one you no "
+                                    "longer use, then create the new one.", api_tokens.MAX_ACTIVE_TOKENS),
         "role-not-allowed": _("Only analysts and administrators can have API tokens."),
     }[code]
 

@@ -32,8 +32,8 @@ from learnhub.web.auth.forms import (
     ResetRequestForm,
     SecondStepForm,
 )
-from learnhub.web.forms_common import PASSWORD_MESSAGES
-from learnhub.web.sessions import log_in
+from learnhub.web.forms_common import PASSWORD_MESSAGES, wait_message
+from learnhub.web.sessions import log_in, log_in_after_welcome
 from learnhub.web.sso.login_page import sso_login_context
 from learnhub.web.sso.logout import sso_logout_url
 
@@ -46,12 +46,6 @@ def _end_session(user) -> None:
     logout_user()
     session.clear()
     session["language"] = user.language
-
-
-def _wait_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return _("Too many attempts. For your security, wait %(minutes)d minutes and try again, or reset your "
-             "password.", minutes=minutes)
 
 
 def _too_many(template: str, seconds: int, **context):
@@ -78,7 +72,7 @@ def _refused_for_address(form, purpose: str, email: str, rate: str, template: st
     wait = _throttled([(f"{purpose}-ip", client_ip() or "unknown"), (f"{purpose}-email", email)], rate)
     if wait is None:
         return None
-    form.email.errors.append(_wait_message(wait))
+    form.email.errors.append(wait_message(wait))
     return _too_many(template, wait, form=form)
 
 
@@ -138,7 +132,7 @@ def resend_verification():
         return redirect(url_for("learn.dashboard"), 303)
     wait = _throttled([("verify-resend", str(user.id))], VERIFICATION_RESEND_LIMIT)
     if wait is not None:
-        flash(_wait_message(wait), "error")
+        flash(wait_message(wait), "error")
         return redirect(url_for("learn.dashboard"), 303)
     audit_request("account.verification_resent")
     account_mail.send_verification(user)
@@ -161,7 +155,7 @@ def login():
         if verdict.allowed and sessions.pending_user() is not None:
             return redirect(url_for("auth.second_step", next=safe_next_url(form.next.data)), 303)
         if not verdict.allowed:
-            form.password.errors.append(_wait_message(verdict.retry_after))
+            form.password.errors.append(wait_message(verdict.retry_after))
             return _too_many("auth/login.html", verdict.retry_after, form=form, **sso_login_context(form))
         form.password.errors.append(_("The e-mail address or password is not right."))
     status = 400 if form.errors else 200
@@ -184,7 +178,7 @@ def second_step():
         if user is not None:
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"), 303)
         if verdict is not None and not verdict.allowed:
-            form.code.errors.append(_wait_message(verdict.retry_after))
+            form.code.errors.append(wait_message(verdict.retry_after))
             return _too_many("auth/second_step.html", verdict.retry_after, form=form, **context)
         form.code.errors.append(_("That code is not right, or it was used already. Try the newest code."))
     return render_template("auth/second_step.html", form=form, **context), 400 if form.errors else 200
@@ -249,6 +243,9 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.password_owner = (user.email, user.name)
     joining = invitations.linked_to_link(token)  # an invitation link: choosing the password accepts
+    # An invited person choosing their first password is welcomed, not asked for a "new" one, and is logged
+    # in afterwards; someone resetting a password they had logs in again as before.
+    welcome = invitations.has_no_password(user)
     if form.validate_on_submit():
         try:
             accounts.reset_password(token, form.password.data)
@@ -263,9 +260,14 @@ def reset_password(token: str):
                 audit_request("cohort.invitation_accepted", actor_id=user.id, cohort_id=cohort.id, by="link")
             db.session.commit()
             _end_session(user)
+            if welcome:
+                log_in_after_welcome(user)
+                flash(_("Welcome to LearnHub. You joined the cohort: its courses are on this page.") if joining
+                      else _("Welcome to LearnHub. Your password is set."), "success")
+                return redirect(url_for("learn.dashboard"), 303)
             if joining:
                 flash(_("You joined the cohort. Log in with your new password to see its courses."), "success")
             else:
                 flash(_("Your password has been changed. Log in with your new password."), "success")
             return redirect(url_for("auth.login"), 303)
-    return render_template("auth/reset.html", form=form, joining=joining), 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form, joining=joining, welcome=welcome), 400 if form.errors else 200

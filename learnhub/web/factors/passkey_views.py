@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from learnhub.extensions import db
@@ -19,6 +20,7 @@ from learnhub.services.passkeys import PasskeyError
 from learnhub.web import sessions
 from learnhub.web.factors.forms import ActionForm, NewPasskeyForm, PasskeySignInForm, RenamePasskeyForm
 from learnhub.web.factors.views import FACTOR_OK_KEY, REAUTH_SECONDS
+from learnhub.web.forms_common import wait_message
 
 bp = Blueprint("passkeys", __name__)
 CHALLENGE_KEY = "webauthn_challenge"
@@ -47,8 +49,9 @@ def error_message(code: str) -> str:
     return {
         "name-required": _("Enter a name that tells your passkeys apart."),
         "name-too-long": _("Enter a name of at most %(n)d characters.", n=passkeys.NAME_MAX_LENGTH),
-        "too-many": _("You already have %(n)d passkeys. Remove one you no longer use first.",
-                      n=passkeys.MAX_PER_USER),
+        "too-many": ngettext("You already have %(num)d passkey. Remove it first.",
+                             "You already have %(num)d passkeys. Remove one you no longer use first.",
+                             passkeys.MAX_PER_USER),
         "no-credential": _("Your browser sent no passkey. Press the button and follow your browser's steps."),
     }.get(code, _("The passkey could not be checked. Try again, or use another way to sign in."))
 
@@ -156,8 +159,7 @@ def sign_in():
             db.session.rollback()
             if error.code == "throttled":
                 status = 429
-                form.submit.errors = [_("Too many attempts. For your security, wait %(minutes)d minutes and try "
-                                        "again, or reset your password.", minutes=max(1, (wait + 59) // 60))]
+                form.submit.errors = [wait_message(wait)]
             else:
                 if error.code != "no-credential":
                     throttle.record("login-ip", ip)

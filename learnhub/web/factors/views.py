@@ -31,6 +31,7 @@ from learnhub.web.factors.forms import (
     RenamePasskeyForm,
     ResetFactorsForm,
 )
+from learnhub.web.forms_common import wait_message
 
 bp = Blueprint("factors", __name__, url_prefix="/account/security")
 REAUTH_SECONDS = 10 * 60
@@ -95,9 +96,7 @@ def confirm_password():
         verdict = login_throttle.check(user.email, client_ip() or "unknown", device,
                                        login_throttle.LoginLimits.from_config(config))
         if not verdict.allowed:
-            minutes = max(1, (verdict.retry_after + 59) // 60)
-            form.password.errors.append(_("Too many attempts. For your security, wait %(minutes)d minutes and try "
-                                          "again, or reset your password.", minutes=minutes))
+            form.password.errors.append(wait_message(verdict.retry_after))
             db.session.commit()
             response = _page("factors/confirm_password.html", 429, form=form)
             response.headers["Retry-After"] = str(verdict.retry_after)

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from learnhub import i18n
-from learnhub.services import cohort_progress, cohort_uploads
+from learnhub.services import cohort_progress, cohort_uploads, cohorts
 from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import email_field, options
 
@@ -59,11 +59,27 @@ class InvitationsForm(BaseForm):
     learner = StringField(validators=[Optional(), Regexp(r"^(all|[0-9]{1,12})$")])
 
 
-class AssignForm(BaseForm):
-    course = SelectField(_l("Course"), validators=[DataRequired(_l("Choose a course."))])
+class DueDateForm(BaseForm):
+    """A due date, which asks once more when it is already past (`cohorts.due_date_in_past`): the warning's
+    button posts the same form with confirm_past=y."""
+
     due_on = DateField(_l("Due date (optional)"), validators=[Optional()],
                        description=_l("Learners see overdue courses marked on their dashboard."))
+    confirm_past = HiddenField(validators=[Optional(), Regexp(r"^y$")])
+    submit = SubmitField(_l("Save the due date"))
+
+    def past_unconfirmed(self) -> bool:
+        """The date is in the past and the trainer has not yet said it is meant."""
+        return cohorts.due_date_in_past(self.due_on.data) and self.confirm_past.data != "y"
+
+
+class AssignForm(DueDateForm):
+    course = SelectField(_l("Course"), validators=[DataRequired(_l("Choose a course."))])
     submit = SubmitField(_l("Assign course"))
+
+
+class RemovePersonForm(BaseForm):
+    submit = SubmitField(_l("Remove from the cohort"))
 
 
 class MarkForm(BaseForm):

@@ -41,11 +41,13 @@ from learnhub.web.trainer.forms import (
     AssignForm,
     CohortForm,
     ConfirmImportForm,
+    DueDateForm,
     ImportForm,
     InvitationsForm,
     MarkForm,
     ProgressFilterForm,
     RegradeForm,
+    RemovePersonForm,
     RevokeForm,
 )
 
@@ -218,6 +220,8 @@ def assign(cohort_id: int):
     form.course.choices = [(course.id, course.id) for course in catalogue.published_courses()]
     if not form.validate_on_submit():
         return _render_cohort(found, assign_form=form, status=400)
+    if form.past_unconfirmed():
+        return _render_cohort(found, assign_form=form)
     course = catalogue.course_or_none(form.course.data) or abort(404)
     cohorts.assign(found, course, form.due_on.data)
     audit_request("cohort.assigned", cohort_id=found.id, course_id=course.id,
@@ -225,6 +229,43 @@ def assign(cohort_id: int):
     db.session.commit()
     flash(_("%(course)s is assigned to the cohort.", course=course.title_in(current_language())), "success")
     return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+
+
+@bp.route("/cohorts/<id:cohort_id>/assignments/<id:assignment_id>", methods=["GET", "POST"])
+@trainer_only
+def due_date(cohort_id: int, assignment_id: int):
+    """Change (or clear) an assigned course's due date; a date already past is saved only once confirmed."""
+    found = _cohort(cohort_id)
+    assignment = cohorts.assignment_for(found, assignment_id) or abort(404)
+    form = DueDateForm(obj=assignment if request.method == "GET" else None)
+    if form.validate_on_submit() and not form.past_unconfirmed():
+        before = cohorts.change_due_date(assignment, form.due_on.data)
+        audit_request("cohort.due_date_changed", cohort_id=found.id, course_id=assignment.course_id,
+                      before=before.isoformat() if before else None,
+                      after=form.due_on.data.isoformat() if form.due_on.data else None)
+        db.session.commit()
+        flash(_("The due date of %(course)s is saved.", course=assignment.course.title_in(current_language())),
+              "success")
+        return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+    return _no_store(render_template("trainer/due_date.html", cohort=found, assignment=assignment, form=form,
+                                     language=current_language()), 400 if form.errors else 200)
+
+
+@bp.route("/cohorts/<id:cohort_id>/people/<id:learner_id>/remove", methods=["GET", "POST"])
+@trainer_only
+def remove_person(cohort_id: int, learner_id: int):
+    """A confirmation page naming the person; posting it takes them out of the cohort (their own learning
+    stays theirs: cohorts.remove_person)."""
+    found = _cohort(cohort_id)
+    person = cohorts.removal(found, learner_id) or abort(404)
+    form = RemovePersonForm()
+    if form.validate_on_submit():
+        cohorts.remove_person(found, learner_id)
+        audit_request("cohort.person_removed", cohort_id=found.id, learner_id=learner_id, had_joined=person.had_joined)
+        db.session.commit()
+        flash(_("%(email)s is no longer in the cohort. Their own learning is kept.", email=person.email), "success")
+        return redirect(url_for("trainer.cohort", cohort_id=found.id), 303)
+    return _no_store(render_template("trainer/remove_person.html", cohort=found, person=person, form=form))
 
 
 @bp.get("/cohorts/<id:cohort_id>/progress")
@@ -324,7 +365,7 @@ def _quiz(course_id: str, item_key: str):
 @trainer_only
 def analysis(course_id: str, item_key: str):
     course, item = _quiz(course_id, item_key)
-    result = quiz_analysis.for_quiz(current_user, course, item)
+    result = quiz_analysis.for_quiz(current_user, course, item, current_language())
     return _no_store(render_template("trainer/analysis.html", course=course, item=item, result=result,
                                      language=current_language()))
 
@@ -362,7 +403,8 @@ def regrade(course_id: str, item_key: str):
             applied = marking.apply_regrade(current_user, marking.regrade_preview(current_user, course, item)[0],
                                             ip=client_ip())
             db.session.commit()
-            flash(_("Regraded %(num)d attempts; every change is in the audit log.", num=applied), "success")
+            flash(ngettext("Regraded %(num)d attempt; every change is in the audit log.",
+                           "Regraded %(num)d attempts; every change is in the audit log.", applied), "success")
         return redirect(url_for("trainer.regrade", course_id=course.id, item_key=item.key), 303)
     changes, skipped = marking.regrade_preview(current_user, course, item) if running is None else ([], [])
     return _no_store(render_template("trainer/regrade.html", course=course, item=item, changes=changes,
