@@ -9,7 +9,7 @@ from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgre
 from learnhub.models.regrades import QuizRegrade
 from learnhub.models.reports import ApiToken, CoverageCount, Target
 from learnhub.models.throttle import ThrottleEvent
-from learnhub.models.users import AnalystCountry, PasswordResetToken, User
+from learnhub.models.users import AnalystCountry, PasswordResetToken, User, UserSearchWord
 
 __all__ = [
     "AnalystCountry",
@@ -39,4 +39,5 @@ __all__ = [
     "Target",
     "ThrottleEvent",
     "User",
+    "UserSearchWord",
 ]

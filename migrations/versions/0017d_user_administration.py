@@ -1,0 +1,96 @@
+"""user administration: a folded name to sort by, search words, the subject of audit events
+
+Every existing account gets its folded name and search words here, in batches, computed by this file's own
+copy of the folding rule (as learnhub.text has it at this revision), so the admin list finds and sorts the
+accounts that were there before (decision 0056).
+
+Revision ID: 0017d_user_administration
+Revises: 0016_course_format_additions
+Create Date: 2026-12-05 16:40:00
+
+"""
+import re
+import unicodedata
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0017d_user_administration'
+down_revision = '0016_course_format_additions'
+branch_labels = None
+depends_on = None
+
+BATCH = 5000
+_WORD = re.compile(r"\w+")
+USER_INDEXES = (('ix_users_name_key', ['name_key', 'id']), ('ix_users_role_name_key', ['role', 'name_key', 'id']),
+                ('ix_users_country_name_key', ['country', 'name_key', 'id']),
+                ('ix_users_active_name_key', ['active', 'name_key', 'id']))
+
+
+def _fold(text):
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _words(*texts):
+    words = set()
+    for text in texts:
+        folded = _fold(text)
+        words.update(_WORD.findall(folded))
+        if "@" in folded:
+            words.add(folded.strip())
+    return {word[:64] for word in words if word.strip()}
+
+
+def upgrade():
+    # NOT NULL with a default: SQLite adds the column in place, without copying the table.
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('name_key', sa.String(length=120), server_default='', nullable=False))
+    word_type = sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql')
+    op.create_table(
+        'user_search_words',
+        sa.Column('word', word_type, nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_search_words_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('word', 'user_id', name=op.f('pk_user_search_words')),
+    )
+    op.create_index(op.f('ix_user_search_words_user_id'), 'user_search_words', ['user_id'], unique=False)
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subject_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_audit_events_subject_id'), ['subject_id'], unique=False)
+
+    connection = op.get_bind()
+    users = sa.table('users', sa.column('id', sa.Integer), sa.column('name', sa.String),
+                     sa.column('email', sa.String), sa.column('organisation', sa.String),
+                     sa.column('name_key', sa.String))
+    words = sa.table('user_search_words', sa.column('word', sa.String), sa.column('user_id', sa.Integer))
+    last = 0
+    while True:
+        rows = connection.execute(sa.select(users.c.id, users.c.name, users.c.email, users.c.organisation)
+                                  .where(users.c.id > last).order_by(users.c.id).limit(BATCH)).all()
+        if not rows:
+            break
+        connection.execute(users.update().where(users.c.id == sa.bindparam('user_id'))
+                           .values(name_key=sa.bindparam('key')),
+                           [{'user_id': row.id, 'key': " ".join(_fold(row.name).split())[:120]} for row in rows])
+        found = [{'word': word, 'user_id': row.id} for row in rows
+                 for word in _words(row.name, row.email, row.organisation)]
+        if found:
+            connection.execute(words.insert(), found)
+        last = rows[-1].id
+    for name, columns in USER_INDEXES:
+        op.create_index(name, 'users', columns, unique=False)
+
+
+def downgrade():
+    for name, _columns in reversed(USER_INDEXES):
+        op.drop_index(name, table_name='users')
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_subject_id'))
+        batch_op.drop_column('subject_id')
+    op.drop_index(op.f('ix_user_search_words_user_id'), table_name='user_search_words')
+    op.drop_table('user_search_words')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('name_key')
