@@ -113,21 +113,26 @@ WORD_TYPE = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 
 class UserSearchWord(db.Model):
-    """One folded word of an account's name, e-mail address or organisation: the admin search looks up
-    word prefixes here through the primary key (decision 0056). Kept by the listeners below; bulk inserts
-    (the demo population) write theirs with `search_word_rows`."""
+    """One folded word of an account's name, e-mail address or organisation, with the account's folded name:
+    a search reads the accounts whose words start with a prefix, in name order, from this table's index alone,
+    and only then the page's accounts (decision 0056). Kept by the listeners below; bulk inserts (the demo
+    population) write theirs with `search_word_rows`."""
 
     __tablename__ = "user_search_words"
 
     word: Mapped[str] = mapped_column(WORD_TYPE, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    name_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_user_search_words_user_id_word", "user_id", "word"),)
 
 
 SEARCHED_FIELDS = ("name", "email", "organisation")
 
 
 def search_word_rows(user_id: int, name: str, email: str, organisation: str) -> list[dict]:
-    return [{"word": word, "user_id": user_id} for word in search_words(name, email, organisation)]
+    key = name_key(name or "")
+    return [{"word": word, "name_key": key, "user_id": user_id} for word in search_words(name, email, organisation)]
 
 
 @event.listens_for(User, "before_insert")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, select, tuple_
+from sqlalchemy.orm import aliased
 
 from learnhub.extensions import db
 from learnhub.models import User, UserSearchWord
@@ -66,14 +67,7 @@ def _prefix(column, term: str):
     return and_(column >= term, column < upper)
 
 
-def _filtered(filters: Filters):
-    query = select(User)
-    terms = search_terms(filters.search)
-    if terms:
-        first, *others = terms
-        query = query.where(User.id.in_(select(UserSearchWord.user_id).where(_prefix(UserSearchWord.word, first))))
-        for term in others:
-            query = query.where(exists().where(UserSearchWord.user_id == User.id, _prefix(UserSearchWord.word, term)))
+def _user_filters(query, filters: Filters):
     if filters.role:
         query = query.where(User.role == filters.role)
     if filters.country:
@@ -83,33 +77,59 @@ def _filtered(filters: Filters):
     return query
 
 
+def _fetch(filters: Filters, anchor: tuple[str, int] | None, forward: bool, limit: int) -> list[User]:
+    """Up to `limit` accounts matching `filters`, in name order after `anchor` (or in reverse order before it).
+
+    Without a search, one of the users indexes gives the order. With one, the first (longest) prefix is a
+    range of user_search_words' primary key, which holds the folded name: the matching (name, id) pairs come
+    from the index alone, in order, and only the page's accounts are read from users. Filters on the account
+    (role, country, status) are then checked on the joined rows."""
+    terms = search_terms(filters.search)
+    if not terms:
+        key = tuple_(User.name_key, User.id)
+        query = _user_filters(select(User), filters)
+        if anchor is not None:
+            query = query.where(key > tuple_(*anchor) if forward else key < tuple_(*anchor))
+        order = (User.name_key, User.id) if forward else (User.name_key.desc(), User.id.desc())
+        return list(db.session.scalars(query.order_by(*order).limit(limit)))
+    word = aliased(UserSearchWord)
+    matches = select(word.name_key, word.user_id).where(_prefix(word.word, terms[0])).distinct()
+    for term in terms[1:]:
+        matches = matches.where(exists().where(UserSearchWord.user_id == word.user_id,
+                                               _prefix(UserSearchWord.word, term)))
+    key = tuple_(word.name_key, word.user_id)
+    if anchor is not None:
+        matches = matches.where(key > tuple_(*anchor) if forward else key < tuple_(*anchor))
+    if not (filters.role or filters.country or filters.status):
+        inner_order = (word.name_key, word.user_id) if forward else (word.name_key.desc(), word.user_id.desc())
+        matches = matches.order_by(*inner_order).limit(limit)
+    found = matches.subquery()
+    order = (found.c.name_key, found.c.user_id) if forward else (found.c.name_key.desc(), found.c.user_id.desc())
+    query = _user_filters(select(User).join(found, found.c.user_id == User.id), filters)
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
 def page(filters: Filters, *, after: int | None = None, before: int | None = None,
          size: int = PAGE_SIZE) -> Page:
     """The page of accounts matching `filters` that follows account `after` (or precedes `before`; neither: the
     first page). At most three statements whatever the page: the anchor's key, the page, and whether there
     is a page on the other side."""
-    query = _filtered(filters)
-    key = tuple_(User.name_key, User.id)
     anchor_id = after if after is not None else before
     anchor = db.session.execute(select(User.name_key, User.id).where(User.id == anchor_id)).first() \
         if anchor_id is not None else None
     if anchor is None:
-        rows = list(db.session.scalars(query.order_by(User.name_key, User.id).limit(size + 1)))
-        more, users = len(rows) > size, rows[:size]
-        return Page(users, users[-1].id if more else None, None)
-    anchor_key = tuple_(anchor.name_key, anchor.id)
+        rows = _fetch(filters, None, True, size + 1)
+        users = rows[:size]
+        return Page(users, users[-1].id if len(rows) > size else None, None)
     forward = after is not None
-    ordered = (query.where(key > anchor_key).order_by(User.name_key, User.id) if forward
-               else query.where(key < anchor_key).order_by(User.name_key.desc(), User.id.desc()))
-    rows = list(db.session.scalars(ordered.limit(size + 1)))
+    rows = _fetch(filters, tuple(anchor), forward, size + 1)
     more, users = len(rows) > size, rows[:size]
     if not forward:
         users.reverse()
     if not users:
         return Page([], None, None)
-    behind = db.session.scalar(select(
-        exists(_filtered(filters).where(key < tuple_(users[0].name_key, users[0].id) if forward
-                                        else key > tuple_(users[-1].name_key, users[-1].id)))))
+    edge = users[0] if forward else users[-1]
+    behind = bool(_fetch(filters, (edge.name_key, edge.id), not forward, 1))
     if forward:
         return Page(users, users[-1].id if more else None, users[0].id if behind else None)
     return Page(users, users[-1].id if behind else None, users[0].id if more else None)

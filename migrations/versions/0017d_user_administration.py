@@ -51,12 +51,13 @@ def upgrade():
     op.create_table(
         'user_search_words',
         sa.Column('word', word_type, nullable=False),
+        sa.Column('name_key', sa.String(length=120), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_search_words_user_id_users'),
                                 ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('word', 'user_id', name=op.f('pk_user_search_words')),
+        sa.PrimaryKeyConstraint('word', 'name_key', 'user_id', name=op.f('pk_user_search_words')),
     )
-    op.create_index(op.f('ix_user_search_words_user_id'), 'user_search_words', ['user_id'], unique=False)
+    op.create_index('ix_user_search_words_user_id_word', 'user_search_words', ['user_id', 'word'], unique=False)
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('subject_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_audit_events_subject_id'), ['subject_id'], unique=False)
@@ -65,17 +66,19 @@ def upgrade():
     users = sa.table('users', sa.column('id', sa.Integer), sa.column('name', sa.String),
                      sa.column('email', sa.String), sa.column('organisation', sa.String),
                      sa.column('name_key', sa.String))
-    words = sa.table('user_search_words', sa.column('word', sa.String), sa.column('user_id', sa.Integer))
+    words = sa.table('user_search_words', sa.column('word', sa.String), sa.column('name_key', sa.String),
+                     sa.column('user_id', sa.Integer))
     last = 0
     while True:
         rows = connection.execute(sa.select(users.c.id, users.c.name, users.c.email, users.c.organisation)
                                   .where(users.c.id > last).order_by(users.c.id).limit(BATCH)).all()
         if not rows:
             break
+        keys = {row.id: " ".join(_fold(row.name).split())[:120] for row in rows}
         connection.execute(users.update().where(users.c.id == sa.bindparam('user_id'))
                            .values(name_key=sa.bindparam('key')),
-                           [{'user_id': row.id, 'key': " ".join(_fold(row.name).split())[:120]} for row in rows])
-        found = [{'word': word, 'user_id': row.id} for row in rows
+                           [{'user_id': user_id, 'key': key} for user_id, key in keys.items()])
+        found = [{'word': word, 'name_key': keys[row.id], 'user_id': row.id} for row in rows
                  for word in _words(row.name, row.email, row.organisation)]
         if found:
             connection.execute(words.insert(), found)
@@ -90,7 +93,7 @@ def downgrade():
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_subject_id'))
         batch_op.drop_column('subject_id')
-    op.drop_index(op.f('ix_user_search_words_user_id'), table_name='user_search_words')
+    op.drop_index('ix_user_search_words_user_id_word', table_name='user_search_words')
     op.drop_table('user_search_words')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('name_key')

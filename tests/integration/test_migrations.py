@@ -226,7 +226,7 @@ def _user_administration(connection):
     assert _scalar(connection, "SELECT count(*) FROM user_search_words WHERE word = 'alice'") == 1
     assert _scalar(connection, "SELECT count(*) FROM user_search_words WHERE word = 'alice@example.org'") == 1
     assert _scalar(connection, "SELECT count(*) FROM audit_events WHERE subject_id IS NULL") == 1
-    _insert(connection, "user_search_words", word="extra", user_id=1)
+    _insert(connection, "user_search_words", word="extra", name_key="alice", user_id=1)
 
 
 STEPS = {

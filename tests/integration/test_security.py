@@ -262,6 +262,12 @@ ROUTE_MATRIX = {
     ("POST", "/language"): statuses(303, 303),
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
     ("POST", "/admin/jobs/<id:failure_id>/<any(retry, dismiss):action>"): statuses(302, 404, admin=303),
+    ("GET", "/admin/users/"): statuses(302, 404, admin=200),
+    ("GET", "/admin/users/<id:user_id>"): statuses(302, 404),
+    ("POST", "/admin/users/<id:user_id>/role"): statuses(302, 404),
+    ("POST", "/admin/users/<id:user_id>/disable"): statuses(302, 404),
+    ("POST", "/admin/users/<id:user_id>/<any(enable, unlock, resend, 'reset-password'):action>"):
+        statuses(302, 404),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),
 }
@@ -281,7 +287,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
-                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999"}
+                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
+                "<id:user_id>": "999999", "<any(enable, unlock, resend, 'reset-password'):action>": "unlock"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

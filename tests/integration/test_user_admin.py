@@ -74,7 +74,7 @@ def test_filters_and_keyset_pages_cover_every_account_once_in_a_constant_number_
     engine = db.session.get_bind().engine
     while url:
         statements: list[str] = []
-        listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+        listener = lambda conn, cursor, statement, *rest, seen=statements: seen.append(statement)  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
             html = client.get(url).get_data(as_text=True)
@@ -89,7 +89,7 @@ def test_filters_and_keyset_pages_cover_every_account_once_in_a_constant_number_
     # The session's account, the page, and on later pages the anchor and "is there a page before": never N+1.
     assert statements_per_page[0] <= 3 and max(statements_per_page) <= 5, statements_per_page
     back = client.get(url_for_before(html)).get_data(as_text=True)
-    assert [name for _id, name in ROWS.findall(back)][0] == "Person 0101"
+    assert next(name for _id, name in ROWS.findall(back)) == "Person 0101"
     assert _listed(client, "/admin/users/?status=disabled") == []
     assert _listed(client, "/admin/users/?role=admin") == ["Boss Admin"]
 
