@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     from learnhub.web import static_files, templating
     from learnhub.web.account.views import bp as account_bp
+    from learnhub.web.admin.audit import bp as admin_audit_bp
     from learnhub.web.admin.users import bp as admin_users_bp
     from learnhub.web.admin.views import bp as admin_bp
     from learnhub.web.api.views import bp as api_bp
@@ -79,7 +80,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.trainer.views import bp as trainer_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
-                      admin_bp, admin_users_bp, exports_bp):
+                      admin_bp, admin_users_bp, admin_audit_bp, exports_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

@@ -268,6 +268,8 @@ ROUTE_MATRIX = {
     ("POST", "/admin/users/<id:user_id>/disable"): statuses(302, 404),
     ("POST", "/admin/users/<id:user_id>/<any(enable, unlock, resend, 'reset-password'):action>"):
         statuses(302, 404),
+    ("GET", "/admin/audit/"): statuses(302, 404, admin=200),
+    ("GET", "/admin/audit/events.csv"): statuses(302, 404, admin=200),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),
 }

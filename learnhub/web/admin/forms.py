@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SearchField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, SearchField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from learnhub import i18n
 from learnhub.models.users import ROLES
 from learnhub.reports import formats
-from learnhub.services import user_directory
+from learnhub.services import audit_log, user_directory
 from learnhub.web.forms import BaseForm
 from learnhub.web.forms_common import options
 
@@ -59,3 +59,33 @@ class DisableForm(BaseForm):
 
 class ActionForm(BaseForm):
     """Enable, unlock, resend a mail, force a password reset: the button pressed is the action (CSRF only)."""
+
+
+class AuditFilterForm(BaseForm):
+    """The audit log viewer's filters (a GET form: no CSRF token). A date that is not a date is a form error
+    and is left out of the search; everything else is searched as typed."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField(_l("Who acted"), validators=[Optional(), Length(max=254)],
+                        description=_l("An e-mail address or account id."))
+    action = SelectField(_l("Action"), validate_choice=False)
+    subject = StringField(_l("About the account"), validators=[Optional(), Length(max=254)],
+                          description=_l("An e-mail address or account id."))
+    since = DateField(_l("From (UTC)"), validators=[Optional()])
+    until = DateField(_l("To (UTC, included)"), validators=[Optional()])
+
+    def fill_choices(self, actions: list[str]) -> None:
+        families = sorted({action.split(".")[0] + "." for action in actions if "." in action})
+        self.action.choices = options([("", _l("Every action")),
+                                       *((family, _l("Every %(family)s… action", family=family))
+                                         for family in families), *((action, action) for action in actions)])
+
+    def filters(self) -> audit_log.Filters:
+        def day(field) -> str:
+            return field.data.isoformat() if field.data and not field.errors else ""
+
+        return audit_log.Filters(actor=(self.actor.data or "").strip(), action=self.action.data or "",
+                                 subject=(self.subject.data or "").strip(), since=day(self.since),
+                                 until=day(self.until))
