@@ -48,6 +48,10 @@ class User(UserMixin, db.Model):
     # The name folded (case and accents), kept by the listeners below: the admin list sorts and pages on it
     # (decision 0056).
     name_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Personal data rights (decision 0057): when the person asked to be deleted, and when their personal data
+    # was erased (the row stays as a pseudonymous record, so coverage counts that include them stay right).
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(index=True)
+    erased_at: Mapped[datetime | None]
 
     analyst_countries: Mapped[list[AnalystCountry]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="AnalystCountry.country"

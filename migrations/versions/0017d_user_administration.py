@@ -1,4 +1,5 @@
-"""user administration: a folded name to sort by, search words, the subject of audit events
+"""user administration: a folded name to sort by, search words, the subject of audit events, deletion
+requests and erased accounts, certificates whose holder was removed
 
 Every existing account gets its folded name and search words here, in batches, computed by this file's own
 copy of the folding rule (as learnhub.text has it at this revision), so the admin list finds and sorts the
@@ -47,6 +48,11 @@ def upgrade():
     # NOT NULL with a default: SQLite adds the column in place, without copying the table.
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('name_key', sa.String(length=120), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('deletion_requested_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('erased_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_users_deletion_requested_at'), ['deletion_requested_at'], unique=False)
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('holder_removed_at', sa.DateTime(), nullable=True))
     word_type = sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql')
     op.create_table(
         'user_search_words',
@@ -95,5 +101,10 @@ def downgrade():
         batch_op.drop_column('subject_id')
     op.drop_index('ix_user_search_words_user_id_word', table_name='user_search_words')
     op.drop_table('user_search_words')
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_column('holder_removed_at')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_deletion_requested_at'))
+        batch_op.drop_column('erased_at')
+        batch_op.drop_column('deletion_requested_at')
         batch_op.drop_column('name_key')

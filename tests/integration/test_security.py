@@ -266,10 +266,15 @@ ROUTE_MATRIX = {
     ("GET", "/admin/users/<id:user_id>"): statuses(302, 404),
     ("POST", "/admin/users/<id:user_id>/role"): statuses(302, 404),
     ("POST", "/admin/users/<id:user_id>/disable"): statuses(302, 404),
-    ("POST", "/admin/users/<id:user_id>/<any(enable, unlock, resend, 'reset-password'):action>"):
+    ("POST", "/admin/users/<id:user_id>/<any(enable, unlock, resend, 'reset-password', erase):action>"):
         statuses(302, 404),
     ("GET", "/admin/audit/"): statuses(302, 404, admin=200),
     ("GET", "/admin/audit/events.csv"): statuses(302, 404, admin=200),
+    ("GET", "/account/data"): statuses(302, 200),
+    ("GET", "/account/data/learnhub-my-data.json"): statuses(302, 200),
+    ("GET", "/account/data/summary"): statuses(302, 200),
+    ("POST", "/account/data/delete"): statuses(302, 400),
+    ("POST", "/account/data/delete/cancel"): statuses(302, 303),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),
 }
@@ -290,7 +295,7 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
                 "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
-                "<id:user_id>": "999999", "<any(enable, unlock, resend, 'reset-password'):action>": "unlock"}
+                "<id:user_id>": "999999", "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

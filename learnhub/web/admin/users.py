@@ -13,7 +13,7 @@ from learnhub.jobs import tasks
 from learnhub.models import AuditEvent, User
 from learnhub.reference import country_regions
 from learnhub.security import client_ip, no_store, role_required
-from learnhub.services import login_throttle, user_admin, user_directory
+from learnhub.services import login_throttle, personal_data, user_admin, user_directory
 from learnhub.services.user_admin import Actor, AdminError
 from learnhub.web.admin.forms import ActionForm, DisableForm, RoleForm, UserFilterForm
 
@@ -28,6 +28,7 @@ ADMIN_ERRORS = {
     "last-admin": _l("This is the last active administrator: make someone else an administrator first."),
     "scope-required": _l("Choose at least one country or region for an analyst."),
     "unknown-country": _l("Choose countries from the list."),
+    "no-request": _l("Nobody asked to delete this account."),
     "nothing-to-send": _l("There is no invitation or address check to send again for this account."),
 }
 
@@ -51,7 +52,8 @@ def index():
     args = {key: value for key, value in (("q", filters.search), ("role", filters.role),
                                           ("country", filters.country), ("status", filters.status)) if value}
     return no_store(current_app.make_response(render_template(
-        "admin/users.html", form=form, page=found, args=args, filtered=filters.any)))
+        "admin/users.html", form=form, page=found, args=args, filtered=filters.any,
+        deletion_requests=personal_data.pending_requests())))
 
 
 def _render_user(user: User, role_form: RoleForm | None = None, disable_form: DisableForm | None = None,
@@ -119,7 +121,7 @@ def disable(user_id: int):
     return redirect(url_for("admin_users.show", user_id=user.id), 303)
 
 
-@bp.post("/<id:user_id>/<any(enable, unlock, resend, 'reset-password'):action>")
+@bp.post("/<id:user_id>/<any(enable, unlock, resend, 'reset-password', erase):action>")
 @admins_only
 def act(user_id: int, action: str):
     user = _user(user_id)
@@ -134,6 +136,11 @@ def act(user_id: int, action: str):
         elif action == "unlock":
             user_admin.unlock(actor, user)
             message = _("Failed logins on %(name)s's account are forgotten: they can try again now.", name=user.name)
+        elif action == "erase":
+            if user.deletion_requested_at is None or user.id == current_user.id:
+                raise AdminError("no-request")
+            personal_data.erase(user, actor_id=current_user.id, ip=actor.ip)
+            message = _("The personal data of this account is erased.")
         elif action == "resend":
             kind, cohorts = user_admin.resend_mail(actor, user)
             message = (_("The invitation is on its way to %(email)s.", email=user.email) if kind == "invitation"
