@@ -38,7 +38,7 @@ def _setting(db, make_user):
 
 
 def test_filters_by_actor_action_account_and_dates(db, client, make_user):
-    admin, ana = _setting(db, make_user)
+    _admin, ana = _setting(db, make_user)
     log_in(client, "boss@example.org")
     assert _events(client, "?actor=boss%40example.org&action=user.") == ["user.disabled", "user.role_changed"]
     assert _events(client, f"?subject={ana.id}") == ["user.disabled", "user.role_changed"]
