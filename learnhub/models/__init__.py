@@ -8,6 +8,7 @@ from learnhub.models.jobs import FailedJob, OutboundMail
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
 from learnhub.models.regrades import QuizRegrade
 from learnhub.models.reports import ApiToken, CoverageCount, Target
+from learnhub.models.site_pages import SitePage
 from learnhub.models.throttle import ThrottleEvent
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User, UserSearchWord
 
@@ -36,6 +37,7 @@ __all__ = [
     "PasswordResetToken",
     "QuizQuestion",
     "QuizRegrade",
+    "SitePage",
     "Target",
     "ThrottleEvent",
     "User",

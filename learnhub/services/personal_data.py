@@ -67,6 +67,7 @@ EXPORTED: dict[str, Exported] = {
     "export_files": Exported(("owner_id",), ("content",)),
     "targets": Exported(("updated_by",)),
     "quiz_regrades": Exported(("trainer_id",)),
+    "site_pages": Exported(("updated_by",), ("body",)),  # the page itself is public text, not about them
 }
 NOT_EXPORTED: dict[str, str] = {
     "user_search_words": "an index of the name, e-mail address and organisation already in the profile",

@@ -1,5 +1,5 @@
 """user administration: a folded name to sort by, search words, the subject of audit events, deletion
-requests and erased accounts, certificates whose holder was removed
+requests and erased accounts, certificates whose holder was removed, the privacy notice and terms pages
 
 Every existing account gets its folded name and search words here, in batches, computed by this file's own
 copy of the folding rule (as learnhub.text has it at this revision), so the admin list finds and sorts the
@@ -68,6 +68,18 @@ def upgrade():
         batch_op.add_column(sa.Column('subject_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_audit_events_subject_id'), ['subject_id'], unique=False)
 
+    op.create_table(
+        'site_pages',
+        sa.Column('key', sa.String(length=16), nullable=False),
+        sa.Column('language', sa.String(length=5), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.Column('updated_by', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['updated_by'], ['users.id'], name=op.f('fk_site_pages_updated_by_users'),
+                                ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('key', 'language', name=op.f('pk_site_pages')),
+    )
+
     connection = op.get_bind()
     users = sa.table('users', sa.column('id', sa.Integer), sa.column('name', sa.String),
                      sa.column('email', sa.String), sa.column('organisation', sa.String),
@@ -94,6 +106,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('site_pages')
     for name, _columns in reversed(USER_INDEXES):
         op.drop_index(name, table_name='users')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

@@ -157,3 +157,20 @@ def test_a_learner_in_french_reads_their_data_and_asks_to_be_deleted(page: Page,
     check_page()
     expect(page.locator(".flashes")).to_contain_text("Votre demande de suppression de compte est enregistrée.")
     expect(page.get_by_role("button", name="Garder mon compte")).to_be_visible()
+
+
+def test_an_admin_writes_the_french_privacy_notice_that_registration_links(page: Page, admin_server, check_page):
+    _log_in(page, admin_server, "admin@ministere.example.org", check_page)
+    page.get_by_role("link", name="Administration").click()
+    check_page()
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Pages du site").click()
+    check_page()
+    page.get_by_role("link", name="Rédiger Politique de confidentialité (Français)").click()
+    check_page()
+    page.get_by_label("Texte (Markdown)").fill("# Vos données\n\nLearnHub ne garde que ce que les rapports exigent.")
+    page.get_by_role("button", name="Enregistrer la page").click()
+    check_page()
+    expect(page.locator(".flashes")).to_contain_text("La page est enregistrée.")
+    page.get_by_role("link", name="Politique de confidentialité", exact=True).first.click()
+    check_page()
+    expect(page.locator("main")).to_contain_text("LearnHub ne garde que ce que les rapports exigent.")

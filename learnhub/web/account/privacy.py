@@ -29,6 +29,7 @@ TABLE_LABELS = {
     "learner_activity": _l("Months you were active, per course"),
     "password_reset_tokens": _l("Password-reset links sent to you"), "export_files": _l("Your downloads"),
     "targets": _l("Training targets you set"), "quiz_regrades": _l("Quiz regrades you ran"),
+    "site_pages": _l("Site pages you edited"),
 }
 
 
