@@ -69,6 +69,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.account.privacy import bp as privacy_bp
     from learnhub.web.account.views import bp as account_bp
     from learnhub.web.admin.audit import bp as admin_audit_bp
+    from learnhub.web.admin.organisations import bp as admin_organisations_bp
     from learnhub.web.admin.users import bp as admin_users_bp
     from learnhub.web.admin.views import bp as admin_bp
     from learnhub.web.api.views import bp as api_bp
@@ -83,7 +84,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.trainer.views import bp as trainer_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
-                      admin_bp, admin_users_bp, admin_audit_bp, admin_pages_bp, exports_bp, privacy_bp, site_pages_bp):
+                      admin_bp, admin_users_bp, admin_audit_bp, admin_pages_bp, admin_organisations_bp, exports_bp,
+                      privacy_bp, site_pages_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

@@ -5,6 +5,7 @@ from learnhub.models.cohorts import Assignment, Cohort, CohortImport, CohortMemb
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.exports import ExportFile
 from learnhub.models.jobs import FailedJob, OutboundMail
+from learnhub.models.organisations import Organisation
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
 from learnhub.models.regrades import QuizRegrade
 from learnhub.models.reports import ApiToken, CoverageCount, Target
@@ -33,6 +34,7 @@ __all__ = [
     "LearnerActivity",
     "LessonBody",
     "Notice",
+    "Organisation",
     "OutboundMail",
     "PasswordResetToken",
     "QuizQuestion",

@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     sector: Mapped[str] = mapped_column(String(64))
     organisation: Mapped[str] = mapped_column(String(200))
     organisation_type: Mapped[str] = mapped_column(String(32))
+    # The organisation's record (decision 0058); the name above is what the person sees and reports read. No
+    # foreign key: SQLite could add one to this table only by copying it (migration 0017d).
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
     ecsf_role: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(32))
     # Part of the login cookie (get_id); replaced on logout and password change to end every session.

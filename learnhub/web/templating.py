@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from learnhub import i18n
 from learnhub.models.courses import ShownText, localised
+from learnhub.services import organisations
 from learnhub.services.certificates import display_code
 
 
@@ -80,4 +81,6 @@ def init_app(app: Flask) -> None:
         state_label=lambda state: i18n.ITEM_STATE_LABELS.get(state, state),
         local_text=localised,
         display_code=display_code,
+        organisation_suggestions=organisations.suggestions,
+        organisation_type_label=lambda kind: i18n.ORGANISATION_TYPE_LABELS.get(kind, kind),
     )

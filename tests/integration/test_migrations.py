@@ -227,6 +227,10 @@ def _user_administration(connection):
     assert _scalar(connection, "SELECT count(*) FROM user_search_words WHERE word = 'alice@example.org'") == 1
     assert _scalar(connection, "SELECT count(*) FROM audit_events WHERE subject_id IS NULL") == 1
     _insert(connection, "user_search_words", word="extra", name_key="alice", user_id=1)
+    # Every spelling of an organisation in a country became an unlisted record, and its people point at it.
+    assert _scalar(connection, "SELECT count(*) FROM users WHERE organisation_id IS NULL") == 0
+    assert _scalar(connection, "SELECT count(*) FROM organisations WHERE listed = false") == _scalar(
+        connection, "SELECT count(DISTINCT country) FROM users")  # every test account works at "Org"
     _insert(connection, "site_pages", key="privacy", language="en", body="# Privacy", updated_at=datetime(2026, 12, 5),
             updated_by=1)
 
@@ -245,7 +249,7 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
-             "export_files": 1, "quiz_regrades": 1, "user_search_words": 21, "site_pages": 1}
+             "export_files": 1, "quiz_regrades": 1, "user_search_words": 21, "site_pages": 1, "organisations": 2}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

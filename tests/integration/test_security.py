@@ -275,6 +275,9 @@ ROUTE_MATRIX = {
     ("GET", "/account/data/summary"): statuses(302, 200),
     ("POST", "/account/data/delete"): statuses(302, 400),
     ("POST", "/account/data/delete/cancel"): statuses(302, 303),
+    ("GET", "/admin/organisations/"): statuses(302, 404, admin=200),
+    ("POST", "/admin/organisations/<id:organisation_id>/list"): statuses(302, 404),
+    ("POST", "/admin/organisations/<id:organisation_id>/merge"): statuses(302, 404),
     ("GET", "/privacy"): statuses(200, 200),
     ("GET", "/terms"): statuses(200, 200),
     ("GET", "/admin/pages/"): statuses(302, 404, admin=200),
@@ -302,7 +305,7 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
                 "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
-                "<id:user_id>": "999999", "<any(privacy, terms):key>": "terms",
+                "<id:user_id>": "999999", "<id:organisation_id>": "999999", "<any(privacy, terms):key>": "terms",
                 "<any(en, es, pt, fr):language>": "pt",
                 "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
