@@ -47,6 +47,7 @@ def link(user: User) -> Organisation | None:
     key = _key(user.organisation or "")
     if not key:
         user.organisation_id = None
+        db.session.flush()
         return None
     record = db.session.scalar(select(Organisation).where(Organisation.country == user.country,
                                                           Organisation.name_key == key))

@@ -69,6 +69,8 @@ EXPORTED: dict[str, Exported] = {
     "quiz_regrades": Exported(("trainer_id",)),
     "site_pages": Exported(("updated_by",), ("body",)),  # the page itself is public text, not about them
 }
+# The organisation's record (users.organisation_id) is exported with the profile's id; the record itself is
+# about the organisation, not the person.
 NOT_EXPORTED: dict[str, str] = {
     "user_search_words": "an index of the name, e-mail address and organisation already in the profile",
 }
@@ -158,6 +160,7 @@ def erase(user: User, *, actor_id: int | None = None, ip: str | None = None, rea
     user.email = f"erased-{user.id}@erased.invalid"
     user.name = ERASED_NAME
     user.organisation = ""
+    user.organisation_id = None
     user.password_hash = ERASED_PASSWORD
     user.active = False
     user.last_login_at = None
