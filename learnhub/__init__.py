@@ -66,7 +66,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         return accounts.session_user(int(user_id), token)
 
     from learnhub.web import static_files, templating
+    from learnhub.web.account.privacy import bp as privacy_bp
     from learnhub.web.account.views import bp as account_bp
+    from learnhub.web.admin.audit import bp as admin_audit_bp
+    from learnhub.web.admin.organisations import bp as admin_organisations_bp
+    from learnhub.web.admin.users import bp as admin_users_bp
     from learnhub.web.admin.views import bp as admin_bp
     from learnhub.web.api.views import bp as api_bp
     from learnhub.web.auth.views import bp as auth_bp
@@ -78,11 +82,14 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.learn.views import bp as learn_bp
     from learnhub.web.main.views import bp as main_bp
     from learnhub.web.reports.views import bp as reports_bp
+    from learnhub.web.site_pages import admin_bp as admin_pages_bp
+    from learnhub.web.site_pages import bp as site_pages_bp
     from learnhub.web.sso.views import bp as sso_bp
     from learnhub.web.trainer.views import bp as trainer_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
-                      admin_bp, exports_bp, factors_bp, factors_admin_bp, passkeys_bp, sso_bp):
+                      admin_bp, admin_users_bp, admin_audit_bp, admin_pages_bp, admin_organisations_bp, exports_bp,
+                      privacy_bp, site_pages_bp, factors_bp, factors_admin_bp, passkeys_bp, sso_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from learnhub.cli_demo import demo_command
 from learnhub.cli_errors import CommandError
 from learnhub.cli_static import static_group
+from learnhub.cli_users import add_commands as add_user_commands
 from learnhub.config import ConfigError
 from learnhub.content.loader import Checks, load_tree
 from learnhub.extensions import db
@@ -94,7 +95,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(static_group)
 
 
-users = AppGroup("users", help="Create accounts.")
+users = AppGroup("users", help="Create and administer accounts.")
+add_user_commands(users)
 
 
 @users.command("create")

@@ -221,6 +221,11 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "REGRADE_INLINE_LIMIT": _int(env, "LEARNHUB_REGRADE_INLINE_LIMIT", 500, minimum=0),
         "IMPORT_CHUNK_ROWS": _int(env, "LEARNHUB_IMPORT_CHUNK_ROWS", 500, minimum=1),
         "AUDIT_RETENTION_DAYS": _int(env, "LEARNHUB_AUDIT_RETENTION_DAYS", 730, minimum=90),
+        # Personal data rights (decision 0057): a deletion request is carried out by an admin, or by the nightly
+        # housekeeping this many days after it was made (0: only by an admin); accounts nobody logged in to for
+        # this many days are erased the same way (0: never).
+        "DELETION_DELAY_DAYS": _int(env, "LEARNHUB_DELETION_DELAY_DAYS", 30, minimum=0),
+        "INACTIVE_ACCOUNT_DAYS": _int(env, "LEARNHUB_INACTIVE_ACCOUNT_DAYS", 0, minimum=0),
         # `learnhub courses validate` and `sync` warn about a course whose `reviewed` date is older than this.
         "REVIEW_MAX_AGE_DAYS": _int(env, "LEARNHUB_REVIEW_MAX_AGE_DAYS", 365, minimum=1),
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: none; the README's TLS proxy: 1).

@@ -20,6 +20,27 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+_WORD = re.compile(r"\w+")
+SEARCH_WORD_LENGTH = 64
+
+
+def name_key(name: str) -> str:
+    """A name as the admin list sorts it: folded, spaces collapsed, at most 120 characters."""
+    return " ".join(fold(name).split())[:120]
+
+
+def search_words(*texts: str) -> set[str]:
+    """The folded words a search finds `texts` by: each word of each text (letters and digits), and a whole
+    e-mail address too, so "ana.lopez@" and "lopez" both find ana.lopez@example.org."""
+    words: set[str] = set()
+    for text in texts:
+        folded = fold(text or "")
+        words.update(_WORD.findall(folded))
+        if "@" in folded:
+            words.add(folded.strip())
+    return {word[:SEARCH_WORD_LENGTH] for word in words if word.strip()}
+
+
 def clean_line(text: str) -> str:
     """One-line text (a name, an organisation, a search) as typed: tabs and line breaks become spaces,
     other control characters go. Nothing else changes (trimming is the field's business)."""

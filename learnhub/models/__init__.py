@@ -6,11 +6,13 @@ from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody
 from learnhub.models.exports import ExportFile
 from learnhub.models.factors import Passkey, RecoveryCode, RememberedDevice, SsoIdentity, TotpFactor
 from learnhub.models.jobs import FailedJob, OutboundMail
+from learnhub.models.organisations import Organisation
 from learnhub.models.progress import Attempt, Certificate, Enrolment, ItemProgress, LearnerActivity
 from learnhub.models.regrades import QuizRegrade
 from learnhub.models.reports import ApiToken, CoverageCount, Target
+from learnhub.models.site_pages import SitePage
 from learnhub.models.throttle import ThrottleEvent
-from learnhub.models.users import AnalystCountry, PasswordResetToken, User
+from learnhub.models.users import AnalystCountry, PasswordResetToken, User, UserSearchWord
 
 __all__ = [
     "AnalystCountry",
@@ -33,6 +35,7 @@ __all__ = [
     "LearnerActivity",
     "LessonBody",
     "Notice",
+    "Organisation",
     "OutboundMail",
     "Passkey",
     "PasswordResetToken",
@@ -40,9 +43,11 @@ __all__ = [
     "QuizRegrade",
     "RecoveryCode",
     "RememberedDevice",
+    "SitePage",
     "SsoIdentity",
     "Target",
     "ThrottleEvent",
     "TotpFactor",
     "User",
+    "UserSearchWord",
 ]

@@ -20,5 +20,9 @@ class AuditEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     event: Mapped[str] = mapped_column(String(64), index=True)
+    # The account the event is about, when it is about one (an admin's change to it, a data export); the
+    # audit viewer filters on it and a learner's data export includes these events. No foreign key: the
+    # record outlives the account's erasure (decision 0057).
+    subject_id: Mapped[int | None] = mapped_column(index=True)
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -125,6 +125,8 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
+    # The holder's personal data was erased (decision 0057): the verification page says so instead of a name.
+    holder_removed_at: Mapped[datetime | None]
 
     learner: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

@@ -6,11 +6,12 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, delete, event, insert, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.extensions import db
 from learnhub.models.base import utcnow
+from learnhub.text import name_key, search_words
 
 ROLES = ("trainee", "trainer", "analyst", "admin")
 
@@ -34,6 +35,9 @@ class User(UserMixin, db.Model):
     sector: Mapped[str] = mapped_column(String(64))
     organisation: Mapped[str] = mapped_column(String(200))
     organisation_type: Mapped[str] = mapped_column(String(32))
+    # The organisation's record (decision 0058); the name above is what the person sees and reports read. No
+    # foreign key: SQLite could add one to this table only by copying it (migration 0019).
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
     ecsf_role: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(32))
     # Part of the login cookie (get_id); replaced on logout and password change to end every session.
@@ -44,12 +48,26 @@ class User(UserMixin, db.Model):
     # When the person proved they read this address (a verification link, or an accepted invitation);
     # None until then. Coverage reports count only verified learners (docs/coverage.md).
     email_verified_at: Mapped[datetime | None]
+    # The name folded (case and accents), kept by the listeners below: the admin list sorts and pages on it
+    # (decision 0056).
+    name_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Personal data rights (decision 0057): when the person asked to be deleted, and when their personal data
+    # was erased (the row stays as a pseudonymous record, so coverage counts that include them stay right).
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(index=True)
+    erased_at: Mapped[datetime | None]
 
     analyst_countries: Mapped[list[AnalystCountry]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="AnalystCountry.country"
     )
 
-    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
+        # Keyset pages of the admin list, alone or with one filter (decision 0056).
+        Index("ix_users_name_key", "name_key", "id"),
+        Index("ix_users_role_name_key", "role", "name_key", "id"),
+        Index("ix_users_country_name_key", "country", "name_key", "id"),
+        Index("ix_users_active_name_key", "active", "name_key", "id"),
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -95,3 +113,52 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("token_hash"),)
+
+
+# Binary order on PostgreSQL too, so a prefix is a range of the index whatever the database's collation.
+WORD_TYPE = String(64).with_variant(String(64, collation="C"), "postgresql")
+
+
+class UserSearchWord(db.Model):
+    """One folded word of an account's name, e-mail address or organisation, with the account's folded name:
+    a search reads the accounts whose words start with a prefix, in name order, from this table's index alone,
+    and only then the page's accounts (decision 0056). Kept by the listeners below; bulk inserts (the demo
+    population) write theirs with `search_word_rows`."""
+
+    __tablename__ = "user_search_words"
+
+    word: Mapped[str] = mapped_column(WORD_TYPE, primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_user_search_words_user_id_word", "user_id", "word"),)
+
+
+SEARCHED_FIELDS = ("name", "email", "organisation")
+
+
+def search_word_rows(user_id: int, name: str, email: str, organisation: str) -> list[dict]:
+    key = name_key(name or "")
+    return [{"word": word, "name_key": key, "user_id": user_id} for word in search_words(name, email, organisation)]
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_name_key(_mapper, _connection, user: User) -> None:
+    user.name_key = name_key(user.name or "")
+
+
+@event.listens_for(User, "after_insert")
+def _index_new_user(_mapper, connection, user: User) -> None:
+    rows = search_word_rows(user.id, user.name, user.email, user.organisation)
+    if rows:
+        connection.execute(insert(UserSearchWord.__table__), rows)
+
+
+@event.listens_for(User, "after_update")
+def _reindex_user(_mapper, connection, user: User) -> None:
+    state = inspect(user)
+    if not any(state.attrs[field].history.has_changes() for field in SEARCHED_FIELDS):
+        return
+    connection.execute(delete(UserSearchWord.__table__).where(UserSearchWord.__table__.c.user_id == user.id))
+    _index_new_user(_mapper, connection, user)

@@ -17,7 +17,7 @@ from learnhub.models import AnalystCountry, ApiToken, PasswordResetToken, User
 from learnhub.models.base import utcnow
 from learnhub.models.row_reader import RowReader
 from learnhub.models.users import ROLES
-from learnhub.services import passwords, remembered_devices
+from learnhub.services import organisations, passwords, remembered_devices
 
 MAX_EMAIL_LENGTH = 254
 VERIFICATION_LINK_LIFETIME = timedelta(days=7)
@@ -113,6 +113,7 @@ def create(email: str, password: str, profile: Profile, *, role: str = "trainee"
         user.email_verified_at = utcnow()
     db.session.add(user)
     db.session.flush()
+    organisations.link(user)
     return user
 
 
@@ -203,9 +204,10 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def update_profile(user: User, profile: Profile) -> None:
+    """Save the profile; the organisation named is linked to its record (organisations.link)."""
     for field in PROFILE_FIELDS:
         setattr(user, field, getattr(profile, field))
-    db.session.flush()
+    organisations.link(user)
 
 
 def token_hash(token: str) -> str:

@@ -28,7 +28,7 @@ from learnhub.models import (
     User,
 )
 from learnhub.models.base import utcnow
-from learnhub.services import accounts, trainer_scope
+from learnhub.services import accounts, organisations, trainer_scope
 
 INVITATION_DAYS = 14
 # An invited person has no password until they follow their link; no Argon2 hash ever matches this.
@@ -114,6 +114,7 @@ def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
                                       .where(CohortMember.cohort_id == cohort.id)).all())
     result = AddResult()
     invite: list[tuple[User, Person]] = []
+    created: list[User] = []
     for email, person in wanted.items():
         user = existing.get(email)
         if user is None:
@@ -123,6 +124,7 @@ def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
                         organisation=(person.organisation or cohort.organisation)[:200],
                         organisation_type=person.organisation_type or "government", ecsf_role=person.ecsf_role)
             db.session.add(user)
+            created.append(user)
             result.new_accounts += 1
         elif user.id in current:
             if current[user.id] is None:
@@ -134,6 +136,8 @@ def add_people(cohort: Cohort, people: Iterable[Person]) -> AddResult:
             result.staff += 1
         invite.append((user, person))
     db.session.flush()
+    for user in created:  # their organisation's record (decision 0058)
+        organisations.link(user)
     now = utcnow()
     db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=user.id, invited_name=person.name.strip()[:120],
                                     invitation_queued_at=now) for user, person in invite)

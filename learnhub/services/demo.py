@@ -31,11 +31,13 @@ from flask import current_app
 from sqlalchemy import insert, literal_column, select, text
 
 from learnhub.extensions import db
-from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, LearnerActivity, User
+from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, LearnerActivity, User, UserSearchWord
 from learnhub.models.base import utcnow
+from learnhub.models.users import search_word_rows
 from learnhub.reports import aggregate
 from learnhub.services import catalogue, certificates
 from learnhub.services.demo_learners import CourseOutline, Generator, ItemOutline, Learner, demo_email
+from learnhub.text import name_key
 
 MAX_LEARNERS = 5_000_000
 """Most learners one run (and one seed) makes; also the stride between seeds' learner numbers."""
@@ -147,8 +149,13 @@ def _activity(progress: list[dict], attempts: list[dict]) -> list[dict]:
 
 
 def _store(learners: list[Learner], summary: DemoSummary) -> None:
-    db.session.execute(insert(User.__table__), [learner.user for learner in learners])
+    # Core inserts bypass the model's listeners: the folded name and the search words are written here.
+    db.session.execute(insert(User.__table__), [{**learner.user, "name_key": name_key(learner.user["name"])}
+                                                for learner in learners])
     ids = _ids_by_email([learner.user["email"] for learner in learners])
+    db.session.execute(insert(UserSearchWord.__table__), [
+        row for learner in learners for row in search_word_rows(
+            ids[learner.user["email"]], learner.user["name"], learner.user["email"], learner.user["organisation"])])
     tables: dict = {Enrolment: [], ItemProgress: [], Attempt: [], Certificate: []}
     for learner in learners:
         learner_id = ids[learner.user["email"]]

@@ -25,7 +25,7 @@ from learnhub.extensions import db
 from learnhub.models import ExportFile, User
 from learnhub.models.base import utcnow
 from learnhub.reports import coverage, formats, regional, scope
-from learnhub.services import cohort_progress, cohorts
+from learnhub.services import audit_log, cohort_progress, cohorts
 
 EXPORT_KEPT = timedelta(hours=24)  # a prepared file, then gone: it holds learners' results or a report
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,7 +131,34 @@ class RegionalComparison:
                       "countries": [line.country for line in comparison.lines]})
 
 
-EXPORTS = {kind.key: kind for kind in (CohortProgress, CountryCoverage, RegionalComparison)}
+class AuditLog:
+    """The audit log's events matching the viewer's filters (CSV), newest first. Rows: those events."""
+
+    key = "audit_log"
+
+    @staticmethod
+    def subject(owner: User, parameters: dict):
+        if not owner.has_role("admin"):
+            return None
+        return audit_log.Filters(**{key: str(parameters.get(key, "")) for key in audit_log.FILTER_KEYS})
+
+    @staticmethod
+    def rows(filters) -> int:
+        return audit_log.count(filters)
+
+    @staticmethod
+    def file(filters, parameters: dict) -> tuple[str, str]:
+        return "learnhub-audit-log.csv", "text/csv; charset=utf-8"
+
+    @classmethod
+    def render(cls, owner: User, filters, parameters: dict) -> Built:
+        rows = audit_log.records(filters)
+        filename, mimetype = cls.file(filters, parameters)
+        return Built(exports.to_csv(audit_log.HEADER, rows), mimetype, filename, "audit.exported",
+                     {**filters.as_dict(), "rows": len(rows)})
+
+
+EXPORTS = {kind.key: kind for kind in (CohortProgress, CountryCoverage, RegionalComparison, AuditLog)}
 
 
 def export(owner: User, kind: str, parameters: dict, inline_limit: int) -> Built | ExportFile | None:

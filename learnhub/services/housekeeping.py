@@ -19,7 +19,7 @@ from learnhub.models import (
     ThrottleEvent,
 )
 from learnhub.models.base import utcnow
-from learnhub.services import throttle
+from learnhub.services import personal_data, throttle
 
 SPENT_LINKS_KEPT = timedelta(days=7)  # used or expired links, kept a week for support questions
 SENT_MAIL_KEPT = timedelta(days=14)  # sent mail bodies hold single-use links: gone after two weeks
@@ -28,7 +28,8 @@ RESOLVED_FAILURES_KEPT = timedelta(days=90)
 
 def run() -> dict[str, int]:
     """Delete spent links, old throttle events, sent mail, resolved failures, expired export files and audit
-    events older than LEARNHUB_AUDIT_RETENTION_DAYS; returns how many rows of each went."""
+    events older than LEARNHUB_AUDIT_RETENTION_DAYS; erase the accounts whose deletion is due or that were
+    inactive too long (personal_data.erase_due); returns how many rows of each went."""
     now = utcnow()
     still_invited = select(CohortMember.invitation_token_id).where(CohortMember.invitation_token_id.is_not(None))
     removed = {
@@ -43,6 +44,8 @@ def run() -> dict[str, int]:
         "export_files": _delete(delete(ExportFile).where(ExportFile.expires_at <= now)),
         "audit_events": _delete(delete(AuditEvent).where(
             AuditEvent.at < now - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"]))),
+        **personal_data.erase_due(current_app.config["DELETION_DELAY_DAYS"],
+                                  current_app.config["INACTIVE_ACCOUNT_DAYS"], now),
     }
     db.session.commit()
     return removed

@@ -100,7 +100,8 @@ class ProfileFieldsMixin:
     sector = SelectField(_l("Sector"), validators=[DataRequired(_l("Choose your sector."))])
     organisation = StringField(_l("Organisation"), validators=[
         DataRequired(_l("Enter the name of your organisation.")), Length(max=200)],
-        render_kw={"autocomplete": "organization"})
+        description=_l("Choose it from the suggestions as you type, or type its name if it is not there."),
+        render_kw={"autocomplete": "organization", "list": "organisation-suggestions"})
     organisation_type = SelectField(_l("Type of organisation"),
                                     validators=[DataRequired(_l("Choose the type of organisation."))])
     ecsf_role = SelectField(_l("Cybersecurity role (optional)"), validators=[Optional()],

@@ -12,6 +12,7 @@ from learnhub import i18n
 from learnhub.content import lesson_layout
 from learnhub.models.courses import ShownText, localised
 from learnhub.reports import numbers
+from learnhub.services import organisations
 from learnhub.services.certificates import display_code
 
 
@@ -93,4 +94,6 @@ def init_app(app: Flask) -> None:
         state_label=lambda state: i18n.ITEM_STATE_LABELS.get(state, state),
         local_text=localised,
         display_code=display_code,
+        organisation_suggestions=organisations.suggestions,
+        organisation_type_label=lambda kind: i18n.ORGANISATION_TYPE_LABELS.get(kind, kind),
     )

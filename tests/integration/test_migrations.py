@@ -236,6 +236,21 @@ def _quiz_show_answers(connection):
     assert _scalar(connection, "SELECT show_answers FROM course_items WHERE id = 1") == "after_pass"
 
 
+def _user_administration(connection):
+    # Every account there before has its folded name and search words (alice's name is her address's user part).
+    assert _scalar(connection, "SELECT name_key FROM users WHERE email = 'alice@example.org'") == "alice"
+    assert _scalar(connection, "SELECT count(*) FROM user_search_words WHERE word = 'alice'") == 1
+    assert _scalar(connection, "SELECT count(*) FROM user_search_words WHERE word = 'alice@example.org'") == 1
+    assert _scalar(connection, "SELECT count(*) FROM audit_events WHERE subject_id IS NULL") == 1
+    _insert(connection, "user_search_words", word="extra", name_key="alice", user_id=1)
+    # Every spelling of an organisation in a country became an unlisted record, and its people point at it.
+    assert _scalar(connection, "SELECT count(*) FROM users WHERE organisation_id IS NULL") == 0
+    assert _scalar(connection, "SELECT count(*) FROM organisations WHERE listed = false") == _scalar(
+        connection, "SELECT count(DISTINCT country) FROM users")  # every test account works at "Org"
+    _insert(connection, "site_pages", key="privacy", language="en", body="# Privacy", updated_at=datetime(2026, 12, 5),
+            updated_by=1)
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -245,6 +260,7 @@ STEPS = {
     "0015_quiz_regrades": _quiz_regrades, "0016_course_format_additions": _course_format_additions,
     "0017_second_factors": _second_factors,
     "0018_quiz_show_answers": _quiz_show_answers,
+    "0019_user_administration": _user_administration,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
@@ -252,7 +268,8 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
              "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,
-             "remembered_devices": 1, "passkeys": 1, "sso_identities": 1}
+             "remembered_devices": 1, "passkeys": 1, "sso_identities": 1,
+             "user_search_words": 21, "site_pages": 1, "organisations": 2}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

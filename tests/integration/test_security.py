@@ -284,6 +284,29 @@ ROUTE_MATRIX = {
     ("GET", "/admin/jobs"): statuses(302, 404, admin=200),
     ("GET", "/admin/second-factors"): statuses(302, 404, admin=200),
     ("POST", "/admin/jobs/<id:failure_id>/<any(retry, dismiss):action>"): statuses(302, 404, admin=303),
+    ("GET", "/admin/users/"): statuses(302, 404, admin=200),
+    ("GET", "/admin/users/<id:user_id>"): statuses(302, 404),
+    ("POST", "/admin/users/<id:user_id>/role"): statuses(302, 404),
+    ("POST", "/admin/users/<id:user_id>/disable"): statuses(302, 404),
+    ("POST", "/admin/users/<id:user_id>/<any(enable, unlock, resend, 'reset-password', erase):action>"):
+        statuses(302, 404),
+    ("GET", "/admin/audit/"): statuses(302, 404, admin=200),
+    ("GET", "/admin/audit/events.csv"): statuses(302, 404, admin=200),
+    ("GET", "/account/data"): statuses(302, 200),
+    ("GET", "/account/data/learnhub-my-data.json"): statuses(302, 200),
+    ("GET", "/account/data/summary"): statuses(302, 200),
+    ("POST", "/account/data/delete"): statuses(302, 400),
+    ("POST", "/account/data/delete/cancel"): statuses(302, 303),
+    ("GET", "/admin/organisations/"): statuses(302, 404, admin=200),
+    ("POST", "/admin/organisations/<id:organisation_id>/list"): statuses(302, 404),
+    ("POST", "/admin/organisations/<id:organisation_id>/merge"): statuses(302, 404),
+    ("GET", "/privacy"): statuses(200, 200),
+    ("GET", "/terms"): statuses(200, 200),
+    ("GET", "/admin/pages/"): statuses(302, 404, admin=200),
+    ("GET", "/admin/pages/<any(privacy, terms):key>/<any(en, es, pt, fr):language>"):
+        statuses(302, 404, admin=200),
+    ("POST", "/admin/pages/<any(privacy, terms):key>/<any(en, es, pt, fr):language>"):
+        statuses(302, 404, admin=303),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),
 }
@@ -304,7 +327,10 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
                 "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
-                "<id:device_id>": "999", "<id:passkey_id>": "999", "<key>": "map"}
+                "<id:device_id>": "999", "<id:passkey_id>": "999", "<key>": "map",
+                "<id:user_id>": "999999", "<id:organisation_id>": "999999", "<any(privacy, terms):key>": "terms",
+                "<any(en, es, pt, fr):language>": "pt",
+                "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

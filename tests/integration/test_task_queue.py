@@ -140,7 +140,7 @@ def test_housekeeping_deletes_spent_links_old_events_and_sent_mail_only(app, db,
     with app.app_context():
         removed = housekeeping.run()
     assert removed == {"links": 1, "throttle_events": 1, "sent_mail": 1, "resolved_failures": 0,
-                       "export_files": 0, "audit_events": 1}
+                       "export_files": 0, "audit_events": 1, "deletion_requests": 0, "inactive_accounts": 0}
     assert db.session.scalars(select(PasswordResetToken.token_hash)).all() == ["b" * 64]
     assert db.session.scalars(select(OutboundMail.status)).all() == ["dead"]
     assert "recent" in db.session.scalars(select(AuditEvent.event)).all()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "learnhub" / "templates"
-WRAPPER = re.compile(r'<div class="table-wrap" role="region" aria-label="[^"]+" tabindex="0">\s*$')
+WRAPPER = re.compile(r'<div class="table-wrap" role="region" aria-label(?:ledby)?="[^"]+" tabindex="0">\s*$')  # named by its text or its heading
 
 
 def unwrapped_tables() -> list[str]:

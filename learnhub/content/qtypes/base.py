@@ -42,7 +42,8 @@ class QuestionType:
 
     Attributes: ``name`` (the type's key, stored in snapshots: never renamed), ``fields`` (the type's own
     fields of a Question), ``auto_graded`` (``score`` grades it), ``answered`` (a learner answers it: not so
-    for a description), ``awaits_marking`` (a trainer marks it: essays), ``template`` (its form partial).
+    for a description), ``awaits_marking`` (a trainer marks it: essays), ``own_words`` (the answer is the
+    learner's own writing, blanked when their personal data is erased: essays), ``template`` (its form partial).
     """
 
     name: ClassVar[str] = ""
@@ -50,6 +51,7 @@ class QuestionType:
     auto_graded: ClassVar[bool] = True
     answered: ClassVar[bool] = True
     awaits_marking: ClassVar[bool] = False
+    own_words: ClassVar[bool] = False
     template: ClassVar[str] = ""
     gift_opening: ClassVar[str] = ""
     """What GIFT writes right after the opening brace ('#' for numerical questions)."""

@@ -15,6 +15,7 @@ class Essay(QuestionType):
     name = "essay"
     auto_graded = False
     awaits_marking = True
+    own_words = True
     template = "questions/essay.html"
 
     def claims(self, answers: AnswerBlock) -> bool:

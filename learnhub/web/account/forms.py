@@ -48,3 +48,14 @@ class RevokeApiTokenForm(BaseForm):
     """Only the CSRF token: which token to revoke is in the URL and checked against the owner."""
 
     submit = SubmitField(_l("Revoke"))
+
+
+class DeletionRequestForm(BaseForm):
+    """Asking to be deleted: the password again, so a borrowed session cannot do it."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class CancelDeletionForm(BaseForm):
+    """Withdraw a deletion request (CSRF only)."""
