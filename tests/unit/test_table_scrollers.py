@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "learnhub" / "templates"
-WRAPPER = re.compile(r'<div class="table-wrap" role="region" aria-label(?:ledby)?="[^"]+" tabindex="0">\s*$')  # named by its text or its heading
+# The region is named by its own text (aria-label) or by the heading above it (aria-labelledby).
+WRAPPER = re.compile(r'<div class="table-wrap" role="region" aria-label(?:ledby)?="[^"]+" tabindex="0">\s*$')
 
 
 def unwrapped_tables() -> list[str]:
