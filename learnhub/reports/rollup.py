@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import event, exists, inspect, select
+from sqlalchemy import event, exists, inspect, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -169,6 +169,16 @@ class _LearnerChange:
             self.removed[metric].add(before)
 
 
+def _fact_also_held(session: Session, certificate: Certificate, fact: Fact) -> bool:
+    """Whether another standing certificate of the same learner and course, already stored, gives the same fact
+    (same month): a renewal in the month of the certificate it renews adds no fact, and revoking one of the two
+    takes none away (decision 0064). One query, only for certificates (rare) and only with renewals possible."""
+    others = session.execute(select(Certificate.issued_at).where(
+        Certificate.learner_id == certificate.learner_id, Certificate.course_id == certificate.course_id,
+        Certificate.revoked_at.is_(None), Certificate.id != certificate.id if certificate.id is not None else true()))
+    return any(_fact(certificate.course_id, issued) == fact for (issued,) in others)
+
+
 def _before(obj, attribute: str):
     """The attribute's value before this flush (its current value when unchanged)."""
     history = inspect(obj).attrs[attribute].history
@@ -194,7 +204,7 @@ def _changes(session: Session) -> dict[int, _LearnerChange]:
             change(obj.learner_id).note("enrolled", None, _fact(obj.course_id, obj.enrolled_at))
             change(obj.learner_id).note("completed", None, _dated(obj.course_id, obj.completed_at))
         elif isinstance(obj, Certificate):
-            if obj.revoked_at is None:
+            if obj.revoked_at is None and not _fact_also_held(session, obj, _fact(obj.course_id, obj.issued_at)):
                 change(obj.learner_id).note("certified", None, _fact(obj.course_id, obj.issued_at))
         elif isinstance(obj, LearnerActivity):
             change(obj.learner_id).note("active", None, Fact(obj.course_id, obj.year, obj.month))
@@ -209,6 +219,8 @@ def _changes(session: Session) -> dict[int, _LearnerChange]:
         elif isinstance(obj, Certificate):
             before = None if _before(obj, "revoked_at") is not None else _fact(obj.course_id, _before(obj, "issued_at"))
             after = None if obj.revoked_at is not None else _fact(obj.course_id, obj.issued_at)
+            if before != after and _fact_also_held(session, obj, before or after):
+                continue  # another standing certificate of the course (a renewal) holds the same fact
             change(obj.learner_id).note("certified", before, after)
         elif isinstance(obj, User):
             before = Profile(_before(obj, "country") or "", _before(obj, "role") or "",

@@ -40,6 +40,7 @@ class CertificateText:
     verify_url: str         # encoded in the QR code
     issuer: str = "LearnHub"
     language: str = "en"    # set as the PDF's /Lang
+    expiry_line: str = ""   # e.g. "Valid until 28 November 2027"; empty for a certificate that never expires
 
 
 # --- Text the standard fonts can draw ----------------------------------------------------------------------------
@@ -378,6 +379,7 @@ def render_certificate(text: CertificateText) -> bytes:
         _Block(printable_text(text.course_title), _BOLD, 24, 12, 3, 10),
         _Block(printable_text(text.date_line), _REGULAR, 12.5, 8, 2, 22),
         _Block(printable_text(text.hours_line), _REGULAR, 12.5, 8, 2, 4),
+        _Block(printable_text(text.expiry_line), _BOLD, 12.5, 8, 2, 4),
     ]
     heading = blocks[1]
     blocks = [block for block in blocks if block.text]

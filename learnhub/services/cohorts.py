@@ -204,7 +204,8 @@ def learner_details(cohort: Cohort, member: trainer_scope.Membership) -> Learner
         Attempt.learner_id == member.learner_id, Attempt.course_id.in_(course_ids))
         .order_by(Attempt.submitted_at, Attempt.id)) if member.shows(a.submitted_at)]
     issued = {c.course_id: c for c in db.session.scalars(select(Certificate).where(
-        Certificate.learner_id == member.learner_id, Certificate.course_id.in_(course_ids)))
+        Certificate.learner_id == member.learner_id, Certificate.course_id.in_(course_ids))
+        .order_by(Certificate.generation))  # the newest generation of each course wins
         if member.shows(c.issued_at)}
     courses = []
     for assignment in assigned:

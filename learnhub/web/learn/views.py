@@ -149,8 +149,11 @@ def dashboard():
     rows = learning.dashboard(current_user)
     notices = marking.unseen_notices(current_user)
     earned = certificates.for_learner(current_user)
+    newest = certificates.newest_per_course(earned)
     html = render_template("learn/dashboard.html", rows=rows, attempts=grading.recent_attempts(current_user),
-                           certificates=earned, revoked={c.course_id for c in earned if not c.valid},
+                           certificates=earned, statuses={c.id: certificates.status(c) for c in earned},
+                           newest={c.id for c in newest.values()},
+                           revoked={course for course, c in newest.items() if not c.valid},
                            notices=notices, invitations=invitations.open_for(current_user),
                            language=current_language())
     return no_store(current_app.make_response(html))
@@ -204,6 +207,10 @@ def certificate_pdf(code: str):
         # A revoked certificate is never served as a clean document: a page says why instead (410 Gone).
         html = render_template("learn/certificate_revoked.html", certificate=certificate, language=current_language())
         return no_store(current_app.make_response((html, 410)))
+    if certificates.status(certificate) == "expired":
+        # Nor is an expired one (decision 0064): the page says when it expired and how to renew it.
+        html = render_template("learn/certificate_expired.html", certificate=certificate, language=current_language())
+        return no_store(current_app.make_response((html, 410)))
     verify_url = current_app.config["BASE_URL"] + url_for("learn.verify", code=certificate.code)
     data = certificates.pdf(certificate, current_language(), verify_url)
     return downloads.attachment(data, "application/pdf", f"learnhub-certificate-{certificate.code}.pdf")
@@ -214,4 +221,5 @@ def verify(code: str):
     certificate = certificates.by_code(code)
     if certificate is None:
         return render_template("learn/verify.html", certificate=None, code=code), 404
-    return render_template("learn/verify.html", certificate=certificate, code=code, language=current_language())
+    return render_template("learn/verify.html", certificate=certificate, code=code, language=current_language(),
+                           status=certificates.status(certificate))
