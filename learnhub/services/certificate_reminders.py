@@ -79,7 +79,7 @@ def _claim(certificate: Certificate, days: int) -> bool:
 
 def _send(certificate: Certificate, days: int, now: datetime) -> None:
     learner = certificate.learner
-    left = max((certificate.expires_at - now).days, 1)
+    left = -(-(certificate.expires_at - now) // timedelta(days=1))  # whole days, rounded up: 29 d 23 h is 30
     with force_locale(learner.language):
         title = certificates.course_title_in(certificate, learner.language)
         subject = ngettext("Your LearnHub certificate expires in %(num)d day",

@@ -60,6 +60,18 @@ def renewal_opens(certificate: Certificate) -> datetime | None:
     return None if certificate.expires_at is None else certificate.expires_at - RENEWAL_OPENS
 
 
+def renewal_open_since(learner: User, course: Course) -> datetime | None:
+    """When the renewal window of the learner's certificate that completing `course` would renew opened (the
+    course's own, or for a refresher the one of the course it `renews`); None when no renewal is due now. One
+    query."""
+    target = course.renews or course.id
+    existing = latest(learner.id, target)
+    if existing is None or existing.revoked_at is not None:
+        return None
+    opens = renewal_opens(existing)
+    return opens if opens is not None and utcnow() >= opens else None
+
+
 def _create(learner: User, course: Course, *, minutes: int, generation: int, starts: datetime,
             renews: Certificate | None) -> Certificate | None:
     """A new certificate, or None when a concurrent request stored this generation first (or, astronomically

@@ -7,7 +7,7 @@ in one place, in the same transaction as the write.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -122,6 +122,11 @@ class CourseProgress:
     def complete(self) -> bool:
         return bool(self.syllabus.items) and self.finished_count == len(self.syllabus.items)
 
+    def done_before(self, item: ItemInfo, since: datetime | None) -> bool:
+        """A lesson marked done, but before `since` (a renewal window's start): to be done again to renew."""
+        row = self.states.get(item.id)
+        return since is not None and row is not None and row.state == "done" and row.updated_at < since
+
     def attempts_left(self, item: ItemInfo) -> int | None:
         if item.max_attempts is None:
             return None
@@ -147,6 +152,14 @@ class CourseProgress:
             if after:
                 return after[0]
         return unfinished[0]
+
+
+def renewal_since(learner: User | None, course: Course) -> datetime | None:
+    """When the window opened in which completing the course again renews the learner's certificate (see
+    certificates.renew); None for anyone with nothing to renew now."""
+    if learner is None or not learner.is_authenticated or not (course.certificate or course.renews):
+        return None
+    return certificates.renewal_open_since(learner, course)
 
 
 def course_progress(learner: User | None, course: Course, syllabus: Syllabus) -> CourseProgress:

@@ -236,3 +236,20 @@ def test_a_revoked_certificate_is_not_renewed(app, client, db, learner):
         assert log_in(client, "learner@example.org").status_code == 303
         complete_course(app, client, learner, COURSE)
     assert len(certificates_of(db, learner.id)) == 1
+
+
+def test_in_the_renewal_window_done_lessons_ask_to_be_done_again_and_lead_on_to_the_quiz(app, client, db, learner):
+    with at(2027, 1, 10, 9):
+        complete_course(app, client, learner, COURSE)
+        page = client.get(f"/courses/{COURSE}/lessons/{LESSON}").get_data(as_text=True)
+        assert "You have marked this lesson as done." in page and "mark this lesson as done again" not in page
+    with at(2027, 2, 2, 9):  # the window opened on 11 January
+        assert log_in(client, "learner@example.org").status_code == 303
+        page = client.get(f"/courses/{COURSE}/lessons/{LESSON}").get_data(as_text=True)
+        assert "To renew your certificate, mark this lesson as done again." in page
+        assert "You have marked this lesson as done." not in page
+        done = client.post(f"/courses/{COURSE}/lessons/{LESSON}/done", data={"csrf_token": csrf_token(page)})
+        assert done.status_code == 303 and done.headers["Location"].endswith("/quizzes/check-passwords-mfa")
+        page = client.get(f"/courses/{COURSE}/lessons/{LESSON}").get_data(as_text=True)
+        assert "You have marked this lesson as done." in page  # done again since the window opened
+    assert len(certificates_of(db, learner.id)) == 1  # the other lessons and the quiz are still to do
