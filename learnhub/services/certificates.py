@@ -5,8 +5,10 @@ from __future__ import annotations
 import calendar
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.units import format_unit
 from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -147,10 +149,13 @@ def newest_per_course(earned: list[Certificate]) -> dict[str, Certificate]:
     return newest
 
 
-def hours_text(minutes: int) -> str:
-    hours = minutes / 60
-    shown = f"{hours:.1f}".rstrip("0").rstrip(".")
-    return gettext("Estimated effort: %(hours)s hours", hours=shown)
+def hours_text(minutes: int, language: str) -> str:
+    """The effort in hours as CLDR words it in `language`, with its plural rules for decimals too ("1 hour",
+    "1.5 hours"; French "1,5 heure"; Portuguese "1,5 hora"), in the current locale's sentence."""
+    hours = round(minutes / 60, 1)
+    number = int(hours) if hours.is_integer() else hours
+    duration = format_unit(number, "duration-hour", locale=language.replace("-", "_"))
+    return gettext("Estimated effort: %(duration)s", duration=duration)
 
 
 def course_title_in(certificate: Certificate, language: str) -> str:
@@ -159,8 +164,23 @@ def course_title_in(certificate: Certificate, language: str) -> str:
     return certificate.course.text_in(certificate.course_title, language).text or certificate.course_id
 
 
-def pdf(certificate: Certificate, language: str, verify_url: str) -> bytes:
-    """The certificate as a one-page PDF in `language`."""
+@dataclass(frozen=True)
+class Issuer:
+    """The issuing body printed on certificates (LEARNHUB_CERTIFICATE_* settings, decision 0065)."""
+
+    organisation: str = "LearnHub"
+    signatory: str = ""
+    role: str = ""
+    logo: str | None = None
+
+    @classmethod
+    def from_config(cls, config) -> Issuer:
+        return cls(config["CERTIFICATE_ISSUER"], config["CERTIFICATE_SIGNATORY"],
+                   config["CERTIFICATE_SIGNATORY_ROLE"], config["CERTIFICATE_LOGO"] or None)
+
+
+def pdf(certificate: Certificate, language: str, verify_url: str, issuer: Issuer = Issuer()) -> bytes:
+    """The certificate as a one-page PDF in `language`, issued by `issuer`."""
     with force_locale(language):
         text = CertificateText(
             heading=gettext("Certificate of completion"),
@@ -168,12 +188,16 @@ def pdf(certificate: Certificate, language: str, verify_url: str) -> bytes:
             intro=gettext("has completed the course"),
             course_title=course_title_in(certificate, language),
             date_line=gettext("Completed on %(date)s", date=format_date(certificate.issued_at, "long")),
-            hours_line=hours_text(certificate.minutes),
+            hours_line=hours_text(certificate.minutes, language),
             expiry_line=(gettext("Valid until %(date)s", date=format_date(certificate.expires_at, "long"))
                          if certificate.expires_at else ""),
             code_line=gettext("Verification code: %(code)s", code=display_code(certificate.code)),
             verify_line=gettext("Verify at %(url)s", url=verify_url),
             verify_url=verify_url,
             language=language,
+            issuer=issuer.organisation,
+            signatory=issuer.signatory,
+            signatory_role=issuer.role,
+            logo=issuer.logo,
         )
     return render_certificate(text)

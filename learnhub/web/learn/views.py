@@ -214,7 +214,8 @@ def certificate_pdf(code: str):
         html = render_template("learn/certificate_expired.html", certificate=certificate, language=current_language())
         return no_store(current_app.make_response((html, 410)))
     verify_url = current_app.config["BASE_URL"] + url_for("learn.verify", code=certificate.code)
-    data = certificates.pdf(certificate, current_language(), verify_url)
+    data = certificates.pdf(certificate, current_language(), verify_url,
+                            certificates.Issuer.from_config(current_app.config))
     return downloads.attachment(data, "application/pdf", f"learnhub-certificate-{certificate.code}.pdf")
 
 
