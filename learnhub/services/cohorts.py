@@ -27,7 +27,7 @@ from learnhub.models import (
     User,
 )
 from learnhub.models.base import utcnow
-from learnhub.services import accounts, trainer_scope
+from learnhub.services import accounts, certificates, trainer_scope
 
 INVITATION_DAYS = 14
 # An invited person has no password until they follow their link; no Argon2 hash ever matches this.
@@ -180,6 +180,11 @@ class CourseDetail:
     attempts: list[tuple[Attempt, object]]
     """(attempt, its quiz item), oldest first."""
     certificate: Certificate | None
+
+    @property
+    def certificate_status(self) -> str | None:
+        """"valid", "expired" or "revoked" now (decision 0064); None without a certificate."""
+        return certificates.status(self.certificate) if self.certificate is not None else None
 
 
 @dataclass(frozen=True)
