@@ -24,12 +24,15 @@ COURSE = "passwords-mfa"
 
 @pytest.fixture
 def one_month_course(live_app):
-    with live_app.app_context():
-        db.session.get(Course, COURSE).valid_months = 1
+    with live_app.app_context():  # as a sync sets it: with a new sync time, so no page cached before is served
+        course = db.session.get(Course, COURSE)
+        synced = course.synced_at
+        course.valid_months, course.synced_at = 1, datetime.now(UTC).replace(tzinfo=None)
         db.session.commit()
     yield
     with live_app.app_context():  # the live app is shared with the other browser tests
-        db.session.get(Course, COURSE).valid_months = None
+        course = db.session.get(Course, COURSE)
+        course.valid_months, course.synced_at = None, synced
         db.session.commit()
 
 

@@ -30,9 +30,11 @@ def at(*args) -> time_machine.travel:
 
 @pytest.fixture
 def expiring(app, db):
-    """passwords-mfa valid for 1 month; reporting-incidents its refresher."""
-    db.session.get(Course, COURSE).valid_months = 1
-    db.session.get(Course, REFRESHER).renews = COURSE
+    """passwords-mfa valid for 1 month; reporting-incidents its refresher (as a sync would set them: with a new
+    sync time, so that no page cached before is served)."""
+    course, refresher = db.session.get(Course, COURSE), db.session.get(Course, REFRESHER)
+    course.valid_months, refresher.renews = 1, COURSE
+    course.synced_at = refresher.synced_at = datetime.now(UTC).replace(tzinfo=None)
     db.session.commit()
 
 
@@ -253,3 +255,14 @@ def test_in_the_renewal_window_done_lessons_ask_to_be_done_again_and_lead_on_to_
         page = client.get(f"/courses/{COURSE}/lessons/{LESSON}").get_data(as_text=True)
         assert "You have marked this lesson as done." in page  # done again since the window opened
     assert len(certificates_of(db, learner.id)) == 1  # the other lessons and the quiz are still to do
+
+
+def test_the_course_page_says_how_long_the_certificate_is_valid(app, client, db, expiring, make_user):
+    assert "Certificate on completion (valid for 1 month)" in client.get(f"/courses/{COURSE}").get_data(as_text=True)
+    course = db.session.get(Course, COURSE)
+    course.valid_months, course.synced_at = 24, datetime(2030, 1, 1)
+    db.session.commit()
+    make_user(email="es@example.org", language="es")
+    assert log_in(client, "es@example.org").status_code == 303
+    page = client.get(f"/courses/{COURSE}").get_data(as_text=True)
+    assert "Certificado al completar el curso (válido durante 2 años)" in page
