@@ -1,4 +1,5 @@
-"""Certificates: issued once per learner and course, with a random code anyone can verify."""
+"""Certificates: issued once per learner and course, renewed as a new linked certificate when they expire (decision
+0064), each with a random code anyone can verify."""
 
 from __future__ import annotations
 
@@ -89,8 +90,9 @@ def _create(learner: User, course: Course, *, minutes: int, generation: int, sta
                 db.session.add(certificate)
             return certificate
         except IntegrityError:
-            if latest(learner.id, course.id) is not None and latest(learner.id, course.id).generation >= generation:
-                return None
+            newest = latest(learner.id, course.id)
+            if newest is not None and newest.generation >= generation:
+                return None  # a concurrent request issued this generation first
     raise RuntimeError("could not issue a unique certificate code")
 
 
