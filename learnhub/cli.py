@@ -229,6 +229,17 @@ def run_housekeeping() -> None:
     click.echo(", ".join(f"{name}: {count}" for name, count in removed.items()))
 
 
+@jobs_group.command("certificate-reminders")
+def run_certificate_reminders() -> None:
+    """Queue the mails of certificates expiring in 30 or 7 days now (consumers also do it every morning)."""
+    from learnhub.jobs.queue import request_context
+    from learnhub.services import certificate_reminders
+
+    with request_context():
+        sent = certificate_reminders.send_due()
+    click.echo(f"reminders queued: {sent}")
+
+
 courses = AppGroup("courses", help="Validate course sources and load them into the database.")
 
 

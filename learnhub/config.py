@@ -160,6 +160,10 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         raise ConfigError("LEARNHUB_QUEUE_URL=inline runs jobs inside web requests; production refuses it: use "
                           "sqlite:///PATH or redis://HOST:6379/0 and start `learnhub worker`.")
 
+    logo = env.get("LEARNHUB_CERTIFICATE_LOGO", "").strip()
+    if logo and (not Path(logo).is_file() or Path(logo).suffix.lower() not in (".png", ".jpg", ".jpeg")):
+        raise ConfigError(f"LEARNHUB_CERTIFICATE_LOGO={logo!r} must be the path of a PNG or JPEG file.")
+
     k = _int(env, "LEARNHUB_SUPPRESSION_K", 10, minimum=5)
     day = 24 * 3600  # login, registration and reset counters live in the database for a day (services/throttle)
     storage_uri = env.get("LEARNHUB_RATELIMIT_STORAGE_URI", "").strip() or "memory://"
@@ -213,6 +217,12 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         # OpenID Connect providers for single sign-on (learnhub/sso_settings.py, decision 0063).
         "OIDC_PROVIDERS": oidc_providers,
         "SUPPRESSION_K": k,
+        # The issuing body printed on certificates (decision 0065): organisation, signatory and their role,
+        # and an optional logo (PNG or JPEG), read once at start-up.
+        "CERTIFICATE_ISSUER": env.get("LEARNHUB_CERTIFICATE_ISSUER", "").strip() or "LearnHub",
+        "CERTIFICATE_SIGNATORY": env.get("LEARNHUB_CERTIFICATE_SIGNATORY", "").strip(),
+        "CERTIFICATE_SIGNATORY_ROLE": env.get("LEARNHUB_CERTIFICATE_SIGNATORY_ROLE", "").strip(),
+        "CERTIFICATE_LOGO": logo,
         # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
         "QUEUE_URL": queue_url,
         # Exports with more rows than this (a cohort's people, a report's rows) are prepared on the queue and

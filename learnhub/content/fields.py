@@ -193,6 +193,30 @@ def whole_number(report: Report, mapping: LineMap, key: str, path: str | None = 
                f"{key} must be a whole number of at least 1{hint}, got {show(value)}")
     return None
 
+VALIDITY_PATTERN = re.compile(r"^(\d{1,3}) +(month|months|year|years)$")
+MAX_VALID_MONTHS = 120  # ten years: beyond that a certificate is as good as permanent, so leave valid_for out
+
+
+def valid_for(report: Report, mapping: LineMap) -> int | None:
+    """`valid_for` ("12 months", "1 month", "2 years") as a number of months; None when not given (the
+    certificate never expires) or not usable (with a problem at its line)."""
+    value = mapping.get("valid_for")
+    if value is None and "valid_for" not in mapping:
+        return None
+    found = VALIDITY_PATTERN.match(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        report.error(mapping.key_line("valid_for"), "valid_for must be a number of months or years, such as "
+                     f"'12 months', '1 month' or '2 years', got {show(value)}")
+        return None
+    number, unit = int(found.group(1)), found.group(2)
+    months = number * 12 if unit.startswith("year") else number
+    if not 1 <= months <= MAX_VALID_MONTHS:
+        report.error(mapping.key_line("valid_for"), f"valid_for must be between 1 month and "
+                     f"{MAX_VALID_MONTHS // 12} years, got {show(value)}")
+        return None
+    return months
+
+
 def boolean(report: Report, mapping: LineMap, key: str, default: bool) -> bool:
     value = mapping.get(key, default)
     if isinstance(value, bool):

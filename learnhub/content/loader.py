@@ -31,6 +31,7 @@ from learnhub.content.fields import (
     references,
     review_date,
     show,
+    valid_for,
     whole_number,
 )
 from learnhub.content.fields import pass_mark as read_pass_mark
@@ -57,7 +58,7 @@ LEVELS = ("beginner", "intermediate", "advanced")
 
 COURSE_KEYS = (
     "format", "id", "title", "summary", "languages", "fallback", "kind", "level", "minutes", "roles", "sectors",
-    "certificate", "pass_mark", "objectives", "reviewed", "modules",
+    "certificate", "valid_for", "renews", "pass_mark", "objectives", "reviewed", "modules",
 )
 COURSE_REQUIRED = ("format", "id", "title", "languages", "kind", "level", "modules")
 
@@ -111,6 +112,21 @@ def _course_id(report: Report, data: LineMap, folder_name: str) -> str:
     return course_id if isinstance(course_id, str) else folder_name
 
 
+def _renews(report: Report, data: LineMap, course_id: str) -> str | None:
+    """`renews`: the id of the course whose certificate completing this (shorter) course renews."""
+    if "renews" not in data:
+        return None
+    target = data.get("renews")
+    if not isinstance(target, str) or not ID_PATTERN.match(target):
+        report.error(data.key_line("renews"), f"renews must be the id of another course, got {show(target)}")
+        return None
+    if target == course_id:
+        report.error(data.key_line("renews"), "renews must name another course: completing a course again "
+                     "already renews its own certificate")
+        return None
+    return target
+
+
 def _load(files: CourseFolder, media_url: MediaUrl, checks: Checks) -> CourseSpec | None:
     report = Report(files.problems, files.shown(COURSE_FILE))
     data = _read_course_yaml(files, report)
@@ -136,6 +152,8 @@ def _load(files: CourseFolder, media_url: MediaUrl, checks: Checks) -> CourseSpe
     roles = references(report, data, "roles", "ecsf-roles", "ECSF role")
     sectors = references(report, data, "sectors", "nis2-sectors", "NIS2 sector")
     certificate = boolean(report, data, "certificate", False)
+    valid_months = valid_for(report, data)
+    renews = _renews(report, data, course_id)
     pass_mark = read_pass_mark(report, data, DEFAULT_PASS_MARK)
     assembled = assemble_modules(data, pass_mark, files=files, report=report, languages=languages,
                                  course_id=course_id, media_url=media_url, fallback=fallback)
@@ -162,6 +180,8 @@ def _load(files: CourseFolder, media_url: MediaUrl, checks: Checks) -> CourseSpe
         roles=roles,
         sectors=sectors,
         certificate=certificate,
+        valid_months=valid_months,
+        renews=renews,
         pass_mark=pass_mark,
         modules=assembled.modules,
         media=media,

@@ -204,6 +204,10 @@ class CourseSpec:
     """When an expert last reviewed the content."""
     credits: Mapping[str, Credit] = field(default_factory=dict)
     """Media file name (under media/) -> its credit, from media/CREDITS.yaml."""
+    valid_months: int | None = None
+    """How long a certificate of this course is valid, in months (`valid_for`); None: it never expires."""
+    renews: str | None = None
+    """The id of the course whose certificate completing this refresher renews (`renews`)."""
 
     @property
     def default_language(self) -> str:

@@ -165,6 +165,17 @@ def housekeeping() -> dict[str, int]:
     return removed
 
 
+@periodic(crontab(minute="41", hour="6"))
+def remind_expiring_certificates() -> int:
+    """Every morning: mail the learners whose certificate expires in 30 or 7 days (each reminder once)."""
+    from learnhub.services import certificate_reminders
+
+    with request_context():
+        sent = certificate_reminders.send_due()
+    log.info("certificate reminders queued: %d", sent)
+    return sent
+
+
 def retry(task: str, arguments: list) -> bool:
     """Queue a failed job again, as an admin asked; a dead mail becomes owed again (woken at commit).
     False for a job this release no longer knows."""

@@ -71,6 +71,10 @@ class Course(db.Model):
     """When an expert last reviewed the content (course.yaml `reviewed`); None when not stated."""
     credits: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     """media file (relative to media/) -> {source, licence, author?}, from media/CREDITS.yaml."""
+    valid_months: Mapped[int | None]
+    """How long its certificates are valid, in months (course.yaml `valid_for`); None: they never expire."""
+    renews: Mapped[str | None] = mapped_column(String(64))
+    """The id of the course whose certificate completing this refresher renews (course.yaml `renews`)."""
     retired: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)

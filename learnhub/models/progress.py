@@ -111,7 +111,8 @@ class Attempt(db.Model):
 
 
 class Certificate(db.Model):
-    """Issued once per learner and course; what it says is frozen at issue time."""
+    """Issued once per learner, course and generation; what it says is frozen at issue time. A renewal is a
+    new certificate of the next generation, linked to the one it renews (decision 0064)."""
 
     __tablename__ = "certificates"
 
@@ -127,12 +128,32 @@ class Certificate(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     # The holder's personal data was erased (decision 0057): the verification page says so instead of a name.
     holder_removed_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    """None: the certificate never expires (its course has no `valid_for`)."""
+    generation: Mapped[int] = mapped_column(default=1, server_default="1")
+    """1 for the first certificate of a learner in a course, then one more for each renewal."""
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
+    """The certificate this one renews."""
+    reminded_days: Mapped[int | None]
+    """The last expiry reminder sent (30 or 7 days before): each is sent once."""
 
     learner: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+    renews: Mapped[Certificate | None] = relationship(remote_side=[id])
 
-    __table_args__ = (UniqueConstraint("learner_id", "course_id"),)
+    __table_args__ = (UniqueConstraint("learner_id", "course_id", "generation"),
+                      Index("ix_certificates_expires_at", "expires_at"))
 
     @property
     def valid(self) -> bool:
+        """Not revoked (expiry is a matter of the day: see `status_at`)."""
         return self.revoked_at is None
+
+    def expired_at(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def status_at(self, now: datetime) -> str:
+        """"revoked", "expired" or "valid" at `now`: revocation wins over expiry."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expired_at(now) else "valid"

@@ -3,26 +3,34 @@
 No Flask and no database here: the caller looks up the learner, the course and the verification code, formats the
 date with Babel, translates every line into the learner's language and passes the result as a ``CertificateText``.
 
-The page uses the standard Helvetica fonts (never embedded, always available in every PDF viewer and printer), whose
-WinAnsi encoding covers every letter of English, Spanish, Portuguese and French. Text the font cannot draw goes
-through :func:`printable_text` first; see there for exactly what happens to it.
+The certificate is set in DejaVu Sans (regular and bold), vendored with its licence in learnhub/data/fonts and
+embedded (as a subset) in every PDF, so that every Latin script prints exactly, "Łucja Dąbrowska-Wójcik", "Őrs
+Ügyvéd", "Ștefan Dvořák" and Vietnamese "Nguyễn Thị Ánh" included, and Greek and Cyrillic too (decision 0065).
+Text the font cannot draw goes through :func:`printable_text` with the font's own coverage; right-to-left scripts
+count as not drawable, as nothing here lays out bidirectional text. Coverage reports keep the standard Helvetica
+fonts and their WinAnsi rules (``printable_text`` with its default).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["CertificateText", "printable_text", "render_certificate"]
+__all__ = ["CertificateText", "certificate_text", "printable_text", "render_certificate"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +46,12 @@ class CertificateText:
     code_line: str          # e.g. "Verification code: 7KQ2-M9XD-4TFA"
     verify_line: str        # e.g. "Verify at https://learnhub.example.org/verify/7KQ2M9XD4TFA"
     verify_url: str         # encoded in the QR code
-    issuer: str = "LearnHub"
+    issuer: str = "LearnHub"           # the issuing body (LEARNHUB_CERTIFICATE_ISSUER)
+    signatory: str = ""                # who signs for it, printed above their role; empty: no signature block
+    signatory_role: str = ""           # e.g. "Director, Training Centre"
+    logo: str | None = None            # path of a PNG or JPEG, printed in the top left corner
     language: str = "en"    # set as the PDF's /Lang
+    expiry_line: str = ""   # e.g. "Valid until 28 November 2027"; empty for a certificate that never expires
 
 
 # --- Text the standard fonts can draw ----------------------------------------------------------------------------
@@ -115,12 +127,12 @@ def _greek(text: str, i: int) -> tuple[str, int]:
     return _cased(_GREEK[low], text, i, i + 1), 1
 
 
-def _fallback(ch: str) -> str:
+def _fallback(ch: str, drawable: Callable[[str], bool]) -> str:
     """What to print for one character the font cannot draw (not Greek, not Cyrillic)."""
     if ch in _LATIN_EXTRA:
         return _LATIN_EXTRA[ch]
     kept = "".join(
-        part if _drawable(part) else _LATIN_EXTRA.get(part, "")
+        part if drawable(part) else _LATIN_EXTRA.get(part, "")
         for part in unicodedata.normalize("NFKD", ch)
         if not unicodedata.combining(part) and not part.isspace()
     )
@@ -134,8 +146,10 @@ def _fallback(ch: str) -> str:
     return ""
 
 
-def printable_text(text: str) -> str:
-    """``text`` as it is printed on the certificate, using only characters the standard PDF fonts can draw.
+def printable_text(text: str, drawable: Callable[[str], bool] = _drawable) -> str:
+    """``text`` as it is printed, using only characters the font can draw: by default the standard PDF fonts
+    (coverage reports); the certificate passes its embedded font's coverage (``certificate_text``), with which
+    every letter below that the font has is printed as it is and only the rest falls back as described.
 
     - Every letter of English, Spanish, Portuguese and French, and everything else in Windows-1252 (which includes
       Latin-1, so also German, Dutch, the Nordic languages, Italian, Catalan, œ, €, curly quotes and dashes) is kept.
@@ -158,7 +172,7 @@ def printable_text(text: str) -> str:
             out.append(" ")
         elif unicodedata.category(ch)[0] == "C":
             pass
-        elif _drawable(ch):
+        elif drawable(ch):
             out.append(ch)
         elif _greek_letter(ch):
             latin, used = _greek(text, i)
@@ -168,9 +182,37 @@ def printable_text(text: str) -> str:
         elif ch.lower() in _CYRILLIC:
             out.append(_cased(_CYRILLIC[ch.lower()], text, i, i + 1))
         else:
-            out.append(_fallback(ch))
+            out.append(_fallback(ch, drawable))
         i += 1
     return " ".join("".join(out).split())
+
+
+# --- The embedded font ----------------------------------------------------------------------------------------
+
+_FONTS = Path(__file__).resolve().parent.parent / "data" / "fonts"
+_REGULAR = "LearnHubSans"
+_BOLD = "LearnHubSans-Bold"
+_RIGHT_TO_LEFT = {"R", "AL", "AN"}
+
+
+@functools.cache
+def _font_coverage() -> frozenset[int]:
+    """Register DejaVu Sans (once per process) and return the code points it draws."""
+    regular = TTFont(_REGULAR, str(_FONTS / "DejaVuSansCondensed.ttf"))
+    registerFont(regular)
+    registerFont(TTFont(_BOLD, str(_FONTS / "DejaVuSansCondensed-Bold.ttf")))
+    return frozenset(regular.face.charToGlyph)
+
+
+def _in_font(ch: str) -> bool:
+    return ord(ch) in _font_coverage() and unicodedata.bidirectional(ch) not in _RIGHT_TO_LEFT
+
+
+def certificate_text(text: str) -> str:
+    """``text`` as the certificate prints it: as given wherever DejaVu Sans has the letters (every Latin script,
+    Greek, Cyrillic), with printable_text's fallbacks for the rest (Chinese "?", right-to-left scripts "?", emoji
+    dropped)."""
+    return printable_text(text, _in_font)
 
 
 # --- Layout -------------------------------------------------------------------------------------------------------
@@ -183,8 +225,6 @@ _QR_SIZE = 32 * mm                # QR code including its quiet zone of 4 module
 _LEADING = 1.22
 _ELLIPSIS = "…"
 
-_REGULAR = "Helvetica"
-_BOLD = "Helvetica-Bold"
 
 
 @dataclass(frozen=True)
@@ -318,13 +358,43 @@ def _draw_qr(canvas: Canvas, url: str, x: float, y: float) -> None:
     renderPDF.draw(drawing, canvas, x, y)
 
 
+_LOGO_BOX = (120.0, 48.0)
+
+
+def _draw_logo(canvas: Canvas, path: str, x: float, top: float) -> float:
+    """The logo scaled into _LOGO_BOX below ``top``, its proportions kept; returns its bottom y."""
+    image = ImageReader(path)
+    width, height = image.getSize()
+    scale = min(_LOGO_BOX[0] / width, _LOGO_BOX[1] / height)
+    canvas.drawImage(image, x, top - height * scale, width * scale, height * scale, mask="auto")
+    return top - height * scale
+
+
+def _draw_signature(canvas: Canvas, name: str, role: str, x: float, width: float, bottom: float) -> None:
+    """A signature line with the signatory's name (bold) and role under it, from ``bottom`` upwards."""
+    fitted = _layout([_Block(name, _BOLD, 11, 7, 1, 0), _Block(role, _REGULAR, 9.5, 6.5, 2, 1)],
+                     width, _QR_SIZE - 30)
+    line_y = bottom + sum(f.height for f in fitted) + 8
+    canvas.setLineWidth(0.75)
+    canvas.line(x, line_y, x + width, line_y)
+    y = line_y - 4
+    for block in fitted:
+        y -= block.space_before
+        canvas.setFont(block.font, block.size)
+        for line in block.lines:
+            y -= block.size * _LEADING
+            canvas.drawString(x, y + block.size * 0.25, line)
+
+
 def render_certificate(text: CertificateText) -> bytes:
     """A one-page A4 landscape PDF: heading, name (large), intro, course title, date, hours, code, verification line
     and a QR code of verify_url; document title and author metadata set; fonts embedded or standard so text extracts
     with pdftotext.
 
-    Every printed line goes through :func:`printable_text` (Greek and Cyrillic transliterated, other unsupported
-    letters shown as "?", emoji dropped); the document metadata (title, author, subject) keeps the original Unicode.
+    Set in the embedded DejaVu Sans; every printed line goes through :func:`certificate_text` (what the font lacks
+    shown as "?", emoji dropped); the document metadata (title, author, subject) keeps the original Unicode. The
+    issuing body heads the page; a signatory, when given, signs on a line in the bottom left corner with their role
+    under their name; a logo, when given, sits in the top left corner (at most 120 x 48 pt, its proportions kept).
     Empty lines are left out. Long names and titles first shrink, then wrap (the name to 2 lines, the title to 3),
     and the whole stack shrinks together if it is still too tall, so nothing leaves the page or gets smaller than
     6.5 pt; only a name over about 175 characters or a title over about 340 is cut, with an ellipsis. The QR code
@@ -334,6 +404,8 @@ def render_certificate(text: CertificateText) -> bytes:
     The output is byte-for-byte reproducible: the same input gives the same bytes (reportlab's invariant mode, which
     also fixes the PDF's internal creation date at 2000-01-01; the completion date is the one printed on the page).
     """
+    _font_coverage()  # registers the fonts
+    printable = certificate_text
     buffer = io.BytesIO()
     canvas = Canvas(
         buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1,
@@ -358,10 +430,15 @@ def render_certificate(text: CertificateText) -> bytes:
     qr_y = _INNER + 10
     _draw_qr(canvas, text.verify_url, qr_x, qr_y)
     band_width = qr_x - 8 - left
+    if text.signatory:
+        signature_width = min(band_width * 0.45, 230)
+        band_width -= signature_width + 20
+        _draw_signature(canvas, printable(text.signatory), printable(text.signatory_role), left, signature_width,
+                        qr_y)
     band = _layout(
         [
-            _Block(printable_text(text.code_line), _BOLD, 11, 7, 1, 0),
-            _Block(printable_text(text.verify_line), _REGULAR, 10, 6.5, 2, 3),
+            _Block(printable(text.code_line), _BOLD, 11, 7, 1, 0),
+            _Block(printable(text.verify_line), _REGULAR, 10, 6.5, 2, 3),
         ],
         band_width,
         _QR_SIZE - 24,
@@ -371,17 +448,20 @@ def render_certificate(text: CertificateText) -> bytes:
 
     # Main stack, centred horizontally and vertically between the top border and the bottom band.
     blocks = [
-        _Block(printable_text(text.issuer), _BOLD, 13, 9, 1, 0),
-        _Block(printable_text(text.heading), _BOLD, 30, 16, 2, 14),
-        _Block(printable_text(text.learner_name), _BOLD, 38, 16, 2, 28),
-        _Block(printable_text(text.intro), _REGULAR, 15, 10, 2, 12),
-        _Block(printable_text(text.course_title), _BOLD, 24, 12, 3, 10),
-        _Block(printable_text(text.date_line), _REGULAR, 12.5, 8, 2, 22),
-        _Block(printable_text(text.hours_line), _REGULAR, 12.5, 8, 2, 4),
+        _Block(printable(text.issuer), _BOLD, 13, 9, 1, 0),
+        _Block(printable(text.heading), _BOLD, 30, 16, 2, 14),
+        _Block(printable(text.learner_name), _BOLD, 38, 16, 2, 28),
+        _Block(printable(text.intro), _REGULAR, 15, 10, 2, 12),
+        _Block(printable(text.course_title), _BOLD, 24, 12, 3, 10),
+        _Block(printable(text.date_line), _REGULAR, 12.5, 8, 2, 22),
+        _Block(printable(text.hours_line), _REGULAR, 12.5, 8, 2, 4),
+        _Block(printable(text.expiry_line), _BOLD, 12.5, 8, 2, 4),
     ]
     heading = blocks[1]
     blocks = [block for block in blocks if block.text]
     top = PAGE_HEIGHT - _INNER - 22
+    if text.logo:
+        top = _draw_logo(canvas, text.logo, left, PAGE_HEIGHT - _INNER - 14) - 6
     bottom = qr_y + _QR_SIZE + 6
     fitted = _layout(blocks, width, top - bottom)
     stack = sum(f.height for f in fitted)

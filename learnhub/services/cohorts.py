@@ -28,7 +28,7 @@ from learnhub.models import (
     User,
 )
 from learnhub.models.base import utcnow
-from learnhub.services import accounts, organisations, trainer_scope
+from learnhub.services import accounts, certificates, organisations, trainer_scope
 
 INVITATION_DAYS = 14
 # An invited person has no password until they follow their link; no Argon2 hash ever matches this.
@@ -245,6 +245,11 @@ class CourseDetail:
     """(attempt, its quiz item), oldest first."""
     certificate: Certificate | None
 
+    @property
+    def certificate_status(self) -> str | None:
+        """"valid", "expired" or "revoked" now (decision 0064); None without a certificate."""
+        return certificates.status(self.certificate) if self.certificate is not None else None
+
 
 @dataclass(frozen=True)
 class LearnerDetails:
@@ -268,7 +273,8 @@ def learner_details(cohort: Cohort, member: trainer_scope.Membership) -> Learner
         Attempt.learner_id == member.learner_id, Attempt.course_id.in_(course_ids))
         .order_by(Attempt.submitted_at, Attempt.id)) if member.shows(a.submitted_at)]
     issued = {c.course_id: c for c in db.session.scalars(select(Certificate).where(
-        Certificate.learner_id == member.learner_id, Certificate.course_id.in_(course_ids)))
+        Certificate.learner_id == member.learner_id, Certificate.course_id.in_(course_ids))
+        .order_by(Certificate.generation))  # the newest generation of each course wins
         if member.shows(c.issued_at)}
     courses = []
     for assignment in assigned:

@@ -155,6 +155,7 @@ def store(spec: CourseSpec, source_hash: str) -> str:
     course.kind, course.level, course.minutes = spec.kind, spec.level, spec.minutes
     course.roles, course.sectors = list(spec.roles), list(spec.sectors)
     course.certificate, course.pass_mark = spec.certificate, spec.pass_mark
+    course.valid_months, course.renews = spec.valid_months, spec.renews
     course.fallback = {language: list(order) for language, order in spec.fallback.items()}
     course.objectives = {language: list(texts) for language, texts in spec.objectives.items()}
     course.reviewed = spec.reviewed

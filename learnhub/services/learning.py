@@ -7,7 +7,7 @@ in one place, in the same transaction as the write.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -122,6 +122,11 @@ class CourseProgress:
     def complete(self) -> bool:
         return bool(self.syllabus.items) and self.finished_count == len(self.syllabus.items)
 
+    def done_before(self, item: ItemInfo, since: datetime | None) -> bool:
+        """A lesson marked done, but before `since` (a renewal window's start): to be done again to renew."""
+        row = self.states.get(item.id)
+        return since is not None and row is not None and row.state == "done" and row.updated_at < since
+
     def attempts_left(self, item: ItemInfo) -> int | None:
         if item.max_attempts is None:
             return None
@@ -160,6 +165,14 @@ class CourseProgress:
         return unfinished[0]
 
 
+def renewal_since(learner: User | None, course: Course) -> datetime | None:
+    """When the window opened in which completing the course again renews the learner's certificate (see
+    certificates.renew); None for anyone with nothing to renew now."""
+    if learner is None or not learner.is_authenticated or not (course.certificate or course.renews):
+        return None
+    return certificates.renewal_open_since(learner, course)
+
+
 def course_progress(learner: User | None, course: Course, syllabus: Syllabus) -> CourseProgress:
     """One query whatever the course size: the enrolment with the learner's progress rows joined to it
     (progress is only ever recorded for an enrolled learner: `_touch` enrols first)."""
@@ -173,15 +186,41 @@ def course_progress(learner: User | None, course: Course, syllabus: Syllabus) ->
 
 
 def complete_if_done(learner: User, course: Course, syllabus: Syllabus) -> None:
-    """Mark the enrolment complete and issue the certificate once every lesson is done and quiz passed."""
+    """Mark the enrolment complete and issue the certificate once every lesson is done and quiz passed; a course
+    completed again renews its certificate, and a refresher (`renews`) the certificate of the course it renews,
+    when that one is due for renewal (certificates.renew)."""
     progress = course_progress(learner, course, syllabus)
     if not progress.complete or progress.enrolment is None:
         return
     if progress.enrolment.completed_at is None:
         progress.enrolment.completed_at = utcnow()
+
+    def retaken(since):
+        return completed_since(learner, course, syllabus, since)
+
     if course.certificate:
-        certificates.issue(learner, course)
+        certificates.issue(learner, course, retaken=retaken)
+    if course.renews:
+        target = db.session.get(Course, course.renews)
+        if target is not None and target.certificate:
+            certificates.renew(learner, target, via=course, retaken=retaken)
     db.session.flush()
+
+
+def completed_since(learner: User, course: Course, syllabus: Syllabus, since) -> bool:
+    """Whether the learner did every live lesson and passed every live quiz of the course again at or after
+    `since`: lessons marked done since then, quizzes with a passing attempt submitted since then (two queries)."""
+    lessons = {item.id for item in syllabus.items if item.kind == "lesson"}
+    quizzes = {item.id for item in syllabus.items if item.kind != "lesson"}
+    if not lessons and not quizzes:
+        return False
+    done = db.session.scalar(select(func.count(ItemProgress.id)).where(
+        ItemProgress.learner_id == learner.id, ItemProgress.item_id.in_(lessons), ItemProgress.state == "done",
+        ItemProgress.updated_at >= since)) if lessons else 0
+    passed = db.session.scalar(select(func.count(func.distinct(Attempt.item_id))).where(
+        Attempt.learner_id == learner.id, Attempt.item_id.in_(quizzes), Attempt.passed.is_(True),
+        Attempt.submitted_at >= since)) if quizzes else 0
+    return done == len(lessons) and passed == len(quizzes)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -251,6 +252,22 @@ def _user_administration(connection):
             updated_by=1)
 
 
+def _certificate_validity(connection):
+    # The certificate of 0003 stays, never expiring, as generation 1; a renewal of it may now be stored.
+    row = connection.execute(sa.text("SELECT id, learner_id, course_id, generation, expires_at, renews_id, "
+                                     "reminded_days FROM certificates")).one()
+    assert tuple(row[3:]) == (1, None, None, None)
+    assert _scalar(connection, "SELECT count(*) FROM courses WHERE valid_months IS NULL AND renews IS NULL") == 2
+    _insert(connection, "certificates", id=2, code="RENEWED23456", learner_id=row[1], course_id=row[2],
+            learner_name="Alice", course_title={"en": "Course"}, minutes=30, issued_at=datetime(2026, 12, 1),
+            expires_at=datetime(2027, 12, 1), generation=2, renews_id=row[0],
+            revoked_at=datetime(2026, 12, 2))  # revoked: the rollup written by plain SQL stays exact
+    with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+        _insert(connection, "certificates", id=3, code="TWICE2345678", learner_id=row[1], course_id=row[2],
+                learner_name="Alice", course_title={"en": "Course"}, minutes=30, issued_at=datetime(2026, 12, 1),
+                generation=2)
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -261,10 +278,11 @@ STEPS = {
     "0017_second_factors": _second_factors,
     "0018_quiz_show_answers": _quiz_show_answers,
     "0019_user_administration": _user_administration,
+    "0020_certificate_validity": _certificate_validity,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
-             "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
+             "item_progress": 1, "attempts": 1, "certificates": 2, "cohorts": 1, "assignments": 1,
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
              "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,

@@ -58,6 +58,8 @@ EVENTS = st.one_of(
     st.tuples(st.just("uncomplete"), learner_index, course),
     st.tuples(st.just("certify"), learner_index, course, when),
     st.tuples(st.just("revoke"), learner_index, course),
+    st.tuples(st.just("renew"), learner_index, course, when),
+    st.tuples(st.just("revoke_first"), learner_index, course),
     st.tuples(st.just("active"), learner_index, course, when),
     st.tuples(st.just("move"), learner_index, st.sampled_from(COUNTRIES), st.sampled_from(SECTORS),
               st.sampled_from(GENDERS)),
@@ -88,16 +90,25 @@ def _apply(session, learners: list[User], event: tuple) -> None:
             enrolment.completed_at = args[2]
         elif kind == "uncomplete" and enrolment is not None:
             enrolment.completed_at = None
-    elif kind in ("certify", "revoke"):
-        certificate = session.scalar(select(Certificate).where(Certificate.learner_id == learner.id,
-                                                               Certificate.course_id == args[1]))
+    elif kind in ("certify", "revoke", "renew", "revoke_first"):
+        # A learner may hold several certificates of a course: renewals (decision 0064), in any month, the
+        # same month as the one renewed included. "certify" and "revoke" act on the newest, "revoke_first" on
+        # the first.
+        held = list(session.scalars(select(Certificate).where(Certificate.learner_id == learner.id,
+                                                              Certificate.course_id == args[1])
+                                    .order_by(Certificate.generation)))
+        certificate = held[0] if kind == "revoke_first" and held else held[-1] if held else None
         if kind == "certify" and certificate is None:
             session.add(Certificate(code=f"C{learner.id:05d}{args[1][:8]}", learner_id=learner.id,
                                     course_id=args[1], learner_name="x", course_title={"en": "x"}, minutes=30,
                                     issued_at=args[2]))
         elif kind == "certify" and certificate.revoked_at is not None:
             certificate.revoked_at, certificate.issued_at = None, args[2]
-        elif kind == "revoke" and certificate is not None:
+        elif kind == "renew" and certificate is not None and certificate.revoked_at is None:
+            session.add(Certificate(code=f"R{learner.id:04d}{len(held)}{args[1][:7]}", learner_id=learner.id,
+                                    course_id=args[1], learner_name="x", course_title={"en": "x"}, minutes=20,
+                                    issued_at=args[2], generation=len(held) + 1, renews=certificate))
+        elif kind in ("revoke", "revoke_first") and certificate is not None:
             certificate.revoked_at = utcnow()
     elif kind == "active":
         key = {"learner_id": learner.id, "course_id": args[1], "year": args[2].year, "month": args[2].month}
@@ -242,3 +253,27 @@ def test_a_verified_learner_counts_from_their_first_learning_step(app, db, catal
         assert counts[("total", "", "enrolled")] == 1 and counts[("month", "2026-02", "enrolled")] == 1
         assert counts[("total", "", "active")] == 1 and counts[("total", "", "population")] == 1
         assert_rollup_is_live(db.session)
+
+
+def test_a_renewal_in_the_month_of_the_certificate_it_renews_counts_once(app, db, catalogue_synced):
+    """Two standing certificates of one course in one month are one fact: issuing the renewal adds nothing,
+    revoking one leaves the learner certified that month, revoking both takes it away, and restoring one brings
+    it back (decision 0064)."""
+    with app.app_context():
+        savepoint = db.session.begin_nested()
+        try:
+            learner = accounts.create("renewer@example.org", "correct horse battery staple", accounts.Profile(
+                name="R", country="CO", sector="health", organisation="Org", organisation_type="government",
+                language="es"), verified=True)
+            steps = [("active", 0, COURSES[0], TIMES[3]), ("certify", 0, COURSES[0], TIMES[3]),
+                     ("renew", 0, COURSES[0], TIMES[3]), ("revoke_first", 0, COURSES[0]),
+                     ("revoke", 0, COURSES[0]), ("certify", 0, COURSES[0], TIMES[3])]
+            certified = []
+            for step in steps:
+                _apply(db.session, [learner], step)
+                db.session.flush()
+                assert_rollup_is_live(db.session)
+                certified.append(rollup.stored_counts(db.session, "CO", 2026).get(("total", "", "certified"), 0))
+            assert certified == [0, 1, 1, 1, 0, 1]
+        finally:
+            savepoint.rollback()

@@ -161,5 +161,5 @@ def test_counts_of_one_read_in_the_singular(app, db, client, make_user):
     assert "Se importó 1 fila: 1 persona invitada, 0 ya invitadas o en la cohorte; se omitieron 0 filas" in page
     assert "1 filas" not in page
     with app.test_request_context(), force_locale("es"):
-        assert hours_text(60) == "Esfuerzo estimado: 1 hora"
-        assert hours_text(90).endswith(" horas") and hours_text(120) == "Esfuerzo estimado: 2 horas"
+        assert hours_text(60, "es") == "Esfuerzo estimado: 1 hora"
+        assert hours_text(90, "es").endswith(" horas") and hours_text(120, "es") == "Esfuerzo estimado: 2 horas"

@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -332,3 +333,19 @@ def test_each_cohort_grants_its_own_courses_from_its_own_acceptance(app, db, mak
     db.session.get(CohortMember, (second.id, learner.id)).accepted_at = None        # back to invited only
     db.session.flush()
     assert not sees(trainer, ESSAY_COURSE, 0) and sees(trainer, COURSE, 0)
+
+
+def test_the_trainer_sees_when_a_certificate_expires_or_expired(app, db, scene):
+    """Decision 0064: the learner page says "Valid until" for a certificate with an expiry, "Expired on" after."""
+    url = f"/trainer/cohorts/{scene.cohort_a}/learners/{scene.ana.id}"
+    page = scene.a.get(url).get_data(as_text=True)
+    assert "Valid until" not in page and "Expired on" not in page  # the course has no valid_for
+    certificate = db.session.get(Certificate, scene.certificate.id)
+    certificate.expires_at = datetime(2099, 3, 1, 12)
+    db.session.commit()
+    assert "Valid until Mar 1, 2099" in scene.a.get(url).get_data(as_text=True)
+    certificate = db.session.get(Certificate, scene.certificate.id)  # the request closed the session
+    certificate.expires_at = datetime(2020, 3, 1, 12)
+    db.session.commit()
+    page = scene.a.get(url).get_data(as_text=True)
+    assert "Expired on Mar 1, 2020" in page and "Valid until" not in page

@@ -48,10 +48,11 @@ def lesson(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "lesson")
     page = catalogue.lesson_body(course, item, current_language()) or abort(404)
     progress = learning.course_progress(current_user, course, syllabus)
+    redo = progress.done_before(item, learning.renewal_since(current_user, course))
     previous, following = syllabus.neighbours(item)
-    return page_cache.render("learn/lesson.html", (course.revision, course.synced_at, progress.state(item)),
+    return page_cache.render("learn/lesson.html", (course.revision, course.synced_at, progress.state(item), redo),
                              course=course, item=item, page=page, previous=previous, following=following,
-                             progress=progress, language=current_language())
+                             progress=progress, redo=redo, language=current_language())
 
 
 @bp.post("/courses/<course_id>/lessons/<item_key>/done")
@@ -62,7 +63,8 @@ def lesson_done(course_id: str, item_key: str):
     db.session.commit()
     following = syllabus.neighbours(item)[1]
     progress = learning.course_progress(current_user, course, syllabus)
-    if progress.complete:
+    if progress.complete and (following is None or learning.renewal_since(current_user, course) is None):
+        # (while renewing a certificate the learner goes on to the quiz they must pass again)
         flash(_("Congratulations: you have completed this course."), "success")
         return redirect(url_for("catalog.course", course_id=course.id), 303)
     return redirect(item_url(course, following) if following else url_for("catalog.course", course_id=course.id),
@@ -156,8 +158,11 @@ def dashboard():
     rows = learning.dashboard(current_user)
     notices = marking.unseen_notices(current_user)
     earned = certificates.for_learner(current_user)
+    newest = certificates.newest_per_course(earned)
     html = render_template("learn/dashboard.html", rows=rows, attempts=grading.recent_attempts(current_user),
-                           certificates=earned, revoked={c.course_id for c in earned if not c.valid},
+                           certificates=earned, statuses={c.id: certificates.status(c) for c in earned},
+                           newest={c.id for c in newest.values()},
+                           revoked={course for course, c in newest.items() if not c.valid},
                            notices=notices, invitations=invitations.open_for(current_user),
                            language=current_language())
     return no_store(current_app.make_response(html))
@@ -211,8 +216,13 @@ def certificate_pdf(code: str):
         # A revoked certificate is never served as a clean document: a page says why instead (410 Gone).
         html = render_template("learn/certificate_revoked.html", certificate=certificate, language=current_language())
         return no_store(current_app.make_response((html, 410)))
+    if certificates.status(certificate) == "expired":
+        # Nor is an expired one (decision 0064): the page says when it expired and how to renew it.
+        html = render_template("learn/certificate_expired.html", certificate=certificate, language=current_language())
+        return no_store(current_app.make_response((html, 410)))
     verify_url = current_app.config["BASE_URL"] + url_for("learn.verify", code=certificate.code)
-    data = certificates.pdf(certificate, current_language(), verify_url)
+    data = certificates.pdf(certificate, current_language(), verify_url,
+                            certificates.Issuer.from_config(current_app.config))
     return downloads.attachment(data, "application/pdf", f"learnhub-certificate-{certificate.code}.pdf")
 
 
@@ -221,4 +231,5 @@ def verify(code: str):
     certificate = certificates.by_code(code)
     if certificate is None:
         return render_template("learn/verify.html", certificate=None, code=code), 404
-    return render_template("learn/verify.html", certificate=certificate, code=code, language=current_language())
+    return render_template("learn/verify.html", certificate=certificate, code=code, language=current_language(),
+                           status=certificates.status(certificate))
