@@ -10,6 +10,7 @@ from learnhub.models.regrades import QuizRegrade
 from learnhub.models.reports import ApiToken, CoverageCount, Target
 from learnhub.models.throttle import ThrottleEvent
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User
+from learnhub.models.workspaces import CourseWorkspace, WorkspaceFileVersion, WorkspaceMember
 
 __all__ = [
     "AnalystCountry",
@@ -22,6 +23,7 @@ __all__ = [
     "CohortImport",
     "CohortMember",
     "Course",
+    "CourseWorkspace",
     "CourseItem",
     "CourseModule",
     "CoverageCount",
@@ -39,4 +41,6 @@ __all__ = [
     "Target",
     "ThrottleEvent",
     "User",
+    "WorkspaceFileVersion",
+    "WorkspaceMember",
 ]

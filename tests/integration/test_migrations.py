@@ -220,6 +220,14 @@ def _course_format_additions(connection):
             credits={}, reviewed=date(2026, 5, 31))
 
 
+def _course_workspaces(connection):
+    _insert(connection, "course_workspaces", id=1, course_id="c1", state="draft", created_by_id=2,
+            created_at=datetime(2026, 12, 5))
+    _insert(connection, "workspace_members", workspace_id=1, user_id=2, role="owner", added_at=datetime(2026, 12, 5))
+    _insert(connection, "workspace_file_versions", id=1, workspace_id=1, path="course.yaml", content=b"format: 1\n",
+            size=10, sha256="0" * 64, saved_by_id=2, saved_at=datetime(2026, 12, 5))
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -227,13 +235,15 @@ STEPS = {
     "0010_login_throttling": _throttling, "0011_report_population": _report_population,
     "0012_task_queue": _task_queue, "0013_cohort_imports": _cohort_imports, "0014_export_files": _export_files,
     "0015_quiz_regrades": _quiz_regrades, "0016_course_format_additions": _course_format_additions,
+    "0017g_course_workspaces": _course_workspaces,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
              "item_progress": 1, "attempts": 1, "certificates": 1, "cohorts": 1, "assignments": 1,
              "cohort_members": 2, "notices": 1, "targets": 1, "learner_activity": 4, "api_tokens": 1,
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
-             "export_files": 1, "quiz_regrades": 1}
+             "export_files": 1, "quiz_regrades": 1, "course_workspaces": 1,
+             "workspace_members": 1, "workspace_file_versions": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):
