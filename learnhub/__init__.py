@@ -70,6 +70,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.admin.views import bp as admin_bp
     from learnhub.web.api.views import bp as api_bp
     from learnhub.web.auth.views import bp as auth_bp
+    from learnhub.web.author.views import bp as author_bp
     from learnhub.web.catalog.views import bp as catalog_bp
     from learnhub.web.exports.views import bp as exports_bp
     from learnhub.web.learn.views import bp as learn_bp
@@ -78,7 +79,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.trainer.views import bp as trainer_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
-                      admin_bp, exports_bp):
+                      admin_bp, exports_bp, author_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

@@ -190,12 +190,21 @@ def save_text(workspace: CourseWorkspace, path: str, text: str, user: User) -> W
     return version
 
 
-def history(workspace: CourseWorkspace, path: str) -> list[WorkspaceFileVersion]:
-    """Every version of `path`, newest first."""
-    return list(db.session.scalars(select(WorkspaceFileVersion)
-                                   .where(WorkspaceFileVersion.workspace_id == workspace.id,
-                                          WorkspaceFileVersion.path == path)
-                                   .order_by(WorkspaceFileVersion.id.desc())))
+def history(workspace: CourseWorkspace, path: str) -> list[tuple[WorkspaceFileVersion, str | None]]:
+    """Every version of `path`, newest first, with the name of who saved it (None once their account is
+    gone); one query."""
+    return [(row, name) for row, name in db.session.execute(
+        select(WorkspaceFileVersion, User.name).outerjoin(User, User.id == WorkspaceFileVersion.saved_by_id)
+        .where(WorkspaceFileVersion.workspace_id == workspace.id, WorkspaceFileVersion.path == path)
+        .order_by(WorkspaceFileVersion.id.desc()))]
+
+
+def copyable(courses_dir: Path) -> list[str]:
+    """The course folders under COURSES_DIR a workspace can be copied from, by name."""
+    if not courses_dir.is_dir():
+        return []
+    return sorted(entry.name for entry in courses_dir.iterdir()
+                  if ID_PATTERN.fullmatch(entry.name) and (entry / "course.yaml").is_file())
 
 
 def version(workspace: CourseWorkspace, path: str, version_id: int) -> WorkspaceFileVersion | None:
