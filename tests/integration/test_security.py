@@ -264,6 +264,17 @@ ROUTE_MATRIX = {
     ("POST", "/admin/jobs/<id:failure_id>/<any(retry, dismiss):action>"): statuses(302, 404, admin=303),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),
+    # Authoring (issue 16): trainers and admins; a workspace only for its members and admins (999: none).
+    ("GET", "/author/"): statuses(302, 404, trainer=200, admin=200),
+    ("POST", "/author/new/template"): statuses(302, 404, trainer=400, admin=400),
+    ("POST", "/author/new/copy"): statuses(302, 404, trainer=400, admin=400),
+    ("POST", "/author/new/upload"): statuses(302, 404, trainer=400, admin=400),
+    ("GET", "/author/<id:workspace_id>"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/files/<path:path>"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/files/<path:path>"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/history/<path:path>"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/history/<path:path>/restore"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/download"): statuses(302, 404),
 }
 
 
@@ -281,7 +292,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<country>": "DO", "<any(csv, xlsx, json, pdf):fmt>": "json",
                 "<any(eu, lac, all):region>": "lac", "<any(csv, xlsx, json):fmt>": "csv",
                 "<id:token_id>": "999", "<region>": "lac", "<id:failure_id>": "999",
-                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999"}
+                "<any(retry, dismiss):action>": "dismiss", "<id:export_id>": "999",
+                "<id:workspace_id>": "999", "<path:path>": "course.yaml"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 
