@@ -13,7 +13,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 
-from flask_babel import LazyString, lazy_gettext
+from flask_babel import LazyString, lazy_gettext, lazy_ngettext
 
 from learnhub.content.files import COURSE_FILE, IGNORED_FILE_STEMS
 
@@ -162,7 +162,8 @@ def _shortened(problems: list[LazyString]) -> list[LazyString]:
     if len(problems) <= MESSAGES_SHOWN:
         return problems
     more = len(problems) - MESSAGES_SHOWN
-    return [*problems[:MESSAGES_SHOWN], lazy_gettext("… and %(n)d more problems.", n=more)]
+    return [*problems[:MESSAGES_SHOWN],
+            lazy_ngettext("… and %(num)d more problem.", "… and %(num)d more problems.", more)]
 
 
 def build(course_id: str, files: dict[str, bytes]) -> bytes:
