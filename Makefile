@@ -52,7 +52,7 @@ lock:
 
 # Refresh the catalogues after changing user-facing strings.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 		--project LearnHub -o learnhub/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i learnhub/translations/messages.pot -d learnhub/translations
 

@@ -13,6 +13,7 @@ from learnhub.models.reports import ApiToken, CoverageCount, Target
 from learnhub.models.site_pages import SitePage
 from learnhub.models.throttle import ThrottleEvent
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User, UserSearchWord
+from learnhub.models.workspaces import CourseWorkspace, WorkspaceFileVersion, WorkspaceMember
 
 __all__ = [
     "AnalystCountry",
@@ -27,6 +28,7 @@ __all__ = [
     "Course",
     "CourseItem",
     "CourseModule",
+    "CourseWorkspace",
     "CoverageCount",
     "Enrolment",
     "ExportFile",
@@ -50,4 +52,6 @@ __all__ = [
     "TotpFactor",
     "User",
     "UserSearchWord",
+    "WorkspaceFileVersion",
+    "WorkspaceMember",
 ]

@@ -80,6 +80,10 @@ EXPORTED: dict[str, Exported] = {
     "remembered_devices": Exported(("user_id",), ("token_hash",)),
     "passkeys": Exported(("user_id",), ("public_key",)),
     "sso_identities": Exported(("user_id",)),
+    # Course workspaces they made, joined or saved a file in: which and when; the files are course content.
+    "course_workspaces": Exported(("created_by_id",)),
+    "workspace_members": Exported(("user_id",)),
+    "workspace_file_versions": Exported(("saved_by_id",), ("content",)),
 }
 # The organisation's record (users.organisation_id) is exported with the profile's id; the record itself is
 # about the organisation, not the person.

@@ -268,6 +268,14 @@ def _certificate_validity(connection):
                 generation=2)
 
 
+def _course_workspaces(connection):
+    _insert(connection, "course_workspaces", id=1, course_id="c1", state="draft", created_by_id=2,
+            created_at=datetime(2026, 12, 5))
+    _insert(connection, "workspace_members", workspace_id=1, user_id=2, role="owner", added_at=datetime(2026, 12, 5))
+    _insert(connection, "workspace_file_versions", id=1, workspace_id=1, path="course.yaml", content=b"format: 1\n",
+            size=10, sha256="0" * 64, saved_by_id=2, saved_at=datetime(2026, 12, 5))
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -279,6 +287,7 @@ STEPS = {
     "0018_quiz_show_answers": _quiz_show_answers,
     "0019_user_administration": _user_administration,
     "0020_certificate_validity": _certificate_validity,
+    "0021_course_workspaces": _course_workspaces,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
@@ -287,7 +296,8 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "throttle_events": 1, "outbound_mails": 1, "failed_jobs": 1, "cohort_imports": 1,
              "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,
              "remembered_devices": 1, "passkeys": 1, "sso_identities": 1,
-             "user_search_words": 21, "site_pages": 1, "organisations": 2}
+             "user_search_words": 21, "site_pages": 1, "organisations": 2, "course_workspaces": 1,
+             "workspace_members": 1, "workspace_file_versions": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

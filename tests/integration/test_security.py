@@ -309,6 +309,17 @@ ROUTE_MATRIX = {
         statuses(302, 404, admin=303),
     ("GET", "/downloads"): statuses(302, 200),
     ("GET", "/downloads/<id:export_id>"): statuses(302, 404),
+    # Authoring (issue 16): trainers and admins; a workspace only for its members and admins (999: none).
+    ("GET", "/author/"): statuses(302, 404, trainer=200, admin=200),
+    ("POST", "/author/new/template"): statuses(302, 404, trainer=400, admin=400),
+    ("POST", "/author/new/copy"): statuses(302, 404, trainer=400, admin=400),
+    ("POST", "/author/new/upload"): statuses(302, 404, trainer=400, admin=400),
+    ("GET", "/author/<id:workspace_id>"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/files/<path:path>"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/files/<path:path>"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/history/<path:path>"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/history/<path:path>/restore"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/download"): statuses(302, 404),
 }
 
 
@@ -330,7 +341,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<id:device_id>": "999", "<id:passkey_id>": "999", "<key>": "map",
                 "<id:user_id>": "999999", "<id:organisation_id>": "999999", "<any(privacy, terms):key>": "terms",
                 "<any(en, es, pt, fr):language>": "pt",
-                "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock"}
+                "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock",
+                "<id:workspace_id>": "999", "<path:path>": "course.yaml"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

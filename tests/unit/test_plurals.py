@@ -31,6 +31,10 @@ NOT_COUNT_NAMES = {
     "mark": "a percentage",
     "year": "a year",
     "date": "a date",
+    "version": "a saved version's number",
+    "old": "a saved version's number",
+    "new": "a saved version's number",
+    "ratio": "a fixed limit (course_zip.MAX_RATIO: how many times a file may be compressed)",
 }
 # Names that carry a count in a message formatted with %(…)s (a number already formatted by numberformat).
 COUNT_NAMES = {"num", "count", "n", "rows", "total", "done", "shown", "hours", "minutes", "days", "learners",
@@ -49,6 +53,11 @@ NOT_COUNTS = {
     "Line %(line)d: the name is longer than %(max)d characters. Shorten it.": "a fixed limit (120)",
     "Line %(line)d: the organisation is longer than %(max)d characters. Shorten it.": "a fixed limit (200)",
     "Line %(line)d: the headcount “%(value)s” must be a whole number from 0 to %(max)d.": "a range's bound",
+    "The file is larger than %(n)d MB.": "a fixed limit (course_zip.MAX_ZIP_BYTES)",
+    "The archive holds %(count)d files; a course may have at most %(n)d.": "a fixed limit (course_zip.MAX_FILES), "
+    "and a count above it",
+    "The files add up to %(size)d MB once extracted; the limit is %(n)d MB.": "a fixed limit and a size above it",
+    "%(path)s: the text is larger than %(n)d bytes.": "a fixed limit (workspaces.MAX_FILE_BYTES)",
     "Counts from 1 to %(k)d are not shown (—), nor any other cell that would let someone work them out from the "
     "totals; no percentage is shown over fewer than %(n)d learners.": "the suppression threshold, never below 5",
 }

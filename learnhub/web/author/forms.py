@@ -1,0 +1,45 @@
+"""Forms of the authoring pages: creating a workspace, editing a file, restoring a version."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+
+from learnhub.content.assembly import ID_PATTERN
+from learnhub.web.forms import BaseForm
+
+COURSE_ID_HINT = _l("2 to 64 lowercase letters, digits and hyphens, e.g. phishing-basics. It names the course "
+                    "folder and cannot be changed later.")
+
+
+class TemplateForm(BaseForm):
+    course_id = StringField(_l("Course id"), description=COURSE_ID_HINT, validators=[
+        DataRequired(_l("Enter a course id.")),
+        Regexp(ID_PATTERN, message=_l("Use 2 to 64 lowercase letters, digits and hyphens, starting with a "
+                                      "letter or digit."))])
+    title = StringField(_l("Course title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    submit = SubmitField(_l("Create from the empty template"))
+
+
+class CopyForm(BaseForm):
+    course_id = SelectField(_l("Course to copy"), validators=[DataRequired(_l("Choose a course."))])
+    submit = SubmitField(_l("Create a copy"))
+
+
+class UploadForm(BaseForm):
+    file = FileField(_l("Course folder as a .zip file"), validators=[FileRequired(_l("Choose a .zip file."))],
+                     description=_l("The zip holds course.yaml, lessons, quizzes and media/, at its top or in one "
+                                    "folder. At most 8 MB and 2,000 files."))
+    submit = SubmitField(_l("Upload"))
+
+
+class EditForm(BaseForm):
+    text = TextAreaField(_l("Content of the file"), validators=[Length(max=1_000_000)])
+    submit = SubmitField(_l("Save"))
+
+
+class RestoreForm(BaseForm):
+    version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    submit = SubmitField(_l("Restore this version"))
