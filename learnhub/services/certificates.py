@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from babel.units import format_unit
 from flask_babel import force_locale, format_date, gettext
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -63,16 +63,27 @@ def renewal_opens(certificate: Certificate) -> datetime | None:
     return None if certificate.expires_at is None else certificate.expires_at - RENEWAL_OPENS
 
 
-def renewal_open_since(learner: User, course: Course) -> datetime | None:
-    """When the renewal window of the learner's certificate that completing `course` would renew opened (the
-    course's own, or for a refresher the one of the course it `renews`); None when no renewal is due now. One
-    query."""
-    target = course.renews or course.id
-    existing = latest(learner.id, target)
-    if existing is None or existing.revoked_at is not None:
+def renewal_expiry(learner_id: int, course: Course) -> ScalarSelect:
+    """A scalar subquery for the expiry of the learner's newest certificate that completing `course` would renew
+    (the course's own, or for a refresher the one of the course it `renews`); NULL when there is none, it is
+    revoked or it never expires. A column of a query that is made anyway (learning.course_progress)."""
+    return (select(case((Certificate.revoked_at.is_(None), Certificate.expires_at), else_=None))
+            .where(Certificate.learner_id == learner_id, Certificate.course_id == (course.renews or course.id))
+            .order_by(Certificate.generation.desc()).limit(1).scalar_subquery())
+
+
+def window_open_since(expires_at: datetime | None) -> datetime | None:
+    """When the renewal window of a certificate expiring at `expires_at` opened; None before it opens."""
+    if expires_at is None:
         return None
-    opens = renewal_opens(existing)
-    return opens if opens is not None and utcnow() >= opens else None
+    opens = expires_at - RENEWAL_OPENS
+    return opens if utcnow() >= opens else None
+
+
+def renewal_open_since(learner: User, course: Course) -> datetime | None:
+    """When the renewal window of the learner's certificate that completing `course` would renew opened; None
+    when no renewal is due now. One query."""
+    return window_open_since(db.session.scalar(select(renewal_expiry(learner.id, course))))
 
 
 def _create(learner: User, course: Course, *, minutes: int, generation: int, starts: datetime,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, null, select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.extensions import db
@@ -101,6 +101,7 @@ class CourseProgress:
     states: dict[int, ItemProgress]
     syllabus: Syllabus
     enrolment: Enrolment | None
+    renewal_since: datetime | None = None  # when the renewal window of the certificate at stake opened
 
     def state(self, item: ItemInfo) -> str:
         row = self.states.get(item.id)
@@ -165,24 +166,21 @@ class CourseProgress:
         return unfinished[0]
 
 
-def renewal_since(learner: User | None, course: Course) -> datetime | None:
-    """When the window opened in which completing the course again renews the learner's certificate (see
-    certificates.renew); None for anyone with nothing to renew now."""
-    if learner is None or not learner.is_authenticated or not (course.certificate or course.renews):
-        return None
-    return certificates.renewal_open_since(learner, course)
-
-
 def course_progress(learner: User | None, course: Course, syllabus: Syllabus) -> CourseProgress:
     """One query whatever the course size: the enrolment with the learner's progress rows joined to it
-    (progress is only ever recorded for an enrolled learner: `_touch` enrols first)."""
+    (progress is only ever recorded for an enrolled learner: `_touch` enrols first) and, for a course that
+    issues or renews a certificate, the expiry of the certificate at stake, for its renewal window."""
     if learner is None or not learner.is_authenticated:
         return CourseProgress({}, syllabus, None)
-    rows = db.session.execute(select(Enrolment, ItemProgress).outerjoin(ItemProgress, and_(
+    renews = bool(course.certificate or course.renews)
+    expiry = certificates.renewal_expiry(learner.id, course) if renews else null()
+    rows = db.session.execute(select(Enrolment, ItemProgress, expiry).outerjoin(ItemProgress, and_(
         ItemProgress.learner_id == Enrolment.learner_id, ItemProgress.course_id == Enrolment.course_id)).where(
         Enrolment.learner_id == learner.id, Enrolment.course_id == course.id)).all()
-    states = {row.item_id: row for _, row in rows if row is not None}
-    return CourseProgress(states, syllabus, rows[0][0] if rows else None)
+    states = {row.item_id: row for _, row, _ in rows if row is not None}
+    if not rows:
+        return CourseProgress(states, syllabus, None)
+    return CourseProgress(states, syllabus, rows[0][0], certificates.window_open_since(rows[0][2]))
 
 
 def complete_if_done(learner: User, course: Course, syllabus: Syllabus) -> None:

@@ -53,8 +53,10 @@ def in_lang(shown: ShownText) -> Markup:
 def lesson_html(html: str) -> Markup:
     """A lesson's stored HTML as the lesson page shows it: tables that scroll in their own box, images that
     open at full size (content/lesson_layout.py), with the words in the reader's language."""
-    return lesson_layout.for_reading(html, gettext("Table (scroll sideways to see all of it)"),
-                                     gettext("Open the image at full size"), i18n.current_language())
+    return lesson_layout.for_reading(
+        html, gettext("Table (scroll sideways to see all of it)"), gettext("Open the image at full size"),
+        i18n.current_language(),
+        numbered_label=lambda number: gettext("Table %(num)d (scroll sideways to see all of it)", num=number))
 
 
 def init_app(app: Flask) -> None:

@@ -102,8 +102,8 @@ def test_report_pages_fit_and_read_right_in_spanish(page: Page, live_server, liv
     # health's 30 certified (perturbed by at most 2) of a target of 60, never the 70 of every sector (117 %)
     value = float(coverage.locator("dd").first.inner_text().replace("\u202f", "").rstrip(" %").replace(",", "."))
     assert 46 <= value <= 54, value
-    expect(coverage).to_contain_text("Solo el sector con meta: Sector sanitario.")
-    expect(page.locator("figure.chart figcaption").first).to_have_text("Personas certificadas (número), por sector")
+    expect(coverage).to_contain_text("Solo el sector con meta: Salud.")
+    expect(page.locator("figure.chart figcaption").first).to_have_text("Participantes certificados (número), por sector")
     month = page.locator("#cut-month").locator("xpath=..")
     expect(month.locator("tbody th").first).to_have_text(f"enero de {year}")
     expect(month.locator("figure figcaption")).to_contain_text("mes")

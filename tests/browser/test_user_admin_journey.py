@@ -78,7 +78,7 @@ def test_admin_in_french_changes_a_role_disables_an_account_and_reads_the_audit_
     assert jean.goto(admin_server + "/learning").url.endswith("/learning")
 
     _log_in(page, admin_server, "admin@ministere.example.org", check_page)
-    page.get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="Administration", exact=True).click()
     check_page()
     expect(page.get_by_role("heading", level=1)).to_have_text("Utilisateurs")
 
@@ -161,7 +161,7 @@ def test_a_learner_in_french_reads_their_data_and_asks_to_be_deleted(page: Page,
 
 def test_an_admin_writes_the_french_privacy_notice_that_registration_links(page: Page, admin_server, check_page):
     _log_in(page, admin_server, "admin@ministere.example.org", check_page)
-    page.get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="Administration", exact=True).click()
     check_page()
     page.get_by_role("navigation", name="Administration").get_by_role("link", name="Pages du site").click()
     check_page()

@@ -375,7 +375,7 @@ def test_the_token_list_reads_in_spanish_with_each_state(app, db, make_user):
 
 @pytest.mark.parametrize(("language", "hint"), [
     ("en", "Send it in the Authorization header: Bearer "), ("es", "Envíelo en el encabezado Authorization: Bearer "),
-    ("fr", "Envoyez-le dans l’en-tête Authorization\u00a0: Bearer ")])
+    ("fr", "Envoyez-le dans l’en-tête Authorization\u202f: Bearer ")])
 def test_the_header_hint_names_the_header_once(app, db, make_user, language, hint):
     """Issue 20: the hint read "Authorization: Authorization: Bearer lh_…"."""
     user = make_user(role="analyst", email=f"hint-{language}@example.org", countries=("DO",), language=language)
@@ -384,4 +384,4 @@ def test_the_header_hint_names_the_header_once(app, db, make_user, language, hin
     page = html.unescape(post_form(client, PAGE, {"name": "Nightly", "valid_days": "30"}).get_data(as_text=True))
     token = TOKEN_IN_PAGE.search(page).group(0)
     assert f"{hint}{token[:10]}…" in page
-    assert "Authorization: Authorization" not in page and "Authorization\u00a0: Authorization" not in page
+    assert "Authorization: Authorization" not in page and "Authorization\u202f: Authorization" not in page

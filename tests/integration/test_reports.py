@@ -161,7 +161,7 @@ def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
     # The headline compares like with like: the 20 certified of health (perturbed) with health's target of 40.
     health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
     assert f"<dd>{percent(health, 40)} %</dd>".replace(".", ",") in page  # in the Spanish notation
-    assert "Solo el sector con meta: Sector sanitario." in page  # and says so
+    assert "Solo el sector con meta: Salud." in page  # and says so
     sector = page[page.index('id="cut-sector"'):page.index('id="cut-organisation_type"')]
     assert f"<td>{health}</td><td>40</td><td>{percent(health, 40)}</td>".replace(".", ",") in sector
 
@@ -430,7 +430,7 @@ def test_the_pdf_names_months_measures_and_dates_in_the_readers_language(app, db
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=client.get(f"/reports/DO.pdf?year={YEAR}").data,
                           capture_output=True, check=True).stdout.decode()
     assert f"enero de {YEAR}" in text and f"{YEAR}-01" not in text
-    assert "Personas certificadas (número), por sector" in text
+    assert "Participantes certificados (número), por sector" in text
     assert f"Generado el {format_date(utcnow().date(), 'long', locale='es')}" in " ".join(text.split())
     csv_text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
     assert f"diciembre de {YEAR}" in csv_text or f"enero de {YEAR}" in csv_text

@@ -7,14 +7,24 @@ from learnhub.content.lesson_layout import for_reading
 REGION = '<div class="table-wrap" role="region" aria-label="Table" tabindex="0">'
 
 
+def region(label: str) -> str:
+    return f'<div class="table-wrap" role="region" aria-label="{label}" tabindex="0">'
+
+
 def laid_out(html: str) -> str:
     return str(for_reading(html, "Table", "Full size"))
 
 
 def test_an_outermost_table_is_wrapped_once_nested_ones_are_not():
     html = "<p>a</p><table><tr><td><table><tr><td>x</td></tr></table></td></tr></table><table></table>"
-    assert laid_out(html) == (f"<p>a</p>{REGION}<table><tr><td><table><tr><td>x</td></tr></table></td></tr>"
-                              f"</table></div>{REGION}<table></table></div>")
+    assert laid_out(html) == (f"<p>a</p>{region('Table 1')}<table><tr><td><table><tr><td>x</td></tr></table>"
+                              f"</td></tr></table></div>{region('Table 2')}<table></table></div>")
+
+
+def test_a_lone_table_has_the_plain_label_several_get_distinct_ones():
+    assert laid_out("<table></table>") == f"{REGION}<table></table></div>"
+    three = str(for_reading("<table></table>" * 3, "T", "F", numbered_label=lambda n: f"Table {n} of 3"))
+    assert [region(f"Table {n} of 3") in three for n in (1, 2, 3)] == [True, True, True]
 
 
 def test_an_image_links_to_its_own_file_unless_it_is_a_link_already():

@@ -43,6 +43,7 @@ COUNT_NAMES = {"num", "count", "n", "rows", "total", "done", "shown", "hours", "
 NOT_COUNTS = {
     "Question %(num)d": "an ordinal (the question's place)",
     "Attempt %(num)d": "an ordinal (the attempt's number)",
+    "Table %(num)d (scroll sideways to see all of it)": "an ordinal (the table's place in the lesson)",
     "Page %(num)s": "an ordinal (the page's number)",
     "Enter a password of at least %(n)d characters.": "a fixed limit (passwords.MIN_LENGTH, 12)",
     "Enter a password of at most %(n)d characters.": "a fixed limit (passwords.MAX_LENGTH)",

@@ -48,7 +48,7 @@ def lesson(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "lesson")
     page = catalogue.lesson_body(course, item, current_language()) or abort(404)
     progress = learning.course_progress(current_user, course, syllabus)
-    redo = progress.done_before(item, learning.renewal_since(current_user, course))
+    redo = progress.done_before(item, progress.renewal_since)
     previous, following = syllabus.neighbours(item)
     return page_cache.render("learn/lesson.html", (course.revision, course.synced_at, progress.state(item), redo),
                              course=course, item=item, page=page, previous=previous, following=following,
@@ -63,7 +63,7 @@ def lesson_done(course_id: str, item_key: str):
     db.session.commit()
     following = syllabus.neighbours(item)[1]
     progress = learning.course_progress(current_user, course, syllabus)
-    if progress.complete and (following is None or learning.renewal_since(current_user, course) is None):
+    if progress.complete and (following is None or progress.renewal_since is None):
         # (while renewing a certificate the learner goes on to the quiz they must pass again)
         flash(_("Congratulations: you have completed this course."), "success")
         return redirect(url_for("catalog.course", course_id=course.id), 303)
