@@ -22,7 +22,7 @@ def test_admin_retries_a_dead_mail_in_spanish_at_phone_width(page: Page, live_se
         db.session.commit()
         mail_id = dead.id
         db.session.remove()
-    page.get_by_role("link", name="Administración", exact=True).click()  # the admin pages (issue 17), then their sub-menu
+    page.get_by_role("link", name="Administración", exact=True).click()  # the admin pages, then their sub-menu
     check_page()
     page.get_by_role("link", name="Tareas fallidas").click()
     check_page()

@@ -103,7 +103,8 @@ def test_report_pages_fit_and_read_right_in_spanish(page: Page, live_server, liv
     value = float(coverage.locator("dd").first.inner_text().replace("\u202f", "").rstrip(" %").replace(",", "."))
     assert 46 <= value <= 54, value
     expect(coverage).to_contain_text("Solo el sector con meta: Salud.")
-    expect(page.locator("figure.chart figcaption").first).to_have_text("Participantes certificados (número), por sector")
+    expect(page.locator("figure.chart figcaption").first).to_have_text(
+        "Participantes certificados (número), por sector")
     month = page.locator("#cut-month").locator("xpath=..")
     expect(month.locator("tbody th").first).to_have_text(f"enero de {year}")
     expect(month.locator("figure figcaption")).to_contain_text("mes")
