@@ -22,14 +22,16 @@ def fresh_schema(url: str) -> str:
 
 
 def bench_app(database_url: str, folder: Path, **settings):
-    """A migrated app on `database_url` (PostgreSQL: a fresh schema) or, when empty, SQLite in `folder`."""
+    """A migrated app on `database_url` (PostgreSQL: a fresh schema) or, when empty, SQLite in `folder`. No role
+    must enrol a second factor (benchmarks log in with a password and measure the pages behind the login)."""
     from flask_migrate import upgrade
 
     from learnhub import create_app
 
     url = fresh_schema(database_url) if database_url else f"sqlite:///{folder / 'bench.db'}"
     app = create_app({"LEARNHUB_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "MAIL_DIR": str(folder / "mail"),
-                      "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench" * 10, **settings})
+                      "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench" * 10, "MFA_REQUIRED_ROLES": (),
+                      **settings})
     with app.app_context():
         upgrade()
     return app

@@ -19,7 +19,7 @@ from learnhub.models import Attempt, Certificate, Course, CourseItem, Enrolment,
 from learnhub.models.base import utcnow
 from learnhub.reference import GENDERS, ORGANISATION_TYPES, country_regions, ecsf_role_ids, sector_ids
 from learnhub.reports import aggregate
-from learnhub.services import accounts, catalogue, demo, demo_learners
+from learnhub.services import accounts, catalogue, demo, demo_learners, passwords
 from learnhub.services.certificates import CODE_ALPHABET
 from tests.conftest import DEFAULT_PASSWORD, PROFILE
 from tests.integration.learning_helpers import app_with_own_database
@@ -332,3 +332,49 @@ def test_a_seed_and_a_past_year_make_the_same_learners_on_another_database(demo_
     assert snapshots[0] == snapshots[1]
     times = [row[-1] for row in snapshots[0]["users"]] + [row[2] for row in snapshots[0]["enrolments"]]
     assert {moment.year for moment in times} == {2025}
+
+
+# --- Plain demo accounts (`--accounts`): the administration's user list at scale (issue 17) ----------------
+
+def test_plain_accounts_are_marked_searchable_and_made_once(tmp_path_factory):
+    app = own_app(tmp_path_factory, "demo_accounts", courses=False)  # no course needed: no activity
+    first = run_demo(app, "--accounts", "300")
+    assert first.exit_code == 0, first.output
+    assert "300 demo accounts made, 0 existed already" in first.output
+    again = run_demo(app, "--accounts", "450")
+    assert "150 demo accounts made, 300 existed already" in again.output
+    with app.app_context():
+        people = list(db.session.scalars(select(User).order_by(User.id)))
+        assert len(people) == 450
+        assert [person.email for person in people[:2]] == ["person0000001@demo.learnhub.test",
+                                                           "person0000002@demo.learnhub.test"]
+        assert all(person.organisation.endswith(" (demo)") for person in people)
+        assert not passwords.verify_password(people[0].password_hash, "!demo")  # no usable password
+        assert Counter(person.role for person in people) == {"trainee": 446, "trainer": 4}
+        assert sum(not person.active for person in people) == 2  # numbers 211 and 422
+        assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+        surname = people[6].name.split()[1]
+        db.engine.dispose()
+    admin = app.test_client()
+    with app.app_context():
+        accounts.create("root@example.org", DEFAULT_PASSWORD, accounts.Profile(**PROFILE), role="admin",
+                        verified=True)
+        db.session.commit()
+    assert admin.post("/login", data={"email": "root@example.org", "password": DEFAULT_PASSWORD}).status_code == 303
+    found = admin.get("/admin/users/", query_string={"q": "person0000007"}).get_data(as_text=True)
+    assert "person0000007@demo.learnhub.test" in found and "person0000008@" not in found
+    assert surname in admin.get("/admin/users/", query_string={"q": surname}).get_data(as_text=True)
+
+
+def test_plain_accounts_are_refused_in_production_and_one_of_the_two_counts_is_needed(tmp_path_factory):
+    app = own_app(tmp_path_factory, "demo_accounts_refused", courses=False)
+    app.config["LEARNHUB_ENV"] = "production"
+    refused = run_demo(app, "--accounts", "5")
+    assert refused.exit_code == 1
+    assert "learnhub: error: demo data is never created in production (LEARNHUB_ENV=production)" in refused.output
+    app.config["LEARNHUB_ENV"] = "testing"
+    neither = run_demo(app)
+    assert neither.exit_code == 2 and "say how many: --learners N, --accounts N, or both" in neither.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        db.engine.dispose()
