@@ -24,7 +24,7 @@ from learnhub.extensions import db
 from learnhub.models import Assignment, Certificate, Cohort, CohortMember, Course, Enrolment, Organisation, User
 from learnhub.models.base import utcnow
 from learnhub.models.campaigns import Campaign, CampaignCohort
-from learnhub.services import audit, cohorts, trainer_scope
+from learnhub.services import audit, campaign_window, cohorts, trainer_scope
 
 PEOPLE_PER_PAGE = 50
 
@@ -57,14 +57,6 @@ def has_completed(campaign: Campaign, learner_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(qualifying(campaign, learner_id)))))
 
 
-def _in_cohorts(learner_id: int) -> ColumnElement[bool]:
-    """SQL condition over `campaigns`: a "cohorts" campaign one of whose cohorts the learner accepted to join."""
-    return and_(Campaign.population == "cohorts", select(CohortMember.learner_id).join(
-        CampaignCohort, CampaignCohort.cohort_id == CohortMember.cohort_id).where(
-        CampaignCohort.campaign_id == Campaign.id, CohortMember.learner_id == learner_id,
-        CohortMember.accepted_at.is_not(None)).exists())
-
-
 def population(campaign: Campaign, viewer: User | None = None) -> Select:
     """The ids of the accounts in the campaign (for a trainer `viewer`, only those in cohorts they run), as a
     subquery. Active, not erased accounts only."""
@@ -81,14 +73,6 @@ def population(campaign: Campaign, viewer: User | None = None) -> Select:
         if value is not None:
             people = people.where(column == value)
     return people
-
-
-def _filter_matches(learner: User) -> ColumnElement[bool]:
-    """SQL condition over `campaigns`: a "filter" campaign whose filter the learner matches."""
-    return and_(Campaign.population == "filter",
-                or_(Campaign.country.is_(None), Campaign.country == learner.country),
-                or_(Campaign.sector.is_(None), Campaign.sector == learner.sector),
-                or_(Campaign.organisation_id.is_(None), Campaign.organisation_id == learner.organisation_id))
 
 
 # --- Starting and ending -------------------------------------------------------------------------------------
@@ -312,7 +296,7 @@ def open_for(learner: User) -> list[Open]:
     rows = db.session.execute(
         select(Campaign, Course, enrolment).join(Course, Course.id == Campaign.course_id).where(
             Campaign.state == "open", ~completed,
-            or_(_in_cohorts(learner.id), _filter_matches(learner)))
+            campaign_window.concerns(learner))
         .order_by(Campaign.due_on, Campaign.id)).all()
     seen: set[str] = set()
     shown = []

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from learnhub.models import AuditEvent, Certificate, Cohort, CohortMember, Course, User
 from learnhub.models.base import utcnow
@@ -297,3 +297,59 @@ def test_csrf_and_the_learner_button_to_a_course_they_are_enrolled_in(app, db, c
     client.post(f"/courses/{COURSE}/enrol", data={"csrf_token": csrf_token(page)})
     home = client.get("/").get_data(as_text=True)
     assert f'href="/courses/{COURSE}">Go to the course' in home
+
+
+# --- A campaign opens the renewal window from its start --------------------------------------------------------
+
+
+def _certified_then_campaign(app, db, client, make_user, valid_months):
+    """A learner who completed COURSE (valid for `valid_months`, None: never expires) before a campaign on it that
+    concerns them started a day later."""
+    course = db.session.get(Course, COURSE)
+    course.valid_months, course.synced_at = valid_months, utcnow()
+    db.session.commit()
+    trainer = make_user(role="trainer", email="t@example.org")
+    cohort = _cohort(db, trainer)
+    learner = make_user(email="learner@example.org", language="en")
+    _join(db, cohort, learner)
+    with time_machine.travel(datetime(2027, 1, 10, 9), tick=False):
+        log_in(client, "learner@example.org")
+        complete_course(app, client, learner, COURSE)
+    with time_machine.travel(datetime(2027, 1, 11, 9), tick=False):
+        campaign = campaigns.start(trainer, course, date(2027, 3, 31), cohort_ids=[cohort.id])
+        db.session.commit()
+    return learner, campaign
+
+
+@pytest.mark.parametrize("valid_months", [12, None])
+def test_an_open_campaign_lets_a_certified_learner_renew_early(app, db, client, make_user, valid_months):
+    learner, campaign = _certified_then_campaign(app, db, client, make_user, valid_months)
+    with time_machine.travel(datetime(2027, 1, 20, 9), tick=False):
+        log_in(client, "learner@example.org")
+        assert not campaigns.has_completed(campaign, learner.id)
+        page = client.get("/courses/passwords-mfa/lessons/passwords-passphrases").get_data(as_text=True)
+        assert "To renew your certificate, mark this lesson as done again" in page
+        complete_course(app, client, learner, COURSE)
+        held = list(db.session.scalars(select(Certificate).where(Certificate.learner_id == learner.id)
+                                       .order_by(Certificate.generation)))
+        assert [c.generation for c in held] == [1, 2] and held[1].renews_id == held[0].id
+        if valid_months:  # renewed early: no days lost
+            assert held[1].expires_at == datetime(2029, 1, 10, 9)
+        else:
+            assert held[1].expires_at is None
+        assert campaigns.has_completed(campaign, learner.id)
+        assert campaigns.open_for(learner) == []
+        complete_course(app, client, learner, COURSE)  # once renewed, the campaign opens nothing more
+        assert db.session.scalar(select(func.count(Certificate.id)).where(Certificate.learner_id == learner.id)) == 2
+
+
+def test_without_an_open_campaign_a_certificate_waits_for_its_window(app, db, client, make_user):
+    learner, campaign = _certified_then_campaign(app, db, client, make_user, 12)
+    campaigns.end(learner, campaign, "closed")
+    db.session.commit()
+    with time_machine.travel(datetime(2027, 1, 20, 9), tick=False):
+        log_in(client, "learner@example.org")
+        page = client.get("/courses/passwords-mfa/lessons/passwords-passphrases").get_data(as_text=True)
+        assert "To renew your certificate" not in page
+        complete_course(app, client, learner, COURSE)
+        assert db.session.scalar(select(func.count(Certificate.id)).where(Certificate.learner_id == learner.id)) == 1
