@@ -166,8 +166,18 @@ def end(actor: User, campaign: Campaign, state: str, ip: str | None = None) -> b
 
 
 def _visible(viewer: User) -> ColumnElement[bool]:
-    """Campaigns `viewer` may see: every one for an admin, those they started for a trainer."""
-    return Campaign.id.is_not(None) if trainer_scope.sees_everything(viewer) else Campaign.started_by_id == viewer.id
+    """Campaigns `viewer` may see: every one for an admin; for a trainer those they started and those started
+    (by an admin) for one of their cohorts, where they see only their cohorts' people (`population`)."""
+    if trainer_scope.sees_everything(viewer):
+        return Campaign.id.is_not(None)
+    theirs = select(CampaignCohort.campaign_id).join(Cohort, Cohort.id == CampaignCohort.cohort_id).where(
+        CampaignCohort.campaign_id == Campaign.id, Cohort.trainer_id == viewer.id).exists()
+    return or_(Campaign.started_by_id == viewer.id, theirs)
+
+
+def may_end(viewer: User, campaign: Campaign) -> bool:
+    """Whether `viewer` may close or cancel the campaign: the person who started it, or an admin."""
+    return campaign.started_by_id == viewer.id or trainer_scope.sees_everything(viewer)
 
 
 def campaign_for(viewer: User, campaign_id: int) -> Campaign | None:

@@ -353,3 +353,21 @@ def test_without_an_open_campaign_a_certificate_waits_for_its_window(app, db, cl
         assert "To renew your certificate" not in page
         complete_course(app, client, learner, COURSE)
         assert db.session.scalar(select(func.count(Certificate.id)).where(Certificate.learner_id == learner.id)) == 1
+
+
+def test_a_trainer_sees_an_admins_campaign_on_their_cohort_with_only_their_people(app, db, client, trainer,
+                                                                                    make_user):
+    admin = make_user(role="admin", email="admin@example.org")
+    other = make_user(role="trainer", email="other@example.org")
+    mine, theirs = _cohort(db, trainer, "Mine"), _cohort(db, other, "Theirs")
+    _join(db, mine, make_user(email="mine@example.org", name="Mía Mine"))
+    _join(db, theirs, make_user(email="theirs@example.org", name="Teo Theirs"))
+    campaign = campaigns.start(admin, db.session.get(Course, COURSE), date(2099, 1, 1),
+                               cohort_ids=[mine.id, theirs.id])
+    db.session.commit()
+    page = client.get(f"/trainer/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Mía Mine" in page and "Teo Theirs" not in page and "Theirs" not in page
+    assert re.search(r"<dt>People</dt><dd>1</dd>", page) and "Close the campaign" not in page
+    assert post_form(client, f"/trainer/campaigns/{campaign.id}/close", {},
+                     page="/trainer/campaigns/").status_code == 403
+    assert campaigns.summary(campaign, admin).size == 2

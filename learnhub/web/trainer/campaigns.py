@@ -94,7 +94,8 @@ def campaign(campaign_id: int):
     organisation = db.session.get(Organisation, found.organisation_id) if found.organisation_id else None
     return _page("trainer/campaign.html", campaign=found, summary=summary, rows=rows, page=page, pages=pages,
                  page_links=paging.page_links(page, pages), cohort_names=campaigns.cohort_names(found, current_user),
-                 organisation=organisation, form=EndCampaignForm(), language=current_language(),
+                 organisation=organisation, form=EndCampaignForm() if campaigns.may_end(current_user, found) else None,
+                 language=current_language(),
                  number=format_decimal)
 
 
@@ -102,6 +103,8 @@ def campaign(campaign_id: int):
 @trainer_only
 def end(campaign_id: int, action: str):
     found = _campaign(campaign_id)
+    if not campaigns.may_end(current_user, found):
+        abort(403)
     if not EndCampaignForm().validate_on_submit():
         abort(400)
     state = "closed" if action == "close" else "cancelled"
