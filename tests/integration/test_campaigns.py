@@ -173,7 +173,9 @@ def test_an_admin_starts_a_campaign_for_a_country(app, db, client, make_user):
     assert '<label for="country">Country</label>' in form and '<label for="sector">Sector</label>' in form
     unknown = _start(client, course=COURSE, due_on="2099-01-01", country="DO", organisation="Nowhere Inc")
     assert unknown.status_code == 400
-    assert "Organisation: No organisation of this name is known in this country." in unknown.get_data(as_text=True)
+    refused = unknown.get_data(as_text=True)
+    assert "Organisation: No organisation of this name is known in this country." in refused
+    assert 'value="Nowhere Inc"' in refused and '<option selected value="DO">' in refused
     response = _start(client, course=COURSE, due_on="2099-01-01", country="DO")
     assert response.status_code == 303
     campaign = db.session.scalar(select(Campaign))
@@ -371,3 +373,25 @@ def test_a_trainer_sees_an_admins_campaign_on_their_cohort_with_only_their_peopl
     assert post_form(client, f"/trainer/campaigns/{campaign.id}/close", {},
                      page="/trainer/campaigns/").status_code == 403
     assert campaigns.summary(campaign, admin).size == 2
+
+
+def test_a_filter_campaign_reaches_the_learners_who_match_it(db, make_user):
+    admin = make_user(role="admin", email="admin@example.org")
+    nurse = make_user(email="nurse@example.org", country="PE", sector="health")
+    clerk = make_user(email="clerk@example.org", country="PE", sector="public-administration")
+    abroad = make_user(email="abroad@example.org", country="CL", sector="health")
+    campaigns.start(admin, db.session.get(Course, COURSE), date(2099, 1, 1),
+                    where=campaigns.Filter(country="PE", sector="health"))
+    assert [entry.course.id for entry in campaigns.open_for(nurse)] == [COURSE]
+    assert campaigns.open_for(clerk) == [] and campaigns.open_for(abroad) == []
+    personal_data.erase(nurse)
+    assert campaigns.open_for(nurse) == []
+
+
+def test_erasing_the_trainer_who_started_a_campaign_keeps_it(db, make_user):
+    trainer = make_user(role="trainer", email="t@example.org")
+    cohort = cohorts.create(trainer, "C", "MSP", "DO", "en")
+    campaign = campaigns.start(trainer, db.session.get(Course, COURSE), date(2099, 1, 1), cohort_ids=[cohort.id])
+    assert personal_data.erase(trainer)
+    db.session.flush()
+    assert db.session.get(Campaign, campaign.id).started_by_id == trainer.id and campaign.is_open
