@@ -59,7 +59,8 @@ def test_coverage_against_targets_and_downloads_carry_the_page_values(app, db, m
     client = analyst_client(app, make_user, countries=("DO", "CO"))
     page = client.get(f"/reports/regions/lac?year={YEAR}").get_data(as_text=True)
     figures = {m: published(app, value, "DO", YEAR, "total", "", m) for m, value in
-               {"population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20, "current": 20}.items()}
+               {"population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20,
+                "current": 20}.items()}
     # Over the sectors with a target only (health and energy), as on DO's own dashboard: their published
     # certified counts added up, of a target of 80.
     with app.app_context():
