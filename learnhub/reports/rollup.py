@@ -348,7 +348,7 @@ def current_counts(session: Session, countries: Collection[str] | None, year: in
     and its kind give the row, and the month cut counts the certificates issued in each month of `year`.
     """
     moment = reference_moment(year, now)
-    where = [Certificate.learner_id == User.id, holds_clause(moment), User.role.in_(LEARNER_ROLES),
+    where = [holds_clause(moment), User.role.in_(LEARNER_ROLES),
              User.email_verified_at.is_not(None), exists().where(LearnerActivity.learner_id == User.id)]
     if countries is not None:
         where.append(User.country.in_(list(countries)))
