@@ -86,11 +86,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.site_pages import admin_bp as admin_pages_bp
     from learnhub.web.site_pages import bp as site_pages_bp
     from learnhub.web.sso.views import bp as sso_bp
+    from learnhub.web.trainer.campaigns import bp as campaigns_bp
     from learnhub.web.trainer.views import bp as trainer_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
                       admin_bp, admin_users_bp, admin_audit_bp, admin_pages_bp, admin_organisations_bp, exports_bp,
-                      privacy_bp, site_pages_bp, factors_bp, factors_admin_bp, passkeys_bp, sso_bp, author_bp):
+                      privacy_bp, site_pages_bp, factors_bp, factors_admin_bp, passkeys_bp, sso_bp, author_bp,
+                      campaigns_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

@@ -1,6 +1,7 @@
 """All database models, imported here so Alembic's env.py sees the whole schema."""
 
 from learnhub.models.audit import AuditEvent
+from learnhub.models.campaigns import Campaign, CampaignCohort
 from learnhub.models.cohorts import Assignment, Cohort, CohortImport, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.exports import ExportFile
@@ -21,6 +22,8 @@ __all__ = [
     "Assignment",
     "Attempt",
     "AuditEvent",
+    "Campaign",
+    "CampaignCohort",
     "Certificate",
     "Cohort",
     "CohortImport",

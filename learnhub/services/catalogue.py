@@ -225,7 +225,9 @@ def suggested_for(role: str | None, sector: str, language: str, *, leave_out: fr
     """Published courses for a learner's ECSF role and sector, best fit first, without those in `leave_out`
     (courses they already take). A course written for their role fits best, then one naming their sector,
     then one for every sector (no `sectors`); a course for other sectors only is never suggested. Among equals,
-    awareness before skills and beginner before advanced (a first course), then by title in `language`."""
+    awareness before skills and beginner before advanced (a first course), then by title in `language`.
+    Someone with no cybersecurity role (most of the workforce) gets awareness courses first, whatever sectors
+    the skills courses name: a ministry clerk starts with phishing, not with cyber diplomacy."""
     levels = {"beginner": 0, "intermediate": 1, "advanced": 2}
 
     def fit(course: Course) -> int:
@@ -235,6 +237,7 @@ def suggested_for(role: str | None, sector: str, language: str, *, leave_out: fr
 
     ranked = [(fit(course), course) for course in published_courses() if course.id not in leave_out]
     ranked = [(score, course) for score, course in ranked if score > 0]
-    ranked.sort(key=lambda pair: (-pair[0], pair[1].kind != "awareness", levels.get(pair[1].level, 3),
+    ranked.sort(key=lambda pair: (False if role else pair[1].kind != "awareness", -pair[0],
+                                  pair[1].kind != "awareness", levels.get(pair[1].level, 3),
                                   fold(pair[1].title_in(language))))
     return [course for _, course in ranked[:limit]]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from learnhub.extensions import db
 from learnhub.models import Certificate, Course, User
 from learnhub.models.base import utcnow
+from learnhub.services import campaign_window
 from learnhub.services.certificate_pdf import CertificateText, render_certificate
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
@@ -72,18 +73,34 @@ def renewal_expiry(learner_id: int, course: Course) -> ScalarSelect:
             .order_by(Certificate.generation.desc()).limit(1).scalar_subquery())
 
 
-def window_open_since(expires_at: datetime | None) -> datetime | None:
-    """When the renewal window of a certificate expiring at `expires_at` opened; None before it opens."""
-    if expires_at is None:
-        return None
-    opens = expires_at - RENEWAL_OPENS
-    return opens if utcnow() >= opens else None
+def renewal_campaign_start(learner: User, course: Course) -> ScalarSelect:
+    """A scalar subquery for the start of the earliest open recertification campaign that opens early the renewal
+    window of the learner's newest certificate that completing `course` would renew (campaign_window, decision
+    0071); NULL when there is none or the certificate is revoked. A column of learning.course_progress's query."""
+    target = course.renews or course.id
+    issued = (select(case((Certificate.revoked_at.is_(None), Certificate.issued_at), else_=None))
+              .where(Certificate.learner_id == learner.id, Certificate.course_id == target)
+              .order_by(Certificate.generation.desc()).limit(1).scalar_subquery())
+    return campaign_window.opens(learner, target, issued)
+
+
+def window_open_since(expires_at: datetime | None, campaign_start: datetime | None = None) -> datetime | None:
+    """When the renewal window of a certificate expiring at `expires_at` opened, or the campaign that opened it
+    early started, whichever is first; None before it opens."""
+    opens = None if expires_at is None else expires_at - RENEWAL_OPENS
+    if opens is not None and utcnow() < opens:
+        opens = None
+    if campaign_start is not None and (opens is None or campaign_start < opens):
+        opens = campaign_start
+    return opens
 
 
 def renewal_open_since(learner: User, course: Course) -> datetime | None:
     """When the renewal window of the learner's certificate that completing `course` would renew opened; None
     when no renewal is due now. One query."""
-    return window_open_since(db.session.scalar(select(renewal_expiry(learner.id, course))))
+    expiry, campaign_start = db.session.execute(select(renewal_expiry(learner.id, course),
+                                                       renewal_campaign_start(learner, course))).one()
+    return window_open_since(expiry, campaign_start)
 
 
 def _create(learner: User, course: Course, *, minutes: int, generation: int, starts: datetime,
@@ -125,15 +142,21 @@ def renew(learner: User, course: Course, *, via: Course,
     nothing to renew (no certificate, revoked, never expiring, window not open, not retaken since).
 
     The renewal is the next generation, linked to the old certificate; it is valid for the course's `valid_for`
-    from the old expiry when renewed early (no days lost), else from today. Its effort is that of `via`."""
+    from the old expiry when renewed early (no days lost), else from today. Its effort is that of `via`.
+
+    An open recertification campaign that concerns the learner and started after the certificate was issued opens
+    the window from its start, also for a certificate that never expires (decision 0071)."""
     existing = latest(learner.id, course.id)
-    if existing is None or existing.revoked_at is not None or not course.valid_months:
+    if existing is None or existing.revoked_at is not None:
         return None
-    opens = renewal_opens(existing)
+    opens = renewal_opens(existing) if course.valid_months else None
+    campaign_start = db.session.scalar(select(campaign_window.opens(learner, course.id, existing.issued_at)))
+    if campaign_start is not None and (opens is None or campaign_start < opens):
+        opens = campaign_start
     now = utcnow()
     if opens is None or now < opens or retaken is None or not retaken(opens):
         return None
-    starts = max(now, existing.expires_at)
+    starts = max(now, existing.expires_at) if existing.expires_at is not None else now
     created = _create(learner, course, minutes=via.minutes, generation=existing.generation + 1, starts=starts,
                       renews=existing)
     return created or latest(learner.id, course.id)

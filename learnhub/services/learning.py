@@ -169,18 +169,20 @@ class CourseProgress:
 def course_progress(learner: User | None, course: Course, syllabus: Syllabus) -> CourseProgress:
     """One query whatever the course size: the enrolment with the learner's progress rows joined to it
     (progress is only ever recorded for an enrolled learner: `_touch` enrols first) and, for a course that
-    issues or renews a certificate, the expiry of the certificate at stake, for its renewal window."""
+    issues or renews a certificate, the expiry of the certificate at stake and the start of a campaign that opens
+    its renewal window early, for that window."""
     if learner is None or not learner.is_authenticated:
         return CourseProgress({}, syllabus, None)
     renews = bool(course.certificate or course.renews)
     expiry = certificates.renewal_expiry(learner.id, course) if renews else null()
-    rows = db.session.execute(select(Enrolment, ItemProgress, expiry).outerjoin(ItemProgress, and_(
+    campaign = certificates.renewal_campaign_start(learner, course) if renews else null()
+    rows = db.session.execute(select(Enrolment, ItemProgress, expiry, campaign).outerjoin(ItemProgress, and_(
         ItemProgress.learner_id == Enrolment.learner_id, ItemProgress.course_id == Enrolment.course_id)).where(
         Enrolment.learner_id == learner.id, Enrolment.course_id == course.id)).all()
-    states = {row.item_id: row for _, row, _ in rows if row is not None}
+    states = {row.item_id: row for _, row, _, _ in rows if row is not None}
     if not rows:
         return CourseProgress(states, syllabus, None)
-    return CourseProgress(states, syllabus, rows[0][0], certificates.window_open_since(rows[0][2]))
+    return CourseProgress(states, syllabus, rows[0][0], certificates.window_open_since(rows[0][2], rows[0][3]))
 
 
 def complete_if_done(learner: User, course: Course, syllabus: Syllabus) -> None:

@@ -84,6 +84,8 @@ EXPORTED: dict[str, Exported] = {
     "course_workspaces": Exported(("created_by_id",)),
     "workspace_members": Exported(("user_id",)),
     "workspace_file_versions": Exported(("saved_by_id",), ("content",)),
+    # Recertification campaigns they started (kept on erasure: the person is then the pseudonymous record).
+    "campaigns": Exported(("started_by_id",)),
 }
 # The organisation's record (users.organisation_id) is exported with the profile's id; the record itself is
 # about the organisation, not the person.

@@ -276,6 +276,13 @@ def _course_workspaces(connection):
             size=10, sha256="0" * 64, saved_by_id=2, saved_at=datetime(2026, 12, 5))
 
 
+def _recertification_campaigns(connection):
+    _insert(connection, "campaigns", id=1, course_id="c1", title=None, due_on=date(2027, 1, 31),
+            due_at=datetime(2027, 2, 1), started_by_id=2, started_at=datetime(2026, 12, 6), state="open",
+            ended_at=None, population="cohorts", country=None, sector=None, organisation_id=None)
+    _insert(connection, "campaign_cohorts", campaign_id=1, cohort_id=1)
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -288,6 +295,7 @@ STEPS = {
     "0019_user_administration": _user_administration,
     "0020_certificate_validity": _certificate_validity,
     "0021_course_workspaces": _course_workspaces,
+    "0022_recertification_campaigns": _recertification_campaigns,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
@@ -297,7 +305,7 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,
              "remembered_devices": 1, "passkeys": 1, "sso_identities": 1,
              "user_search_words": 21, "site_pages": 1, "organisations": 2, "course_workspaces": 1,
-             "workspace_members": 1, "workspace_file_versions": 1}
+             "workspace_members": 1, "workspace_file_versions": 1, "campaigns": 1, "campaign_cohorts": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

@@ -249,6 +249,10 @@ ROUTE_MATRIX = {
     ("GET", "/trainer/marking"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/trainer/marking/<id:attempt_id>/<question_id>"): statuses(302, 404),
     ("GET", "/trainer/content"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/campaigns/"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/campaigns/new"): statuses(302, 404, trainer=200, admin=200),
+    ("GET", "/trainer/campaigns/<id:campaign_id>"): statuses(302, 404),
+    ("POST", "/trainer/campaigns/<id:campaign_id>/<any(close, cancel):action>"): statuses(302, 404),
     ("GET", "/trainer/content/<course_id>"): statuses(302, 404, trainer=200, admin=200),
     ("GET", "/reports/"): statuses(302, 404, analyst=200, admin=200),
     ("GET", "/reports/<country>"): statuses(302, 404, analyst=200, admin=200),
@@ -342,7 +346,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<id:user_id>": "999999", "<id:organisation_id>": "999999", "<any(privacy, terms):key>": "terms",
                 "<any(en, es, pt, fr):language>": "pt",
                 "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock",
-                "<id:workspace_id>": "999", "<path:path>": "course.yaml"}
+                "<id:workspace_id>": "999", "<id:campaign_id>": "999",
+                "<any(close, cancel):action>": "close", "<path:path>": "course.yaml"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

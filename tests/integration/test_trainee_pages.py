@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from learnhub.models import Attempt, Course, User
 from learnhub.reports.numbers import format_percent
@@ -83,6 +83,11 @@ def test_after_registering_the_first_page_is_a_next_step(client, db):
     assert text_of(html).count("bienvenida") == 1
     assert "Sugeridos para su función y su sector" in html
     assert "sin función de ciberseguridad" in html  # says why these courses: the profile, and where to change it
+    suggested = re.findall(r'<section aria-labelledby="home-suggested">(.*?)</section>', html, re.S)[0]
+    # Without a cybersecurity role: the awareness courses, beginners first, not skills courses naming the sector.
+    first_courses = set(db.session.scalars(select(Course.id).where(Course.kind == "awareness",
+                                                                    Course.level == "beginner")))
+    assert set(re.findall(r'href="/courses/([a-z0-9-]+)"', suggested)) == first_courses  # three of them
     assert len(re.findall(r'<section aria-labelledby="home-suggested">.*?</section>', html, re.S)) == 1
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
-from learnhub.services import catalogue, certificates, grading, invitations, learning, marking
+from learnhub.services import campaigns, catalogue, certificates, grading, invitations, learning, marking
 from learnhub.web import downloads, page_cache, sessions
 from learnhub.web.sessions import log_in
 
@@ -159,7 +159,8 @@ def dashboard():
     notices = marking.unseen_notices(current_user)
     earned = certificates.for_learner(current_user)
     newest = certificates.newest_per_course(earned)
-    html = render_template("learn/dashboard.html", rows=rows, attempts=grading.recent_attempts(current_user),
+    html = render_template("learn/dashboard.html", campaigns=campaigns.open_for(current_user), rows=rows,
+                           attempts=grading.recent_attempts(current_user),
                            certificates=earned, statuses={c.id: certificates.status(c) for c in earned},
                            newest={c.id for c in newest.values()},
                            revoked={course for course, c in newest.items() if not c.valid},

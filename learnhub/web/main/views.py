@@ -10,7 +10,7 @@ from learnhub import i18n
 from learnhub.extensions import db, rate_limit_status
 from learnhub.jobs import queue
 from learnhub.security import anonymous_form, no_store, safe_next_url
-from learnhub.services import catalogue, course_sync, learning
+from learnhub.services import campaigns, catalogue, course_sync, learning
 from learnhub.web import page_cache
 
 bp = Blueprint("main", __name__)
@@ -18,7 +18,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    """A visitor's front page; a learner's next step: their assignments and courses under way, and a few
+    """A visitor's front page; a learner's next step: the recertification campaigns they have to complete, their
+    assignments and courses under way, and a few
     courses suggested for their role and sector (the first page after registering and logging in)."""
     if not current_user.is_authenticated:
         return page_cache.render("main/home.html", ())  # the same for every visitor in a language
@@ -26,7 +27,8 @@ def home():
     rows = learning.dashboard(current_user)
     taken = {row.course.id for row in rows}
     suggestions = catalogue.suggested_for(current_user.ecsf_role, current_user.sector, language, leave_out=taken)
-    html = render_template("main/home.html", assigned=[row for row in rows if row.assigned],
+    html = render_template("main/home.html", campaigns=campaigns.open_for(current_user),
+                           assigned=[row for row in rows if row.assigned],
                            under_way=[row for row in rows if not row.assigned and row.enrolment is not None
                                       and row.enrolment.completed_at is None],
                            suggestions=suggestions, language=language)

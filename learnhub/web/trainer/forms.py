@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     SearchField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -124,3 +125,35 @@ class ProgressFilterForm(BaseForm):
     def criteria(self) -> cohort_progress.Criteria:
         return cohort_progress.Criteria.of(self.sort.data, self.show.data, self.course.data, self.q.data,
                                            [choice.value for choice in self.course.choices if choice.value])
+
+
+class CampaignForm(BaseForm):
+    """Start a recertification campaign. The population fields an admin alone has (country, sector,
+    organisation) are removed for a trainer (`for_trainer`)."""
+
+    course = SelectField(_l("Course"), validators=[DataRequired(_l("Choose a course."))],
+                         description=_l("Only courses that give a certificate are listed."))
+    title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=200)],
+                        description=_l("Learners see the course's title when this is empty."))
+    due_on = DateField(_l("Due date"), validators=[InputRequired(_l("Enter the due date."))],
+                       description=_l("A certificate must still be valid on this day."))
+    cohorts = SelectMultipleField(_l("Cohorts"), coerce=int, validate_choice=True)
+    country = SelectField(_l("Country"), validators=[Optional()])
+    sector = SelectField(_l("Sector"), validators=[Optional()])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
+                               description=_l("Its name as listed under Organisations; choose its country too."))
+    submit = SubmitField(_l("Start the campaign"))
+
+    def fill_choices(self, courses, cohort_choices, language: str, admin: bool) -> None:
+        self.course.choices = options([("", _l("Choose…")), *((c.id, c.title_in(language)) for c in courses)])
+        self.cohorts.choices = list(cohort_choices)
+        if admin:
+            self.country.choices = options([("", _l("Every country")), *i18n.country_choices()])
+            self.sector.choices = options([("", _l("Every sector")), *i18n.sector_choices()])
+        else:
+            for name in ("country", "sector", "organisation"):
+                delattr(self, name)
+
+
+class EndCampaignForm(BaseForm):
+    """Close or cancel a campaign: the address says which (CSRF only)."""
