@@ -383,11 +383,17 @@ def rebuild_rollup(queued: bool) -> None:
 
 @report.command("check")
 def check_rollup() -> None:
-    """Compare the coverage rollup with a live count of the facts; exit 1 and list the cells that differ."""
-    from learnhub.reports import aggregate
+    """Compare the coverage rollup with a live count of the facts, and the "currently certified" counts that
+    reports make when read with their live count at the present moment; exit 1 and list the cells that differ."""
+    from learnhub.models.base import utcnow
+    from learnhub.reports import aggregate, rollup
 
     connection = db.session.connection()
-    live, stored = aggregate.nonzero(aggregate.live_counts(connection)), aggregate.nonzero(aggregate.stored(connection))
+    now = utcnow()
+    live = {**aggregate.nonzero(aggregate.live_counts(connection)),
+            **aggregate.nonzero(aggregate.current_live(connection, now.year, now))}
+    stored = {**aggregate.nonzero(aggregate.stored(connection)),
+              **aggregate.nonzero(rollup.current_counts(db.session, None, now.year, now))}
     wrong = sorted(key for key in live.keys() | stored.keys() if live.get(key, 0) != stored.get(key, 0))
     for key in wrong[:50]:
         click.echo(f"{' '.join(map(str, key))}: rollup {stored.get(key, 0)}, facts {live.get(key, 0)}")

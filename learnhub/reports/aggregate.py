@@ -10,12 +10,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, delete, exists, extract, func, insert, literal, select, union_all
 
 from learnhub.extensions import db
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
-from learnhub.reports.cuts import FACT_CUTS, LEARNER_ROLES, POPULATION_YEAR, PROFILE_CUTS, TOTAL, Basis, CountKey
+from learnhub.reports.cuts import (
+    CURRENT,
+    FACT_CUTS,
+    LEARNER_ROLES,
+    POPULATION_YEAR,
+    PROFILE_CUTS,
+    TOTAL,
+    Basis,
+    CountKey,
+    holds,
+    reference_moment,
+)
 from learnhub.services.audit import record as audit
 
 
@@ -90,6 +102,36 @@ def live_counts(connection: Connection, country: str | None = None, year: int | 
         for row_country, row_key, number in connection.execute(query):
             counts[(row_country, POPULATION_YEAR, cut, row_key, "population")] = number
     return counts
+
+
+def current_live(connection: Connection, year: int, now: datetime, country: str | None = None) -> Counter:
+    """Learners currently certified per (country, year, cut, key, "current"), the oracle of
+    `rollup.current_counts`: every certificate of the counted learners read row by row and judged with
+    `cuts.holds` in Python, where the rollup asks the database with the same rule as a WHERE clause."""
+    moment = reference_moment(year, now)
+    learners = [User.role.in_(LEARNER_ROLES), User.email_verified_at.is_not(None),
+                exists().where(LearnerActivity.learner_id == User.id)] + ([User.country == country] if country else [])
+    query = (select(Certificate.learner_id, Certificate.course_id, Certificate.issued_at, Certificate.expires_at,
+                    Certificate.revoked_at, Course.kind, User.country,
+                    *(getattr(User, cut.key) for cut in PROFILE_CUTS))
+             .join(User, User.id == Certificate.learner_id).outerjoin(Course, Course.id == Certificate.course_id)
+             .where(*learners))
+    cells: dict[CountKey, set[int]] = {}
+    for row in connection.execute(query):
+        learner, course, issued, expires, revoked, kind, row_country, *profile = row
+        if not holds(issued, expires, revoked, moment):
+            continue
+        rows = [(TOTAL, ""), *((cut.key, value or "") for cut, value in zip(PROFILE_CUTS, profile, strict=True))]
+        for cut in FACT_CUTS:
+            if cut.basis is Basis.COURSE:
+                rows.append((cut.key, course))
+            elif cut.basis is Basis.COURSE_KIND:
+                rows.append((cut.key, kind or ""))
+            elif cut.basis is Basis.MONTH and issued.year == year:
+                rows.append((cut.key, f"{year}-{issued.month:02d}"))
+        for cut_key, key in rows:
+            cells.setdefault((row_country, year, cut_key, key, CURRENT), set()).add(learner)
+    return Counter({key: len(people) for key, people in cells.items()})
 
 
 def stored(connection: Connection, country: str | None = None, year: int | None = None) -> Counter:

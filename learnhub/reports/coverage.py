@@ -2,7 +2,9 @@
 
 Every number a ministry sees, on screen, in a download or through the API, comes from `build()`, so the
 formats can never disagree. Counts are distinct learners (see docs/coverage.md), read from the rollup
-(`rollup.py`, two queries whatever the country's size); each count is perturbed (`perturbation`, at most
+(`rollup.py`, one query whatever the country's size) and, for "currently certified", which changes with time
+alone and so is not stored, counted from the certificates at the report's reference moment
+(`rollup.current_counts`, one more query); each count is perturbed (`perturbation`, at most
 ±2, the same cell always the same way) and each cut is then suppressed with `suppression` before anyone
 sees it, and percentages only stand over a published denominator of k or more. The true counts never
 leave this function.
@@ -19,7 +21,7 @@ from learnhub.extensions import db
 from learnhub.models import Course, Target
 from learnhub.models.base import utcnow
 from learnhub.reports import perturbation, rollup, target_coverage
-from learnhub.reports.cuts import BY_KEY, CUTS, METRICS, TOTAL, Frame
+from learnhub.reports.cuts import BY_KEY, CUTS, METRICS, TOTAL, Frame, reference_moment
 from learnhub.reports.cuts import Cut as Declared
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line, suppress_nested
 
@@ -66,6 +68,9 @@ class Report:
     """ECSF role -> headcount to train this year: the role's targets summed over the sectors that set one."""
     role_target_sectors: dict[str, frozenset[str]] = field(default_factory=dict)
     """ECSF role -> the sectors that set a target for it (its targets describe that role in those sectors only)."""
+    current_as_of: datetime | None = None
+    """The moment "currently certified" is counted at (`cuts.reference_moment`): when the report was made for
+    the current year, the end of the year (start of the next) for a past year."""
 
     def cut(self, name: str) -> PublishedCut:
         return next(cut for cut in self.cuts if cut.name == name)
@@ -86,22 +91,25 @@ class Report:
         return frozenset(row.key for row in self.cut("sector").rows)
 
     def target_coverage(self) -> target_coverage.TargetCoverage | None:
-        """The headline coverage: certified learners of the sectors that have a target over those targets
-        (see `target_coverage.over_sectors`); None when no sector has a target."""
+        """The headline coverage: learners of the sectors that have a target counted by `target_coverage.METRIC`
+        (currently certified) over those targets (see `target_coverage.over_sectors`); None when no sector has
+        a target."""
+        metric = target_coverage.METRIC
         return target_coverage.over_sectors(
-            self.targets, {row.key: row.values["certified"] for row in self.cut("sector").rows},
-            self.headline["certified"], self.sector_keys(), self.k)
+            self.targets, {row.key: row.values[metric] for row in self.cut("sector").rows},
+            self.headline[metric], self.sector_keys(), self.k)
 
     def coverage(self, sector: str | None = None) -> float | None:
-        """Certified / target, for the country (sector None: over the sectors with a target only) or one sector;
-        None without a target or when it may not be published."""
+        """Currently certified (`target_coverage.METRIC`) / target, for the country (sector None: over the
+        sectors with a target only) or one sector; None without a target or when it may not be published."""
         if sector is None:
             figure = self.target_coverage()
             return None if figure is None else figure.value
         return self.coverage_in("sector", sector)
 
     def coverage_in(self, cut_name: str, key: str) -> float | None:
-        """Certified / target for one row of a cut with targets (sector or ECSF role), else None. A role's
+        """Currently certified (`target_coverage.METRIC`) / target for one row of a cut with targets (sector or
+        ECSF role), else None. A role's
         coverage is shown only when its targets describe every learner of the row: when every sector sets one
         (the counts by role are not split by sector, decision 0047)."""
         target = self.cut_targets(cut_name).get(key)
@@ -111,7 +119,7 @@ class Report:
                                                                     self.sector_keys()):
             return None
         row = next((row for row in self.cut(cut_name).rows if row.key == key), None)
-        return None if row is None else ratio(row.values["certified"], target, self.k)
+        return None if row is None else ratio(row.values[target_coverage.METRIC], target, self.k)
 
     def role_coverage_limited(self, key: str) -> bool:
         """The role has targets but not in every sector, so its coverage cannot be shown."""
@@ -119,15 +127,19 @@ class Report:
             self.role_target_sectors.get(key, frozenset()), self.sector_keys())
 
 
-def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], int] | None = None) -> Report:
+def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], int] | None = None,
+          now: datetime | None = None) -> Report:
     """The coverage report of `country` for calendar `year`, suppressed with threshold k.
 
-    `counts` ((cut, key, metric) -> learners) defaults to the rollup; tests pass the live counts. Every
-    count is perturbed with the cell keys of the application before it is suppressed.
+    `counts` ((cut, key, metric) -> learners) defaults to the rollup and the current counts at `now` (default:
+    the present); tests pass the live counts. Every count is perturbed with the cell keys of the application
+    before it is suppressed.
     """
     k = check_k(k)
+    now = now or utcnow()
     if counts is None:
-        counts = rollup.stored_counts(db.session, country, year)
+        counts = {**rollup.stored_counts(db.session, country, year),
+                  **current_headline_and_cuts(country, year, now)}
     true_headline = {metric: counts.get((TOTAL, "", metric), 0) for metric in METRICS}
     # Which partitions add up exactly to the headline (every learner in one row), judged on the true counts:
     # the perturbed rows never add up exactly, but a hidden headline must still not be their sum.
@@ -154,24 +166,31 @@ def build(country: str, year: int, k: int, counts: dict[tuple[str, str, str], in
             role_sectors.setdefault(target.ecsf_role, set()).add(target.sector)
         else:
             targets[target.sector] = target.headcount
-    return Report(country, year, k, utcnow(), headline, tuple(published[cut.key] for cut in CUTS), targets,
-                  role_targets, {role: frozenset(sectors) for role, sectors in role_sectors.items()})
+    return Report(country, year, k, now, headline, tuple(published[cut.key] for cut in CUTS), targets,
+                  role_targets, {role: frozenset(sectors) for role, sectors in role_sectors.items()},
+                  reference_moment(year, now))
 
 
-def published_certified_by_sector(country: str, year: int, counts: dict[tuple[str, str, str], int],
-                                   k: int) -> tuple[Cell, dict[str, Cell]]:
-    """The headline's and each sector's certified count of a country's report, published exactly as `build`
+def current_headline_and_cuts(country: str, year: int, now: datetime) -> dict[tuple[str, str, str], int]:
+    """The true "currently certified" counts of a country's report, (cut, key, "current") -> learners."""
+    return {(cut, key, metric): learners for (_, _, cut, key, metric), learners
+            in rollup.current_counts(db.session, (country,), year, now).items()}
+
+
+def published_by_sector(country: str, year: int, counts: dict[tuple[str, str, str], int], k: int,
+                        metric: str) -> tuple[Cell, dict[str, Cell]]:
+    """The headline's and each sector's count of `metric` in a country's report, published exactly as `build`
     publishes them (the same perturbation, the same suppression of the sector cut), from the true counts of
     the total and the sector cut (others may be left out): what the regional comparison needs for coverage."""
     sector = BY_KEY["sector"]
-    true_total = counts.get((TOTAL, "", "certified"), 0)
-    exact = sum(value for (name, _, metric), value in counts.items()
-                if name == sector.key and metric == "certified") == true_total
+    true_total = counts.get((TOTAL, "", metric), 0)
+    exact = sum(value for (name, _, counted), value in counts.items()
+                if name == sector.key and counted == metric) == true_total
     keys = sector.rows(Frame(year, {}))
     keys = keys + _other_keys(sector.key, counts, keys)  # rows of any metric, as `build` finds them
-    counts = perturbed(country, year, {key: value for key, value in counts.items() if key[2] == "certified"})
-    total = counts.get((TOTAL, "", "certified"), 0)
-    cells, _ = suppress_line([counts.get((sector.key, key, "certified"), 0) for key in keys], total, k, exact=exact)
+    counts = perturbed(country, year, {key: value for key, value in counts.items() if key[2] == metric})
+    total = counts.get((TOTAL, "", metric), 0)
+    cells, _ = suppress_line([counts.get((sector.key, key, metric), 0) for key in keys], total, k, exact=exact)
     return suppress_line([], total, k)[1], dict(zip(keys, cells, strict=True))
 
 

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from flask_babel import LazyString, lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from learnhub import i18n, reference
 from learnhub.extensions import db
-from learnhub.models import Course
+from learnhub.models import Certificate, Course
 
 POPULATION_YEAR = 0
 TOTAL = "total"
@@ -32,7 +33,14 @@ NOT_GIVEN = ""
 """The row of learners who left a profile field blank (or of a course without a kind)."""
 NOT_GIVEN_LABEL = lazy_gettext("Not given")
 EVENT_METRICS = ("enrolled", "active", "completed", "certified")
-METRICS = ("population", *EVENT_METRICS)
+"""The metrics of facts the rollup stores (`coverage_counts`), each counted in the year of its fact."""
+CURRENT = "current"
+"""Learners holding a certificate that stands at the report's reference moment (`holds`). Currency changes
+with time alone, so it is never stored: `rollup.current_counts` counts it when a report is read."""
+REPORTED_EVENT_METRICS = (*EVENT_METRICS, CURRENT)
+"""The metrics of learners' facts a report shows, in every cut ("current" after "certified")."""
+METRICS = ("population", *REPORTED_EVENT_METRICS)
+"""Every metric a report shows, in the order of its columns."""
 # Analysts and administrators report on and run the programme; they are not its learners.
 LEARNER_ROLES = ("trainee", "trainer")
 
@@ -104,7 +112,7 @@ class Cut:
     @property
     def metrics(self) -> tuple[str, ...]:
         """The metrics counted in the cut: the population only by profile (facts have no population)."""
-        return METRICS if self.profile else EVENT_METRICS
+        return METRICS if self.profile else REPORTED_EVENT_METRICS
 
     @property
     def partition(self) -> bool:
@@ -162,3 +170,24 @@ CUTS: tuple[Cut, ...] = (
 BY_KEY: dict[str, Cut] = {cut.key: cut for cut in CUTS}
 PROFILE_CUTS: tuple[Cut, ...] = tuple(cut for cut in CUTS if cut.profile)
 FACT_CUTS: tuple[Cut, ...] = tuple(cut for cut in CUTS if not cut.profile)
+
+
+# --- currency: the one rule of "currently certified" ---------------------------------------------------
+
+def reference_moment(year: int, now: datetime) -> datetime:
+    """The moment a report of `year` counts currency at: `now` for the current year or a later one, and the
+    end of the year (the exclusive start of the next, 1 January 00:00 UTC) for a past year."""
+    end = datetime(year + 1, 1, 1)
+    return end if end <= now else now
+
+
+def holds(issued_at: datetime, expires_at: datetime | None, revoked_at: datetime | None, moment: datetime) -> bool:
+    """A certificate stands at `moment`: issued by then, not revoked, and not expired (no expiry, or one
+    after the moment; a certificate that expires at the moment no longer stands)."""
+    return revoked_at is None and issued_at <= moment and (expires_at is None or expires_at > moment)
+
+
+def holds_clause(moment: datetime) -> ColumnElement[bool]:
+    """`holds` as a WHERE clause on `certificates`, for the queries that count currency."""
+    return and_(Certificate.revoked_at.is_(None), Certificate.issued_at <= moment,
+                or_(Certificate.expires_at.is_(None), Certificate.expires_at > moment))

@@ -25,7 +25,7 @@ def row_labels(cut: coverage.PublishedCut, language: str) -> dict[str, str]:
 
 def metric_names() -> dict[str, str]:
     return {"population": _("Learners"), "enrolled": _("Enrolled"), "active": _("Active"),
-            "completed": _("Completed"), "certified": _("Certified")}
+            "completed": _("Completed"), "certified": _("Certified"), "current": _("Currently certified")}
 
 
 def cut_table(report: coverage.Report, cut: coverage.PublishedCut, language: str) -> tuple[list[str], list[list]]:
@@ -79,6 +79,23 @@ def learners_definition() -> str:
              "certified: distinct such learners with that event in the year.")
 
 
+def current_definition(moment) -> str:
+    """What "currently certified" counts, and at which moment (`cuts.reference_moment`)."""
+    return _("Currently certified: distinct learners holding, on %(moment)s UTC, a certificate that was issued by "
+             "then, is not revoked and has not expired, whenever it was issued (a renewed certificate counts its "
+             "learner once). Certified: learners issued a certificate in the year.", moment=as_of(moment))
+
+
+def as_of(moment) -> str:
+    """The reference moment of "currently certified" as the reports print it."""
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
+def current_as_of(moment) -> str | None:
+    """The reference moment in the JSON documents (ISO 8601, UTC)."""
+    return None if moment is None else moment.isoformat(timespec="seconds") + "Z"
+
+
 def perturbation_definition() -> str:
     return _("Every count is perturbed: it differs from the true count by at most %(d)d, is never below 0, and a "
              "true 0 stays 0. The same count is always shown the same, but rows need not add up exactly to their "
@@ -89,6 +106,7 @@ def definitions(report: coverage.Report) -> list[str]:
     """What the figures mean, as every format states it."""
     return [
         learners_definition(),
+        current_definition(report.current_as_of),
         perturbation_definition(),
         _("Counts from 1 to %(k)d are not shown (—), nor any other cell that would let someone work them out from "
           "the totals; no percentage is shown over fewer than %(n)d learners.", k=report.k - 1, n=report.k),
@@ -98,14 +116,14 @@ def definitions(report: coverage.Report) -> list[str]:
 
 
 def coverage_definition(k: int) -> str:
-    return _("Coverage of the target: certified learners of the sectors that have a target (for every role), over "
-             "those targets added up; sectors without a target are left out of it. Shown only where the target is "
-             "%(k)d or more.", k=k)
+    return _("Coverage of the target: currently certified learners of the sectors that have a target (for every "
+             "role), over those targets added up; sectors without a target are left out of it. Shown only where the "
+             "target is %(k)d or more.", k=k)
 
 
 def role_coverage_definition() -> str:
-    return _("Coverage by role: certified learners with that ECSF role over the role's targets, shown only when "
-             "every sector sets one (the counts by role are not split by sector).")
+    return _("Coverage by role: currently certified learners with that ECSF role over the role's targets, shown "
+             "only when every sector sets one (the counts by role are not split by sector).")
 
 
 def notes(report: coverage.Report) -> list[tuple[str, str]]:
@@ -198,6 +216,7 @@ def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes,
             (_("Privacy threshold"), str(comparison.k)),
             (_("Largest perturbation"), str(perturbation.BOUND)),
             (_("Definition"), learners_definition()),
+            (_("Definition"), current_definition(comparison.current_as_of)),
             (_("Definition"), regional_perturbation_definition()),
             (_("Cells not shown"), _("Counts from 1 to %(k)d are not shown; the total of a column is not shown when "
                                      "any country's figure in it is not.", k=comparison.k - 1))],
@@ -208,6 +227,7 @@ def render_comparison(comparison: regional.Comparison, fmt: str) -> tuple[bytes,
         "region": comparison.region, "year": comparison.year, "suppression_k": comparison.k,
         "perturbation_bound": perturbation.BOUND,
         "generated_at": comparison.generated_at.isoformat(timespec="seconds") + "Z",
+        "current_as_of": current_as_of(comparison.current_as_of),
         "note": _("Counts of distinct learners. Counts from 1 to %(k)d are not shown (null); the total is not "
                   "shown when any country's figure is not.", k=comparison.k - 1),
         "countries": [{"country": line.country, **{m: line.values[m].value for m in coverage.METRICS},
@@ -243,6 +263,7 @@ def render(report: coverage.Report, fmt: str, language: str) -> tuple[bytes, str
         "country": report.country, "year": report.year, "suppression_k": report.k,
         "perturbation_bound": perturbation.BOUND,
         "generated_at": report.generated_at.isoformat(timespec="seconds") + "Z",
+        "current_as_of": current_as_of(report.current_as_of),
         "note": _("Counts of distinct learners. Counts from 1 to %(k)d and cells that would reveal them are "
                   "not shown (null).", k=report.k - 1),
         "headline": {m: report.headline[m].value for m in coverage.METRICS},

@@ -1,5 +1,6 @@
 """The regional comparison: the headline figures of many countries side by side (EU, Latin America & the
-Caribbean, or both), read from the rollup in two queries whatever the number of learners.
+Caribbean, or both), read from the rollup in two queries whatever the number of learners, and a third for
+"currently certified", counted from the certificates when read (`rollup.current_counts`).
 
 Each country's figures are perturbed and suppressed exactly as on its own dashboard (the same cell keys,
 so the same published value; a published count from 1 to k-1 is not shown). A region's total is the sum
@@ -21,7 +22,8 @@ from learnhub.extensions import db
 from learnhub.models import CoverageCount, Target
 from learnhub.models.base import utcnow
 from learnhub.reports import perturbation, rollup, target_coverage
-from learnhub.reports.coverage import METRICS, published_certified_by_sector
+from learnhub.reports.coverage import METRICS, published_by_sector
+from learnhub.reports.cuts import reference_moment
 from learnhub.reports.suppression import Cell, check_k, ratio, suppress_line
 from learnhub.reports.target_coverage import TargetCoverage
 
@@ -40,7 +42,8 @@ class CountryLine:
 
     @property
     def coverage(self) -> float | None:
-        """Certified in the sectors with a target over those targets, as the country dashboard publishes it."""
+        """Currently certified in the sectors with a target over those targets, as the country dashboard
+        publishes it."""
         return None if self.target_coverage is None else self.target_coverage.value
 
     @property
@@ -57,6 +60,8 @@ class Comparison:
     lines: tuple[CountryLine, ...]
     totals: dict[str, Cell]
     """The sum over the countries shown, per metric; suppressed when any country figure of the metric is."""
+    current_as_of: datetime | None = None
+    """The moment "currently certified" is counted at (`cuts.reference_moment`)."""
 
     @property
     def total_target(self) -> int | None:
@@ -66,7 +71,8 @@ class Comparison:
 
     @property
     def total_coverage(self) -> float | None:
-        """Certified over target across the countries that have a target; None when any of their certified
+        """Currently certified (`target_coverage.METRIC`) over target across the countries that have a target;
+        None when any of their certified
         counts is not published (or there is no target)."""
         with_target = [line.target_coverage for line in self.lines if line.target_coverage]
         if not with_target or any(figure.certified is None for figure in with_target):
@@ -80,9 +86,12 @@ def countries_of(region: str) -> list[str]:
     return sorted(code for code, group in reference.country_regions().items() if group in wanted)
 
 
-def build(region: str, year: int, k: int, countries: set[str] | frozenset[str]) -> Comparison:
-    """The comparison of `region` in `year` over the `countries` the reader may see (others are left out)."""
+def build(region: str, year: int, k: int, countries: set[str] | frozenset[str],
+          now: datetime | None = None) -> Comparison:
+    """The comparison of `region` in `year` over the `countries` the reader may see (others are left out);
+    "currently certified" is counted at the reference moment of `year` seen from `now` (default: the present)."""
     k = check_k(k)
+    now = now or utcnow()
     shown = [code for code in countries_of(region) if code in countries]
     counts: dict[tuple[str, str], int] = {}
     by_country: dict[str, dict[tuple[str, str, str], int]] = {}
@@ -93,6 +102,11 @@ def build(region: str, year: int, k: int, countries: set[str] | frozenset[str]) 
                 CoverageCount.learners).where(
                 CoverageCount.country.in_(shown), CoverageCount.year.in_((year, rollup.POPULATION_YEAR)),
                 CoverageCount.cut.in_((rollup.TOTAL, "sector")))):
+            by_country.setdefault(country, {})[(cut, key, metric)] = learners
+            if cut == rollup.TOTAL:
+                counts[(country, metric)] = learners
+        for (country, _, cut, key, metric), learners in rollup.current_counts(
+                db.session, shown, year, now, cuts=(rollup.TOTAL, "sector")).items():
             by_country.setdefault(country, {})[(cut, key, metric)] = learners
             if cut == rollup.TOTAL:
                 counts[(country, metric)] = learners
@@ -111,7 +125,8 @@ def build(region: str, year: int, k: int, countries: set[str] | frozenset[str]) 
         targets = sector_targets.get(country, {})
         figure = None
         if targets:
-            certified, by_sector = published_certified_by_sector(country, year, by_country.get(country, {}), k)
+            certified, by_sector = published_by_sector(country, year, by_country.get(country, {}), k,
+                                                       target_coverage.METRIC)
             figure = target_coverage.over_sectors(targets, by_sector, certified, set(by_sector), k)
         lines.append(CountryLine(country, values, sum(targets.values()) if targets else None, k, figure))
     totals = {}
@@ -120,4 +135,4 @@ def build(region: str, year: int, k: int, countries: set[str] | frozenset[str]) 
             totals[metric] = Cell(None, True, "complementary")
         else:
             totals[metric] = Cell(sum(line.values[metric].value for line in lines), False, None)
-    return Comparison(region, year, k, utcnow(), tuple(lines), totals)
+    return Comparison(region, year, k, now, tuple(lines), totals, reference_moment(year, now))

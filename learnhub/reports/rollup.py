@@ -24,17 +24,18 @@ on each other in a cycle.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import event, exists, inspect, select
+from sqlalchemy import Integer, String, cast, event, exists, extract, func, inspect, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
 from learnhub.reports import aggregate
 from learnhub.reports.cuts import (
+    CURRENT,
     CUTS,
     EVENT_METRICS,
     FACT_CUTS,
@@ -44,6 +45,8 @@ from learnhub.reports.cuts import (
     TOTAL,
     Basis,
     CountKey,
+    holds_clause,
+    reference_moment,
 )
 
 PROFILE_COLUMNS = ("country", "role", *(cut.key for cut in PROFILE_CUTS), "email_verified_at")
@@ -329,3 +332,48 @@ def stored_counts(session: Session, country: str, year: int) -> dict[tuple[str, 
         CoverageCount.country == country, CoverageCount.year.in_((year, POPULATION_YEAR)),
         CoverageCount.learners != 0))
     return {(cut, key, metric): learners for cut, key, metric, learners in rows}
+
+
+# --- currently certified: counted when read -------------------------------------------------------------
+
+def current_counts(session: Session, countries: Collection[str] | None, year: int, now: datetime, *,
+                   cuts: Collection[str] | None = None) -> dict[CountKey, int]:
+    """Learners currently certified, per (country, year, cut, key, "current"), in one query.
+
+    Currency changes with time alone (a certificate expires without any write), so it is not in the rollup:
+    it is counted here from the certificates, for the counted learners of `countries` (None: every
+    country), at the reference moment of `year` (`cuts.reference_moment`), for every cut or only `cuts`
+    (`TOTAL` for the headline). A learner counts once per cell however many certificates they hold (a
+    renewal and the certificate it renews), like "certified". In the cuts of facts the certificate's course
+    and its kind give the row, and the month cut counts the certificates issued in each month of `year`.
+    """
+    moment = reference_moment(year, now)
+    where = [holds_clause(moment), User.role.in_(LEARNER_ROLES),
+             User.email_verified_at.is_not(None), exists().where(LearnerActivity.learner_id == User.id)]
+    if countries is not None:
+        where.append(User.country.in_(list(countries)))
+    profile = {TOTAL: literal(""), **{cut.key: func.coalesce(getattr(User, cut.key), "") for cut in PROFILE_CUTS}}
+    by_fact = {Basis.COURSE: Certificate.course_id, Basis.COURSE_KIND: func.coalesce(Course.kind, ""),
+               Basis.MONTH: cast(cast(extract("month", Certificate.issued_at), Integer), String)}
+    keys = {**profile, **{cut.key: by_fact[cut.basis] for cut in FACT_CUTS}}
+    bases = {cut.key: cut.basis for cut in CUTS}
+    selects = []
+    for cut, key in keys.items():
+        if cuts is not None and cut not in cuts:
+            continue
+        query = (select(User.country, literal(cut).label("cut"), cast(key, String).label("key"),
+                        func.count(User.id.distinct()))
+                 .select_from(Certificate).join(User, User.id == Certificate.learner_id))
+        if bases.get(cut) is Basis.COURSE_KIND:
+            query = query.outerjoin(Course, Course.id == Certificate.course_id)
+        if bases.get(cut) is Basis.MONTH:
+            query = query.where(extract("year", Certificate.issued_at) == year)
+        selects.append(query.where(*where).group_by(User.country, key))
+    if not selects:
+        return {}
+    counts: dict[CountKey, int] = {}
+    for country, cut, key, learners in session.execute(union_all(*selects)):
+        if bases.get(cut) is Basis.MONTH:
+            key = f"{year}-{int(key):02d}"
+        counts[(country, year, cut, key, CURRENT)] = learners
+    return counts

@@ -1,7 +1,9 @@
 """Coverage against a target, computed only over the learners the target describes.
 
 A target is a headcount to train in some sectors (and optionally one ECSF role) of a country. Its coverage
-divides the certified learners *of those sectors* by it: a health target of 200 is compared with the certified
+divides the learners *of those sectors* counted by `METRIC` by it: by default the learners *currently*
+certified (holding a certificate that has not expired and is not revoked, issue 19, decision 0070), since a
+target is about people trained now, not people once trained. A health target of 200 is compared with the
 learners in health, never with the country's certified learners of every sector (which once gave 357 % in a
 country whose health sector stood at 40 %). Every place a coverage is shown (the headline of a country, its
 rows by sector and role, the regional comparison and the colour of its map tiles, every download) computes
@@ -13,7 +15,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from learnhub.reports.cuts import CURRENT
 from learnhub.reports.suppression import Cell, ratio
+
+METRIC = CURRENT
+"""The metric coverage against targets counts: "current" (currently certified). Every page and download that
+shows a coverage says which figure it uses."""
 
 
 @dataclass(frozen=True)
@@ -21,8 +28,8 @@ class TargetCoverage:
     """The coverage of the targets of a country as a whole."""
 
     value: float | None
-    """Certified over target, as a fraction; None when it may not be published (a certified count it needs
-    is not shown, or the target is below k)."""
+    """Currently certified (`METRIC`) over target, as a fraction; None when it may not be published (a count
+    it needs is not shown, or the target is below k)."""
     target: int
     """The headcount of the sectors that have a target, added up."""
     sectors: tuple[str, ...]
@@ -30,7 +37,7 @@ class TargetCoverage:
     every_sector: bool
     """Every sector a learner can be in has a target: the figure is about the whole country."""
     certified: int | None
-    """The published certified learners of those sectors (the numerator); None when one is not shown."""
+    """The published `METRIC` learners of those sectors (the numerator); None when one is not shown."""
 
 
 def describes(target_sectors: Collection[str], sectors: Collection[str]) -> bool:
@@ -42,9 +49,9 @@ def over_sectors(targets: Mapping[str, int], certified_by_sector: Mapping[str, C
                  sectors: Collection[str], k: int) -> TargetCoverage | None:
     """The headline coverage of a country's sector targets (for every role); None when none is set.
 
-    When every sector has a target the country's certified headline is the numerator (one published figure,
-    the best estimate); otherwise the published certified counts of the targeted sectors are added up, and
-    the figure is not shown when any of them is not.
+    `certified_*` are the published `METRIC` counts. When every sector has a target the country's headline
+    is the numerator (one published figure, the best estimate); otherwise the published counts of the
+    targeted sectors are added up, and the figure is not shown when any of them is not.
     """
     if not targets:
         return None

@@ -61,7 +61,8 @@ def test_analyst_reads_the_dashboard_in_spanish_and_downloads(page: Page, live_s
     check_page()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Uruguay")
     expect(page.locator("svg[role=img]").first).to_be_visible()
-    # What the page must show: the true counts (14, 14, 14, 11, 11), each perturbed by its own cell key.
+    # What the page must show: the true counts (14, 14, 14, 11, 11, and 11 currently certified: issued today),
+    # each perturbed by its own cell key.
     from learnhub.models.base import utcnow
     from learnhub.reports import coverage, perturbation
 
@@ -69,13 +70,14 @@ def test_analyst_reads_the_dashboard_in_spanish_and_downloads(page: Page, live_s
         report = coverage.build(COUNTRY, utcnow().year, live_app.config["SUPPRESSION_K"])
         db.session.remove()
     values = [report.headline[m].value for m in coverage.METRICS]
-    for value, true in zip(values, (LEARNERS, LEARNERS, LEARNERS, CERTIFIED, CERTIFIED), strict=True):
+    for value, true in zip(values, (LEARNERS, LEARNERS, LEARNERS, CERTIFIED, CERTIFIED, CERTIFIED),
+                           strict=True):
         assert value is None or abs(value - true) <= perturbation.BOUND
     energy = next(row for row in report.cut("sector").rows if row.key == "energy")
     energy_values = [energy.values[m].value for m in coverage.METRICS]
     figures = ["—" if value is None else str(value) for value in values]
     headline = page.locator(".headline dd").all_inner_texts()
-    assert headline[:5] == figures
+    assert headline[:6] == figures
 
     downloads = {}
     for label, fmt in (("CSV", "csv"), ("JSON", "json"), ("Excel (XLSX)", "xlsx"), ("PDF", "pdf")):
@@ -86,20 +88,24 @@ def test_analyst_reads_the_dashboard_in_spanish_and_downloads(page: Page, live_s
     assert document["country"] == COUNTRY
     assert [document["headline"][m] for m in coverage.METRICS] == values
     sheet = load_workbook(io.BytesIO(downloads["xlsx"])).active
-    assert [cell.value for cell in sheet[2]][:9] == [COUNTRY, document["year"], "Total", None, *values]
+    assert [cell.value for cell in sheet[2]][:10] == [COUNTRY, document["year"], "Total", None, *values]
     assert downloads["csv"].startswith("\ufeff".encode())
     total = next(csv.reader(io.StringIO(downloads["csv"].decode("utf-8-sig").splitlines()[1])))
-    assert total[4:9] == ["" if value is None else str(value) for value in values]
+    assert total[4:10] == ["" if value is None else str(value) for value in values]
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=downloads["pdf"], capture_output=True,
                           check=True).stdout.decode()
     assert "Uruguay" in text and "Cobertura" in text
     lines = [line.split() for line in text.splitlines()]
-    assert figures in lines  # the headline figures, above their labels
+    # the headline figures above their labels, five to a line: "currently certified" opens the next one
+    assert figures[:5] in lines
+    next_figures = next(line for line in lines[lines.index(figures[:5]) + 1:]
+                        if line and (line[0][0].isdigit() or line[0] == "—"))  # past the labels, however wrapped
+    assert next_figures[0] == figures[5]
     assert ["Energía", *("—" if value is None else str(value) for value in energy_values)] in lines  # sector row
 
     page.goto(f"{live_server}/reports/regions/lac")
     check_page()
     row = page.locator("tbody tr", has_text="Uruguay")
     expect(row).to_have_count(1)
-    assert row.locator("td").all_inner_texts()[:5] == figures  # the same figures as the country's own report
+    assert row.locator("td").all_inner_texts()[:6] == figures  # the same figures as the country's own report
     expect(page.locator("svg[role=img]")).to_be_visible()

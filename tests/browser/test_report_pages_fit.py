@@ -127,6 +127,11 @@ def test_report_pages_fit_and_read_right_in_spanish(page: Page, live_server, liv
     check_page()
     expect(page.get_by_role("heading", level=1)).to_contain_text("América Latina")
 
+    # Brazil's targets, with the currently certified learners each is compared with (decision 0070)
+    _visit(page, check_page, f"{live_server}/reports/{BIG}/targets", width)
+    expect(page.locator("thead")).to_contain_text("Con certificación vigente")
+    expect(page.locator("tbody tr", has_text="Salud").locator("td").last).to_have_text(coverage_text(value))
+
     _visit(page, check_page, f"{live_server}/reports/{EU}/targets", width)
     page.get_by_label("Sector").select_option("energy")
     page.get_by_label("Personas por formar").fill("1.200")

@@ -6,18 +6,23 @@ the published value from the same cell keys (`perturbation.for_app`), and check 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 
 from learnhub.extensions import db
+from learnhub.models.base import utcnow
 from learnhub.reports import aggregate, coverage, perturbation, rollup
 
 
-def true_counts(country: str, year: int) -> dict[tuple[str, str, str], int]:
-    """(cut, key, metric) -> true distinct learners, straight from the facts."""
-    return {(cut, key, metric): value for (_, _, cut, key, metric), value in
-            aggregate.live_counts(db.session.connection(), country, year).items()}
+def true_counts(country: str, year: int, now: datetime | None = None) -> dict[tuple[str, str, str], int]:
+    """(cut, key, metric) -> true distinct learners, straight from the facts; "current" as of `now` (default:
+    the present, as a report made now counts it)."""
+    connection = db.session.connection()
+    counts = {**aggregate.live_counts(connection, country, year),
+              **aggregate.current_live(connection, year, now or utcnow(), country)}
+    return {(cut, key, metric): value for (_, _, cut, key, metric), value in counts.items()}
 
 
 def published(app, true: int, country: str, year: int, cut: str, key: str, metric: str) -> int:

@@ -177,7 +177,7 @@ def test_an_analyst_token_reads_only_the_analysts_countries(app, client, db, mak
     own = client.get(f"/api/v1/coverage/DO?year={YEAR}", headers=headers)
     assert own.status_code == 200 and own.json["country"] == "DO"
     assert own.json["headline"] == {m: published(app, value, "DO", YEAR, "total", "", m) for m, value in {
-        "population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20}.items()}
+        "population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20, "current": 20}.items()}
     assert client.get("/api/v1/coverage/do", headers=headers).json["country"] == "DO"
     assert client.get("/api/v1/coverage/DO?country=CO", headers=headers).json["country"] == "DO"
     unknown = client.get("/api/v1/coverage/XX", headers=headers)

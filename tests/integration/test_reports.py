@@ -61,7 +61,7 @@ def test_the_report_counts_distinct_learners_and_suppresses_small_cells(app, db,
         shown = assert_perturbed_within_bound(report)
         assert coverage.build("DO", YEAR, 10).cuts == report.cuts  # read again: the same figures
         assert {m: true[("total", "", m)] for m in coverage.METRICS} == {
-            "population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20}
+            "population": 24, "enrolled": 24, "active": 24, "completed": 20, "certified": 20, "current": 20}
         expected = {m: published(app, true[("total", "", m)], "DO", YEAR, "total", "", m) for m in coverage.METRICS}
         assert {m: report.headline[m].value for m in coverage.METRICS} == expected
         assert all(abs(expected[m] - true[("total", "", m)]) <= perturbation.BOUND for m in coverage.METRICS)
@@ -119,13 +119,15 @@ def test_every_format_carries_the_same_numbers_and_is_audited(app, db, populatio
     headline = [report.headline[m].value for m in coverage.METRICS]
     assert all(value is not None for value in headline)
     assert [as_json["headline"][m] for m in coverage.METRICS] == headline
-    assert rows[1][4:9] == [str(value) for value in headline] and xlsx[1][4:9] == headline
+    # Six figures since "Currently certified" joined (issue 19): its column comes right after "Certified".
+    assert rows[0][8:10] == ["Certified", "Currently certified"]
+    assert rows[1][4:10] == [str(value) for value in headline] and xlsx[1][4:10] == headline
     women = next(row for row in report.cut("gender").rows if row.key == "woman").values
     women_values = [women[m].value for m in coverage.METRICS]
     women_csv = next(r for r in rows if r[3] == "Woman")
     women_xlsx = next(r for r in xlsx if r[3] == "Woman")
     women_json = next(r for r in as_json["cuts"]["gender"] if r["key"] == "woman")
-    assert women_csv[4:9] == ["" if v is None else str(v) for v in women_values] and women_xlsx[4:9] == women_values
+    assert women_csv[4:10] == ["" if v is None else str(v) for v in women_values] and women_xlsx[4:10] == women_values
     assert [women_json[m] for m in coverage.METRICS] == women_values
     assert women_values[0] == published(app, 12, "DO", YEAR, "gender", "woman", "population")
     energy_json = next(r for r in as_json["cuts"]["sector"] if r["key"] == "energy")
@@ -158,8 +160,9 @@ def test_the_dashboard_reads_in_spanish(app, db, population, make_user):
     client = analyst_client(app, make_user, language="es")
     page = client.get("/reports/DO").get_data(as_text=True)
     assert "República Dominicana" in page and '<html lang="es">' in page
-    # The headline compares like with like: the 20 certified of health (perturbed) with health's target of 40.
-    health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
+    # The headline compares like with like: the 20 currently certified of health (perturbed; coverage counts
+    # the current figure, decision 0070) with health's target of 40.
+    health = published(app, 20, "DO", YEAR, "sector", "health", "current")
     assert f"<dd>{percent(health, 40)} %</dd>".replace(".", ",") in page  # in the Spanish notation
     assert "Solo el sector con meta: Salud." in page  # and says so
     sector = page[page.index('id="cut-sector"'):page.index('id="cut-organisation_type"')]
@@ -259,9 +262,10 @@ def test_targets_from_a_csv_are_all_or_nothing_and_give_coverage(app, db, popula
     assert db.session.scalar(select(func.count()).select_from(Target)) == 3
     document = json.loads(client.get(f"/reports/DO.json?year={YEAR}").data)
     assert document["targets"] == {"health": 40, "energy": 10}
-    health = published(app, 20, "DO", YEAR, "sector", "health", "certified")
-    energy = published(app, 0, "DO", YEAR, "sector", "energy", "certified")
-    # over the sectors with a target only: health's and energy's published certified, of 50
+    # coverage counts the currently certified (decision 0070): here the same learners, their own cell keys
+    health = published(app, 20, "DO", YEAR, "sector", "health", "current")
+    energy = published(app, 0, "DO", YEAR, "sector", "energy", "current")
+    # over the sectors with a target only: health's and energy's published currently certified, of 50
     assert document["coverage"]["total"] == float(percent(health + energy, 50))
     assert document["coverage_sectors"] == ["energy", "health"]
     assert abs(document["coverage"]["total"] - 40.0) <= 100 * perturbation.BOUND / 50
@@ -312,8 +316,9 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
     db.session.commit()
     with app.app_context():
         report = coverage.build("DO", YEAR, 10)
-    ciso_certified = published(app, 12, "DO", YEAR, "ecsf_role", "ciso", "certified")
-    health_certified = published(app, 32, "DO", YEAR, "sector", "health", "certified")
+    # Coverage counts the currently certified (decision 0070): all of them here, each cell perturbed by its key.
+    ciso_certified = published(app, 12, "DO", YEAR, "ecsf_role", "ciso", "current")
+    health_certified = published(app, 32, "DO", YEAR, "sector", "health", "current")
     assert report.role_targets == {"ciso": 20, "penetration-tester": 20, "cybersecurity-auditor": 15}
     assert report.targets == {"health": 40}
     assert report.coverage_in("ecsf_role", "ciso") == pytest.approx(ciso_certified / 20)  # from the published 12
@@ -334,7 +339,7 @@ def test_role_targets_give_coverage_by_role_in_every_format(app, db, population,
     text = client.get(f"/reports/DO.csv?year={YEAR}").data.decode("utf-8-sig")
     rows = {(row["Cut"], row["Group"]): row for row in csv.DictReader(io.StringIO(text))}
     ciso = rows[("By cybersecurity role", "Chief Information Security Officer (CISO)")]
-    assert (ciso["Certified"], ciso["Target"], ciso["Coverage, percent of target"]) == (
+    assert (ciso["Currently certified"], ciso["Target"], ciso["Coverage, percent of target"]) == (
         str(ciso_certified), "20", percent(ciso_certified, 20))
     auditor = rows[("By cybersecurity role", "Cybersecurity Auditor")]
     assert (auditor["Target"], auditor["Coverage, percent of target"]) == ("15", "")

@@ -5,6 +5,11 @@ learnhub/reports/aggregate.py. Hypothesis drives random sequences of progress ev
 verifications of e-mail addresses and revocations, course kind changes through the ORM and the learning
 service, and the two must agree after every flush. Only verified learners with a learning step are counted,
 so a verification or a first step brings all of a learner's facts in at once.
+
+"Currently certified" is not stored (it changes with time alone): after every flush the count a report makes
+of it when read (`rollup.current_counts`, SQL) must equal the live count (`aggregate.current_live`, each
+certificate judged in Python), for past, present and future years seen from several moments, while the
+events also set and move certificates' expiry dates.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ GENDERS = ("woman", "man", None)
 VERIFIED = (True, False, True, False, False)  # the learners' addresses verified when they are created
 TIMES = (datetime(2025, 3, 4, 10), datetime(2025, 12, 31, 23, 59), datetime(2026, 1, 1, 0, 0),
          datetime(2026, 6, 15, 12))
+EXPIRIES = (None, datetime(2025, 12, 31, 23, 59), datetime(2026, 1, 1, 0, 0), datetime(2026, 6, 15, 12),
+            datetime(2027, 1, 1))
+NOWS = (datetime(2026, 1, 1, 0, 0), datetime(2026, 6, 15, 12), datetime(2026, 9, 1))
+"""The present moments "currently certified" is checked at: the first at a year's boundary and an expiry."""
 
 
 def assert_rollup_is_live(session) -> None:
@@ -39,6 +48,10 @@ def assert_rollup_is_live(session) -> None:
     differing = {key: (stored.get(key), live.get(key)) for key in live.keys() | stored.keys()
                  if live.get(key) != stored.get(key)}
     assert differing == {}, "rollup (left) differs from the facts (right)"
+    for now in NOWS:
+        for year in (2025, 2026, 2027):
+            counted = aggregate.nonzero(rollup.current_counts(session, None, year, now))
+            assert counted == aggregate.nonzero(aggregate.current_live(connection, year, now)), (year, now)
 
 
 @pytest.fixture
@@ -56,10 +69,11 @@ EVENTS = st.one_of(
     st.tuples(st.just("enrol"), learner_index, course, when),
     st.tuples(st.just("complete"), learner_index, course, when),
     st.tuples(st.just("uncomplete"), learner_index, course),
-    st.tuples(st.just("certify"), learner_index, course, when),
+    st.tuples(st.just("certify"), learner_index, course, when, st.sampled_from(EXPIRIES)),
     st.tuples(st.just("revoke"), learner_index, course),
-    st.tuples(st.just("renew"), learner_index, course, when),
+    st.tuples(st.just("renew"), learner_index, course, when, st.sampled_from(EXPIRIES)),
     st.tuples(st.just("revoke_first"), learner_index, course),
+    st.tuples(st.just("expire"), learner_index, course, st.sampled_from(EXPIRIES)),
     st.tuples(st.just("active"), learner_index, course, when),
     st.tuples(st.just("move"), learner_index, st.sampled_from(COUNTRIES), st.sampled_from(SECTORS),
               st.sampled_from(GENDERS)),
@@ -90,7 +104,7 @@ def _apply(session, learners: list[User], event: tuple) -> None:
             enrolment.completed_at = args[2]
         elif kind == "uncomplete" and enrolment is not None:
             enrolment.completed_at = None
-    elif kind in ("certify", "revoke", "renew", "revoke_first"):
+    elif kind in ("certify", "revoke", "renew", "revoke_first", "expire"):
         # A learner may hold several certificates of a course: renewals (decision 0064), in any month, the
         # same month as the one renewed included. "certify" and "revoke" act on the newest, "revoke_first" on
         # the first.
@@ -101,13 +115,16 @@ def _apply(session, learners: list[User], event: tuple) -> None:
         if kind == "certify" and certificate is None:
             session.add(Certificate(code=f"C{learner.id:05d}{args[1][:8]}", learner_id=learner.id,
                                     course_id=args[1], learner_name="x", course_title={"en": "x"}, minutes=30,
-                                    issued_at=args[2]))
+                                    issued_at=args[2], expires_at=args[3]))
         elif kind == "certify" and certificate.revoked_at is not None:
             certificate.revoked_at, certificate.issued_at = None, args[2]
         elif kind == "renew" and certificate is not None and certificate.revoked_at is None:
             session.add(Certificate(code=f"R{learner.id:04d}{len(held)}{args[1][:7]}", learner_id=learner.id,
                                     course_id=args[1], learner_name="x", course_title={"en": "x"}, minutes=20,
-                                    issued_at=args[2], generation=len(held) + 1, renews=certificate))
+                                    issued_at=args[2], generation=len(held) + 1, renews=certificate,
+                                    expires_at=args[3]))
+        elif kind == "expire" and certificate is not None:  # the newest: a renewal may outlive the one renewed
+            certificate.expires_at = args[2]
         elif kind in ("revoke", "revoke_first") and certificate is not None:
             certificate.revoked_at = utcnow()
     elif kind == "active":
@@ -136,6 +153,46 @@ def test_the_rollup_equals_the_live_counts_after_any_sequence_of_events(app, db,
                                                          gender=GENDERS[index % 3]), role=ROLES[index % 2],
                                         verified=VERIFIED[index])
                         for index in range(5)]
+            for event in events:
+                _apply(db.session, learners, event)
+            db.session.flush()
+            assert_rollup_is_live(db.session)
+        finally:
+            savepoint.rollback()
+
+
+CERTIFICATE_EVENTS = st.one_of(
+    st.tuples(st.just("certify"), learner_index, course, when, st.sampled_from(EXPIRIES)),
+    st.tuples(st.just("renew"), learner_index, course, when, st.sampled_from(EXPIRIES)),
+    st.tuples(st.just("expire"), learner_index, course, st.sampled_from(EXPIRIES)),
+    st.tuples(st.just("revoke"), learner_index, course),
+    st.tuples(st.just("revoke_first"), learner_index, course),
+    st.tuples(st.just("move"), learner_index, st.sampled_from(COUNTRIES), st.sampled_from(SECTORS),
+              st.sampled_from(GENDERS)),
+    st.tuples(st.just("rekind"), course, st.sampled_from(("awareness", "skills"))),
+    st.tuples(st.just("flush"),),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(events=st.lists(CERTIFICATE_EVENTS, min_size=1, max_size=20))
+def test_currently_certified_equals_the_live_count_whatever_happens_to_certificates(app, db, catalogue_synced,
+                                                                                    events):
+    """The same property with every learner counted from the start, so certificates, renewals, expiry dates
+    and revocations are what the events move (the test above reaches them more rarely)."""
+    with app.app_context():
+        savepoint = db.session.begin_nested()
+        try:
+            learners = [accounts.create(f"c{index}@example.org", "correct horse battery staple",
+                                        accounts.Profile(name="C", country=COUNTRIES[index % 3],
+                                                         sector=SECTORS[index % 3], organisation="Org",
+                                                         organisation_type="government", language="es",
+                                                         gender=GENDERS[index % 3]), role=ROLES[index % 2],
+                                        verified=True)
+                        for index in range(5)]
+            db.session.add_all([LearnerActivity(learner_id=learner.id, course_id=COURSES[0], year=2025, month=3)
+                                for learner in learners])
             for event in events:
                 _apply(db.session, learners, event)
             db.session.flush()
@@ -265,15 +322,19 @@ def test_a_renewal_in_the_month_of_the_certificate_it_renews_counts_once(app, db
             learner = accounts.create("renewer@example.org", "correct horse battery staple", accounts.Profile(
                 name="R", country="CO", sector="health", organisation="Org", organisation_type="government",
                 language="es"), verified=True)
-            steps = [("active", 0, COURSES[0], TIMES[3]), ("certify", 0, COURSES[0], TIMES[3]),
-                     ("renew", 0, COURSES[0], TIMES[3]), ("revoke_first", 0, COURSES[0]),
-                     ("revoke", 0, COURSES[0]), ("certify", 0, COURSES[0], TIMES[3])]
-            certified = []
+            # No expiry here: both certificates stand, and the learner is currently certified once too.
+            steps = [("active", 0, COURSES[0], TIMES[3]), ("certify", 0, COURSES[0], TIMES[3], None),
+                     ("renew", 0, COURSES[0], TIMES[3], None), ("revoke_first", 0, COURSES[0]),
+                     ("revoke", 0, COURSES[0]), ("certify", 0, COURSES[0], TIMES[3], None)]
+            certified, current = [], []
             for step in steps:
                 _apply(db.session, [learner], step)
                 db.session.flush()
                 assert_rollup_is_live(db.session)
                 certified.append(rollup.stored_counts(db.session, "CO", 2026).get(("total", "", "certified"), 0))
+                current.append(rollup.current_counts(db.session, ("CO",), 2026, NOWS[-1]).get(
+                    ("CO", 2026, "total", "", "current"), 0))
             assert certified == [0, 1, 1, 1, 0, 1]
+            assert current == [0, 1, 1, 1, 0, 1]
         finally:
             savepoint.rollback()

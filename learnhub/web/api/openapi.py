@@ -23,8 +23,17 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+CURRENT = {**NULLABLE_COUNT, "description": (
+    "Currently certified: distinct learners holding, at `current_as_of`, a certificate that was issued by then, "
+    "is not revoked and has not expired (whenever it was issued; a renewal counts its learner once). "
+    "`certified` counts the learners issued a certificate in the year.")}
+CURRENT_AS_OF = {"type": "string", "format": "date-time", "description": (
+    "The moment `current` is counted at: when the report was made for this year or a later one, the end of the "
+    "year (1 January of the next, 00:00 UTC) for a past year.")}
+
+
 def _metrics(metrics: tuple[str, ...]) -> dict:
-    return {metric: NULLABLE_COUNT for metric in metrics}
+    return {metric: CURRENT if metric == "current" else NULLABLE_COUNT for metric in metrics}
 
 
 def document() -> dict:
@@ -148,8 +157,8 @@ def document() -> dict:
                         "name": {"type": "string", "example": "Dominican Republic"}}}}}},
                 "RegionComparison": {
                     "type": "object",
-                    "required": ["region", "year", "suppression_k", "perturbation_bound", "generated_at", "note",
-                                 "countries", "total"],
+                    "required": ["region", "year", "suppression_k", "perturbation_bound", "generated_at",
+                                 "current_as_of", "note", "countries", "total"],
                     "properties": {
                         "region": {"type": "string", "enum": ["eu", "lac", "all"]},
                         "year": {"type": "integer", "example": 2026},
@@ -157,6 +166,7 @@ def document() -> dict:
                         "perturbation_bound": {"type": "integer", "example": 2, "description": (
                             "The most a published count differs from the true count.")},
                         "generated_at": {"type": "string", "format": "date-time"},
+                        "current_as_of": CURRENT_AS_OF,
                         "note": {"type": "string"},
                         "countries": {"type": "array", "items": {
                             "type": "object", "required": ["country"],
@@ -168,8 +178,9 @@ def document() -> dict:
                 },
                 "CoverageReport": {
                     "type": "object",
-                    "required": ["country", "year", "suppression_k", "perturbation_bound", "generated_at", "note",
-                                 "headline", "targets", "role_targets", "coverage", "coverage_by_role", "cuts"],
+                    "required": ["country", "year", "suppression_k", "perturbation_bound", "generated_at",
+                                 "current_as_of", "note", "headline", "targets", "role_targets", "coverage",
+                                 "coverage_by_role", "cuts"],
                     "properties": {
                         "country": {"type": "string", "example": "DO"},
                         "year": {"type": "integer", "example": 2026},
@@ -177,6 +188,7 @@ def document() -> dict:
                         "perturbation_bound": {"type": "integer", "example": 2, "description": (
                             "The most a published count differs from the true count.")},
                         "generated_at": {"type": "string", "format": "date-time"},
+                        "current_as_of": CURRENT_AS_OF,
                         "note": {"type": "string"},
                         "headline": {"type": "object", "properties": _metrics(coverage.METRICS)},
                         "targets": {"type": "object", "additionalProperties": {"type": "integer"},
@@ -184,15 +196,16 @@ def document() -> dict:
                         "coverage_sectors": {"type": "array", "items": {"type": "string"}, "description": (
                             "The sectors with an every-role target: the population `coverage.total` is about.")},
                         "coverage": {"type": "object", "description": (
-                            "Certified learners as a percentage of the target: `total` (the certified learners of "
+                            "Currently certified learners as a percentage of the target: `total` (the currently "
+                            "certified learners of "
                             "the sectors in `coverage_sectors` over their targets) and one per sector with a "
                             "target; null when there is no target or a count it needs is suppressed."),
                             "additionalProperties": {"type": "number", "nullable": True}},
                         "role_targets": {"type": "object", "additionalProperties": {"type": "integer"},
                                          "description": "People to train, by ECSF role (summed over sectors)."},
                         "coverage_by_role": {"type": "object", "description": (
-                            "Certified learners of each ECSF role with a target as a percentage of it; null when "
-                            "the count is suppressed or the role's targets are not set in every sector."),
+                            "Currently certified learners of each ECSF role with a target as a percentage of it; null "
+                            "when the count is suppressed or the role's targets are not set in every sector."),
                             "additionalProperties": {"type": "number", "nullable": True}},
                         "cuts": {"type": "object", "description": (
                             f"One list of rows per cut, in this order: {', '.join(cut.key for cut in cuts.CUTS)}. "

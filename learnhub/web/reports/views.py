@@ -12,7 +12,7 @@ from learnhub.database import writes_on_get
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.models.base import utcnow
-from learnhub.reports import charts, coverage, cuts, formats, regional, scope
+from learnhub.reports import charts, coverage, cuts, formats, regional, scope, target_coverage
 from learnhub.reports.numbers import NARROW_NO_BREAK_SPACE, format_number
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import targets as target_rules
@@ -75,7 +75,7 @@ def region(region: str):
     chart_caption = _("Coverage of the target by country, %(year)s", year=comparison.year)
     chart = charts.tile_map(
         tiles, title=chart_caption,
-        description=_("Each square is a country, coloured by certified learners as a share of its target. "
+        description=_("Each square is a country, coloured by currently certified learners as a share of its target. "
                       "The same figures are in the table below."), chart_id="chart-region",
         legend=[("none", _("no target, not shown or not in your scope"))], regions=regional.REGIONS[region])
     html = render_template(
@@ -83,6 +83,7 @@ def region(region: str):
         names=names, metric_names=formats.metric_names(),
         shown=shown, figure=figure, percent=_percent_text, regions=formats.region_names(),
         definitions={"learners": formats.learners_definition(),
+                     "current": formats.current_definition(comparison.current_as_of),
                      "perturbation": formats.regional_perturbation_definition()},
         downloads={fmt: url_for("reports.region_download", region=region, fmt=fmt, year=comparison.year)
                    for fmt in ("csv", "xlsx", "json")})
@@ -141,6 +142,7 @@ def country(country: str):
                            figure=figure, covered=covered, covered_names=covered_names, hidden=hidden,
                            share=share, country_label=i18n.country_name(report.country),
                            definitions={"learners": formats.learners_definition(),
+                                        "current": formats.current_definition(report.current_as_of),
                                         "perturbation": formats.perturbation_definition(),
                                         "coverage": formats.coverage_definition(report.k),
                                         "role_coverage": formats.role_coverage_definition()},
@@ -215,6 +217,26 @@ def targets(country: str):
     typed = form.year.data  # the year whose targets are listed, if it is one a target can have (else this one)
     year = typed if isinstance(typed, int) and 2000 <= typed <= 2100 else utcnow().year
     status = 400 if (errors or form.errors or upload.errors) else 200
+    listed = target_rules.for_country(country, int(year))
+    report = coverage.build(country, int(year), current_app.config["SUPPRESSION_K"]) if listed else None
     return no_store(current_app.make_response((render_template(
         "reports/targets.html", country=country, country_label=i18n.country_name(country), form=form, upload=upload,
-        errors=errors, targets=target_rules.for_country(country, int(year)), figure=figure), status)))
+        errors=errors, targets=listed, figure=figure, progress=_target_progress(report, listed),
+        current_definition=formats.current_definition(report.current_as_of) if report else None), status)))
+
+
+def _target_progress(report: coverage.Report | None, targets) -> list[tuple[str, str]]:
+    """For each target listed, its currently certified learners (the figure coverage uses) and its coverage,
+    as the country's report publishes them; "—" where the report does not show one."""
+    if report is None:
+        return []
+    metric = target_coverage.METRIC
+    rows = {(cut, row.key): row.values[metric] for cut in ("sector", "ecsf_role") for row in report.cut(cut).rows}
+    progress = []
+    for target in targets:
+        if target.ecsf_role:
+            cell, share = rows.get(("ecsf_role", target.ecsf_role)), report.coverage_in("ecsf_role", target.ecsf_role)
+        else:
+            cell, share = rows.get(("sector", target.sector)), report.coverage(target.sector)
+        progress.append((shown(cell) if cell else "—", _percent_text(share)))
+    return progress
