@@ -64,24 +64,25 @@ def renewal_opens(certificate: Certificate) -> datetime | None:
     return None if certificate.expires_at is None else certificate.expires_at - RENEWAL_OPENS
 
 
-def renewal_expiry(learner_id: int, course: Course) -> ScalarSelect:
-    """A scalar subquery for the expiry of the learner's newest certificate that completing `course` would renew
-    (the course's own, or for a refresher the one of the course it `renews`); NULL when there is none, it is
-    revoked or it never expires. A column of a query that is made anyway (learning.course_progress)."""
+def renewal_expiry(learner_id, target_id) -> ScalarSelect:
+    """A scalar subquery for the expiry of the learner's newest certificate of course `target_id` (the course
+    whose completion would renew it: the course itself, or the one a refresher `renews`); NULL when there is
+    none, it is revoked or it never expires. The ids may be values or bound parameters: a column of
+    learning.course_progress's prebuilt query."""
     return (select(case((Certificate.revoked_at.is_(None), Certificate.expires_at), else_=None))
-            .where(Certificate.learner_id == learner_id, Certificate.course_id == (course.renews or course.id))
+            .where(Certificate.learner_id == learner_id, Certificate.course_id == target_id)
             .order_by(Certificate.generation.desc()).limit(1).scalar_subquery())
 
 
-def renewal_campaign_start(learner: User, course: Course) -> ScalarSelect:
+def renewal_campaign_start(learner, target_id) -> ScalarSelect:
     """A scalar subquery for the start of the earliest open recertification campaign that opens early the renewal
-    window of the learner's newest certificate that completing `course` would renew (campaign_window, decision
-    0071); NULL when there is none or the certificate is revoked. A column of learning.course_progress's query."""
-    target = course.renews or course.id
+    window of the learner's newest certificate of course `target_id` (campaign_window, decision 0071); NULL when
+    there is none or the certificate is revoked. `learner` is a User or the same attributes as bound parameters
+    (campaign_window.concerns reads id, country, sector, organisation_id)."""
     issued = (select(case((Certificate.revoked_at.is_(None), Certificate.issued_at), else_=None))
-              .where(Certificate.learner_id == learner.id, Certificate.course_id == target)
+              .where(Certificate.learner_id == learner.id, Certificate.course_id == target_id)
               .order_by(Certificate.generation.desc()).limit(1).scalar_subquery())
-    return campaign_window.opens(learner, target, issued)
+    return campaign_window.opens(learner, target_id, issued)
 
 
 def window_open_since(expires_at: datetime | None, campaign_start: datetime | None = None) -> datetime | None:
@@ -93,14 +94,6 @@ def window_open_since(expires_at: datetime | None, campaign_start: datetime | No
     if campaign_start is not None and (opens is None or campaign_start < opens):
         opens = campaign_start
     return opens
-
-
-def renewal_open_since(learner: User, course: Course) -> datetime | None:
-    """When the renewal window of the learner's certificate that completing `course` would renew opened; None
-    when no renewal is due now. One query."""
-    expiry, campaign_start = db.session.execute(select(renewal_expiry(learner.id, course),
-                                                       renewal_campaign_start(learner, course))).one()
-    return window_open_since(expiry, campaign_start)
 
 
 def _create(learner: User, course: Course, *, minutes: int, generation: int, starts: datetime,

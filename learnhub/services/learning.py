@@ -6,10 +6,11 @@ in one place, in the same transaction as the write.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, null, select
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.extensions import db
@@ -166,6 +167,30 @@ class CourseProgress:
         return unfinished[0]
 
 
+class _BoundLearner:
+    """The learner of course_progress's prebuilt query as bound parameters, with the attributes that the
+    certificate and campaign subqueries read from a User."""
+
+    id = bindparam("learner_id", type_=Integer)
+    country = bindparam("learner_country", type_=String)
+    sector = bindparam("learner_sector", type_=String)
+    organisation_id = bindparam("learner_organisation_id", type_=Integer)
+
+
+@functools.cache
+def _progress_query(certificate_at_stake: bool) -> Select:
+    """course_progress's statement, built once per shape and then only given values: building the certificate
+    and campaign subqueries anew on every page cost more than running them (issue 14)."""
+    columns: list = [Enrolment, ItemProgress]
+    if certificate_at_stake:
+        target = bindparam("target_id", type_=String)
+        columns += [certificates.renewal_expiry(_BoundLearner.id, target),
+                    certificates.renewal_campaign_start(_BoundLearner, target)]
+    return select(*columns).outerjoin(ItemProgress, and_(
+        ItemProgress.learner_id == Enrolment.learner_id, ItemProgress.course_id == Enrolment.course_id)).where(
+        Enrolment.learner_id == _BoundLearner.id, Enrolment.course_id == bindparam("course_id", type_=String))
+
+
 def course_progress(learner: User | None, course: Course, syllabus: Syllabus) -> CourseProgress:
     """One query whatever the course size: the enrolment with the learner's progress rows joined to it
     (progress is only ever recorded for an enrolled learner: `_touch` enrols first) and, for a course that
@@ -173,16 +198,17 @@ def course_progress(learner: User | None, course: Course, syllabus: Syllabus) ->
     its renewal window early, for that window."""
     if learner is None or not learner.is_authenticated:
         return CourseProgress({}, syllabus, None)
-    renews = bool(course.certificate or course.renews)
-    expiry = certificates.renewal_expiry(learner.id, course) if renews else null()
-    campaign = certificates.renewal_campaign_start(learner, course) if renews else null()
-    rows = db.session.execute(select(Enrolment, ItemProgress, expiry, campaign).outerjoin(ItemProgress, and_(
-        ItemProgress.learner_id == Enrolment.learner_id, ItemProgress.course_id == Enrolment.course_id)).where(
-        Enrolment.learner_id == learner.id, Enrolment.course_id == course.id)).all()
-    states = {row.item_id: row for _, row, _, _ in rows if row is not None}
+    at_stake = bool(course.certificate or course.renews)
+    values = {"learner_id": learner.id, "course_id": course.id}
+    if at_stake:
+        values.update(target_id=course.renews or course.id, learner_country=learner.country,
+                      learner_sector=learner.sector, learner_organisation_id=learner.organisation_id)
+    rows = db.session.execute(_progress_query(at_stake), values).all()
+    states = {row[1].item_id: row[1] for row in rows if row[1] is not None}
     if not rows:
         return CourseProgress(states, syllabus, None)
-    return CourseProgress(states, syllabus, rows[0][0], certificates.window_open_since(rows[0][2], rows[0][3]))
+    renewal = certificates.window_open_since(rows[0][2], rows[0][3]) if at_stake else None
+    return CourseProgress(states, syllabus, rows[0][0], renewal)
 
 
 def complete_if_done(learner: User, course: Course, syllabus: Syllabus) -> None:
