@@ -43,3 +43,8 @@ class EditForm(BaseForm):
 class RestoreForm(BaseForm):
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     submit = SubmitField(_l("Restore this version"))
+
+
+class TranslationForm(BaseForm):
+    text = TextAreaField(_l("Translation"), validators=[Length(max=1_000_000)])
+    submit = SubmitField(_l("Save the translation"))
