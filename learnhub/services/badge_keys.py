@@ -119,7 +119,7 @@ def issuer_did(base_url: str) -> str:
     """did:web for LEARNHUB_BASE_URL: the host (a port as %3A) and any path, one segment per colon."""
     parts = urlsplit(base_url)
     path = [quote(segment, safe="") for segment in parts.path.split("/") if segment]
-    return ":".join(["did:web", quote(parts.netloc, safe="")] + path)
+    return ":".join(["did:web", quote(parts.netloc, safe=""), *path])
 
 
 def did_document(base_url: str) -> dict:

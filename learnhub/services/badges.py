@@ -99,7 +99,7 @@ def _achievement(certificate: Certificate, language: str, links: Links) -> dict:
 def credential_body(certificate: Certificate, language: str, links: Links, issuer_name: str) -> dict:
     """The unsigned OpenBadgeCredential of a certificate whose badge index is set. The holder is named (never their
     e-mail address) by an IdentityObject, as OB 3.0 describes an AchievementSubject without an identifier URL."""
-    number, position = list_of(certificate.badge_index)
+    _, position = list_of(certificate.badge_index)
     body = {
         "@context": [data_integrity.CREDENTIALS_V2, data_integrity.OPEN_BADGES_V3],
         "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, links.verify_url)),
