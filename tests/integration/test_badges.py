@@ -5,7 +5,7 @@ list's bit after a revocation, the DID document and rotation, and constant queri
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET  # noqa: S405 (our own SVG, parsed in a test)
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 import pytest
