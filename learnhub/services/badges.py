@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from learnhub import reference
@@ -48,15 +48,20 @@ def timestamp(moment: datetime) -> str:
 
 
 def place(certificate: Certificate) -> int:
-    """The certificate's index in the status lists, given the first time it is asked for (the next free one; a
-    concurrent request that took it first makes this one try the next)."""
+    """The certificate's index in the status lists, given the first time it is asked for: the next free one, set
+    only while none is set (two first downloads at once agree on one index, or a credential would carry a bit
+    its revocation never sets); a concurrent request that took the same free index makes this one try the next."""
     while certificate.badge_index is None:
         taken = db.session.scalar(select(func.max(Certificate.badge_index)))
         try:
             with db.session.begin_nested():
-                certificate.badge_index = 0 if taken is None else taken + 1
+                db.session.execute(update(Certificate)
+                                   .where(Certificate.id == certificate.id, Certificate.badge_index.is_(None))
+                                   .values(badge_index=0 if taken is None else taken + 1)
+                                   .execution_options(synchronize_session=False))
         except IntegrityError:
-            db.session.refresh(certificate)
+            pass
+        db.session.refresh(certificate, ["badge_index"])
     return certificate.badge_index
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from jwcrypto import jwk
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from learnhub.models import BadgeKey, Certificate, Course
 from learnhub.services import badge_baking, badge_keys, badges, certificates, data_integrity
@@ -128,6 +128,14 @@ def test_only_the_owner_downloads_and_the_index_is_given_once(app, db, client, l
     assert other_client.get(f"/certificates/{second.code}/badge.json").status_code == 200
     assert db.session.get(Certificate, second.id).badge_index == index + 1
     assert client.get(f"/certificates/{certificate.code}/badge.gif").status_code == 404
+
+
+def test_an_index_set_meanwhile_by_another_request_is_kept(app, db, learner):
+    certificate = issue(db, learner)
+    db.session.execute(update(Certificate).where(Certificate.id == certificate.id).values(badge_index=41)
+                       .execution_options(synchronize_session=False))  # this session's object still says None
+    assert certificate.badge_index is None
+    assert badges.place(certificate) == 41 and badges.place(certificate) == 41
 
 
 def test_a_revoked_or_expired_certificate_has_no_badge_but_the_refusal_page(app, db, client, learner):
