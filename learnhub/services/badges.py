@@ -66,8 +66,10 @@ def place(certificate: Certificate) -> int:
 
 
 def list_of(index: int) -> tuple[int, int]:
-    """(status list number, position in it) of a badge index."""
-    return divmod(index, LIST_SIZE)
+    """(status list number, position in it) of a badge index: list 1 holds indexes 0 to LIST_SIZE - 1, and so on
+    (numbered from 1, as every id in a LearnHub path)."""
+    number, position = divmod(index, LIST_SIZE)
+    return number + 1, position
 
 
 def _issuer(base_url: str, name: str) -> dict:
@@ -148,7 +150,7 @@ def credential(certificate: Certificate, language: str, links: Links, config) ->
 
 def revoked_positions(number: int) -> list[int]:
     """Positions set in status list `number`: its revoked certificates, in one query."""
-    first = number * LIST_SIZE
+    first = (number - 1) * LIST_SIZE
     return [index - first for index in db.session.scalars(
         select(Certificate.badge_index).where(Certificate.badge_index >= first,
                                               Certificate.badge_index < first + LIST_SIZE,

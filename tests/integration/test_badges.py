@@ -81,10 +81,10 @@ def test_the_learner_downloads_a_signed_open_badge_saying_what_was_earned(app, d
     assert all(a["targetFramework"].startswith("European Cybersecurity Skills Framework")
                for a in achievement["alignment"])
     status = credential["credentialStatus"]
-    assert status == {"id": f"http://127.0.0.1:5000/badges/status/0#{certificate.badge_index}",
+    assert status == {"id": f"http://127.0.0.1:5000/badges/status/1#{certificate.badge_index}",
                       "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
                       "statusListIndex": str(certificate.badge_index),
-                      "statusListCredential": "http://127.0.0.1:5000/badges/status/0"}
+                      "statusListCredential": "http://127.0.0.1:5000/badges/status/1"}
     proof = credential["proof"]
     assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["proofPurpose"] == "assertionMethod"
@@ -180,7 +180,7 @@ def test_a_revocation_sets_the_certificates_bit_in_the_public_status_list(app, d
     anonymous = app.test_client()
 
     def bits() -> bytes:
-        response = anonymous.get("/badges/status/0")
+        response = anonymous.get("/badges/status/1")
         assert response.status_code == 200 and response.mimetype == "application/ld+json"
         assert response.headers["Cache-Control"] == "public, max-age=300"
         assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
@@ -198,13 +198,14 @@ def test_a_revocation_sets_the_certificates_bit_in_the_public_status_list(app, d
     db.session.commit()
     after = bits()
     assert after[index // 8] == 0x80 >> (index % 8) and sum(bin(byte).count("1") for byte in after) == 1
-    assert anonymous.get("/badges/status/1").status_code == 200
+    assert anonymous.get("/badges/status/2").status_code == 200
     assert anonymous.get("/badges/status/100001").status_code == 404
+    assert anonymous.get("/badges/status/0").status_code == 404
 
 
 def test_the_status_list_and_the_learning_page_do_not_grow_in_queries(app, db, client, learner, make_user):
     anonymous = app.test_client()
-    anonymous.get("/badges/status/0")  # the issuer key exists from here on
+    anonymous.get("/badges/status/1")  # the issuer key exists from here on
 
     def queries(path: str, on=anonymous) -> int:
         statements, stop = count_queries(db)
@@ -216,7 +217,7 @@ def test_the_status_list_and_the_learning_page_do_not_grow_in_queries(app, db, c
 
     first = issue(db, learner)
     client.get(f"/certificates/{first.code}/badge.json")
-    one_list, one_page = queries("/badges/status/0"), queries("/learning", client)
+    one_list, one_page = queries("/badges/status/1"), queries("/learning", client)
     for n in range(5):
         other = make_user(email=f"holder{n}@example.org")
         certificate = issue(db, other)
@@ -225,7 +226,7 @@ def test_the_status_list_and_the_learning_page_do_not_grow_in_queries(app, db, c
         db.session.commit()
     for course_id in ("incident-response-fundamentals", "phishing-social-engineering"):
         issue(db, learner, course_id)
-    assert queries("/badges/status/0") == one_list
+    assert queries("/badges/status/1") == one_list
     assert queries("/learning", client) <= one_page + 1
 
 
@@ -275,5 +276,5 @@ def test_a_base_url_with_a_path_gives_a_did_with_its_segments():
     assert badge_keys.issuer_did("https://learn.example.org") == "did:web:learn.example.org"
     assert badge_keys.issuer_did("https://example.org:8443/learn/hub") == "did:web:example.org%3A8443:learn:hub"
     assert badges.timestamp(datetime(2027, 1, 2, 3, 4, 5, 678)) == "2027-01-02T03:04:05Z"
-    assert badges.list_of(131_073) == (1, 1)
+    assert badges.list_of(0) == (1, 0) and badges.list_of(131_073) == (2, 1)
     assert timedelta(0) == timedelta(0)

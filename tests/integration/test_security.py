@@ -222,7 +222,7 @@ ROUTE_MATRIX = {
     ("GET", "/certificates/<code>.pdf"): statuses(302, 404),
     ("GET", "/verify/<code>"): statuses(404, 404),
     ("GET", "/certificates/<code>/badge.<any(json, png, svg):kind>"): statuses(302, 404),
-    ("GET", "/badges/status/<int:number>"): statuses(200, 200),
+    ("GET", "/badges/status/<id:number>"): statuses(200, 200),
     ("GET", "/.well-known/did.json"): statuses(200, 200),
     ("GET", "/did.json"): statuses(200, 200),
     ("POST", "/learning/notices/dismiss"): statuses(302, 303),
@@ -352,7 +352,7 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock",
                 "<id:workspace_id>": "999", "<id:campaign_id>": "999",
                 "<any(close, cancel):action>": "close", "<path:path>": "course.yaml",
-                "<any(json, png, svg):kind>": "png", "<int:number>": "0"}
+                "<any(json, png, svg):kind>": "png", "<id:number>": "1"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -61,7 +61,7 @@ def _public(document: dict, max_age: int):
     return response
 
 
-@bp.get("/badges/status/<int:number>")
+@bp.get("/badges/status/<id:number>")
 def status_list(number: int):
     if number > 100_000:
         abort(404)
