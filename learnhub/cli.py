@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
+from learnhub.cli_badges import badges_group
 from learnhub.cli_demo import demo_command
 from learnhub.cli_errors import CommandError
 from learnhub.cli_static import static_group
@@ -93,6 +94,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(jobs_group)
     app.cli.add_command(static_group)
+    app.cli.add_command(badges_group)
 
 
 users = AppGroup("users", help="Create and administer accounts.")

@@ -164,6 +164,15 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
     if logo and (not Path(logo).is_file() or Path(logo).suffix.lower() not in (".png", ".jpg", ".jpeg")):
         raise ConfigError(f"LEARNHUB_CERTIFICATE_LOGO={logo!r} must be the path of a PNG or JPEG file.")
 
+    badge_key_file = env.get("LEARNHUB_BADGE_KEY_FILE", "").strip()
+    if badge_key_file:
+        from learnhub import badge_key_file as key_file
+
+        try:
+            key_file.read(badge_key_file)
+        except key_file.BadgeKeyFileError as error:
+            raise ConfigError(f"LEARNHUB_BADGE_KEY_FILE={badge_key_file!r} {error}.") from None
+
     k = _int(env, "LEARNHUB_SUPPRESSION_K", 10, minimum=5)
     day = 24 * 3600  # login, registration and reset counters live in the database for a day (services/throttle)
     storage_uri = env.get("LEARNHUB_RATELIMIT_STORAGE_URI", "").strip() or "memory://"
@@ -223,6 +232,8 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "CERTIFICATE_SIGNATORY": env.get("LEARNHUB_CERTIFICATE_SIGNATORY", "").strip(),
         "CERTIFICATE_SIGNATORY_ROLE": env.get("LEARNHUB_CERTIFICATE_SIGNATORY_ROLE", "").strip(),
         "CERTIFICATE_LOGO": logo,
+        # The Open Badges issuer key given by the operator; empty: generated and kept in the database (decision 0072).
+        "BADGE_KEY_FILE": badge_key_file,
         # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
         "QUEUE_URL": queue_url,
         # Exports with more rows than this (a cohort's people, a report's rows) are prepared on the queue and

@@ -1,6 +1,7 @@
 """All database models, imported here so Alembic's env.py sees the whole schema."""
 
 from learnhub.models.audit import AuditEvent
+from learnhub.models.badges import BadgeKey
 from learnhub.models.campaigns import Campaign, CampaignCohort
 from learnhub.models.cohorts import Assignment, Cohort, CohortImport, CohortMember, Notice
 from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
@@ -22,6 +23,7 @@ __all__ = [
     "Assignment",
     "Attempt",
     "AuditEvent",
+    "BadgeKey",
     "Campaign",
     "CampaignCohort",
     "Certificate",

@@ -136,6 +136,8 @@ class Certificate(db.Model):
     """The certificate this one renews."""
     reminded_days: Mapped[int | None]
     """The last expiry reminder sent (30 or 7 days before): each is sent once."""
+    badge_index: Mapped[int | None] = mapped_column(unique=True)
+    """Its place in the Open Badges status lists, given the first time its badge is issued (decision 0072)."""
 
     learner: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

@@ -71,6 +71,11 @@ def collect(manifest: StaticFiles, target: Path) -> list[str]:
     return written
 
 
+def without_session() -> None:
+    """Answer this request without saving the session: for answers that are the same for everyone (see `send`)."""
+    request_ctx._session = current_app.session_interface.make_null_session(current_app)
+
+
 def send(path: Path, *, current: bool, **options):
     """`send_file` with the cache rule of fingerprinted names: a year, immutable, for a name with the current
     digest; otherwise `no-cache` (keep it only to revalidate it, with its ETag).
@@ -80,7 +85,7 @@ def send(path: Path, *, current: bool, **options):
     remember-cookie check reads it on every answer), the answer carries no `Set-Cookie` and no `Vary: Cookie`,
     which would make a shared cache keep one copy per visitor. `_session` is where Flask 3.1 keeps it
     (tests/integration/test_static_files.py fails if that changes)."""
-    request_ctx._session = current_app.session_interface.make_null_session(current_app)
+    without_session()
     response = send_file(path, conditional=True, etag=True, max_age=31_536_000 if current else None, **options)
     if current:
         response.headers["Cache-Control"] = fingerprints.FOREVER

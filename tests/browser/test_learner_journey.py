@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from learnhub.extensions import db
 from learnhub.models import Course, User
-from learnhub.services import catalogue, grading
+from learnhub.services import badge_baking, catalogue, grading
 from tests.integration.learning_helpers import answers_for
 
 COURSE = "passwords-mfa"
@@ -21,14 +23,16 @@ TEXT = {
            "done": "Mark as done and continue", "submit": "Submit answers", "failed": "Not passed yet",
            "feedback_word": "Incorrect", "retry": "Try again", "passed": "Passed", "course": "Back to the course",
            "my_learning": "My learning", "pdf": "Download PDF", "verify": "Public verification page",
-           "valid": "Valid", "complete": "You have completed this course.", "pdf_heading": "Certificate of completion"},
+           "valid": "Valid", "complete": "You have completed this course.", "pdf_heading": "Certificate of completion",
+           "badge": "Download badge (Open Badges)", "badge_png": "Badge image (PNG)"},
     "es": {"search": "Buscar", "filter": "Filtrar", "more": "Más filtros", "type": "Tipo",
            "awareness": "Sensibilización",
            "enrol": "Inscribirse en este curso", "done": "Marcar como completada y continuar",
            "submit": "Enviar respuestas", "failed": "Aún no aprobado", "feedback_word": "Incorrect",
            "retry": "Intentar de nuevo", "passed": "Aprobado", "course": "Volver al curso",
            "my_learning": "Mi aprendizaje", "pdf": "Descargar PDF", "verify": "Página pública de verificación",
-           "valid": "Válido", "complete": "Completó este curso.", "pdf_heading": "Certificado de finalización"},
+           "valid": "Válido", "complete": "Completó este curso.", "pdf_heading": "Certificado de finalización",
+           "badge": "Descargar insignia (Open Badges)", "badge_png": "Imagen de la insignia (PNG)"},
 }
 
 
@@ -106,6 +110,17 @@ def test_learner_journey(page: Page, live_server, live_app, check_page, log_in_a
         text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert t["pdf_heading"] in text and "Lucía Fernández" in text
+    # The same certificate as an Open Badge: the JSON credential, and the badge image carrying it (decision 0072).
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=t["badge"]).click()
+    credential = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+    assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert credential["credentialSubject"]["identifier"][0]["identityHash"] == "Lucía Fernández"
+    assert email not in json.dumps(credential)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=t["badge_png"]).click()
+    baked = badge_baking.unbake_png(Path(download_info.value.path()).read_bytes())
+    assert baked["credentialSubject"] == credential["credentialSubject"]
     verify_href = page.get_by_role("link", name=t["verify"]).get_attribute("href")
     anonymous = page.context.browser.new_page(locale=language)  # a verifier reading in their own language
     try:

@@ -283,6 +283,17 @@ def _recertification_campaigns(connection):
     _insert(connection, "campaign_cohorts", campaign_id=1, cohort_id=1)
 
 
+def _open_badges(connection):
+    # Existing certificates have no place in the status lists until their badge is first downloaded; a place is
+    # held by one certificate only.
+    assert _scalar(connection, "SELECT count(*) FROM certificates WHERE badge_index IS NULL") == 2
+    connection.execute(sa.text("UPDATE certificates SET badge_index = 0 WHERE id = 1"))
+    with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+        connection.execute(sa.text("UPDATE certificates SET badge_index = 0 WHERE id = 2"))
+    _insert(connection, "badge_keys", id=1, kid="k" * 43, public_jwk="{}", private_jwe=None,
+            created_at=datetime(2026, 12, 6), retired_at=None)
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -296,6 +307,7 @@ STEPS = {
     "0020_certificate_validity": _certificate_validity,
     "0021_course_workspaces": _course_workspaces,
     "0022_recertification_campaigns": _recertification_campaigns,
+    "0023_open_badges": _open_badges,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
@@ -305,7 +317,8 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "export_files": 1, "quiz_regrades": 1, "totp_factors": 1, "recovery_codes": 1,
              "remembered_devices": 1, "passkeys": 1, "sso_identities": 1,
              "user_search_words": 21, "site_pages": 1, "organisations": 2, "course_workspaces": 1,
-             "workspace_members": 1, "workspace_file_versions": 1, "campaigns": 1, "campaign_cohorts": 1}
+             "workspace_members": 1, "workspace_file_versions": 1, "campaigns": 1, "campaign_cohorts": 1,
+             "badge_keys": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

@@ -221,6 +221,10 @@ ROUTE_MATRIX = {
     ("GET", "/learning"): statuses(302, 200),
     ("GET", "/certificates/<code>.pdf"): statuses(302, 404),
     ("GET", "/verify/<code>"): statuses(404, 404),
+    ("GET", "/certificates/<code>/badge.<any(json, png, svg):kind>"): statuses(302, 404),
+    ("GET", "/badges/status/<id:number>"): statuses(200, 200),
+    ("GET", "/.well-known/did.json"): statuses(200, 200),
+    ("GET", "/did.json"): statuses(200, 200),
     ("POST", "/learning/notices/dismiss"): statuses(302, 303),
     ("GET", "/invitations"): statuses(302, 200),
     ("POST", "/invitations/<id:cohort_id>/accept"): statuses(302, 404),
@@ -347,7 +351,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(en, es, pt, fr):language>": "pt",
                 "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock",
                 "<id:workspace_id>": "999", "<id:campaign_id>": "999",
-                "<any(close, cancel):action>": "close", "<path:path>": "course.yaml"}
+                "<any(close, cancel):action>": "close", "<path:path>": "course.yaml",
+                "<any(json, png, svg):kind>": "png", "<id:number>": "1"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

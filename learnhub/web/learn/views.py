@@ -239,12 +239,17 @@ def dismiss_notices():
     return redirect(url_for("learn.dashboard"), 303)
 
 
-@bp.get("/certificates/<code>.pdf")
-@login_required
-def certificate_pdf(code: str):
+def own_certificate(code: str):
+    """The logged-in learner's certificate with this code; 404 for anyone else's (nobody learns it exists)."""
     certificate = certificates.by_code(code)
     if certificate is None or certificate.learner_id != current_user.id:
         abort(404)
+    return certificate
+
+
+def refused(certificate):
+    """The page (410 Gone) that answers a download of a revoked or expired certificate, or None when it is valid:
+    its PDF or badge is never served then (decisions 0021, 0064, 0072)."""
     if not certificate.valid:
         # A revoked certificate is never served as a clean document: a page says why instead (410 Gone).
         html = render_template("learn/certificate_revoked.html", certificate=certificate, language=current_language())
@@ -253,6 +258,15 @@ def certificate_pdf(code: str):
         # Nor is an expired one (decision 0064): the page says when it expired and how to renew it.
         html = render_template("learn/certificate_expired.html", certificate=certificate, language=current_language())
         return no_store(current_app.make_response((html, 410)))
+    return None
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def certificate_pdf(code: str):
+    certificate = own_certificate(code)
+    if (refusal := refused(certificate)) is not None:
+        return refusal
     verify_url = current_app.config["BASE_URL"] + url_for("learn.verify", code=certificate.code)
     data = certificates.pdf(certificate, current_language(), verify_url,
                             certificates.Issuer.from_config(current_app.config))
