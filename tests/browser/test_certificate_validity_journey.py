@@ -1,16 +1,19 @@
 """A Spanish-speaking learner's certificate that expires (decision 0064), in the browser with axe on every page:
-complete a course with `valid_for: 1 month`, see the expiry on "Mi aprendizaje" and in the PDF, get the 30-day
+complete a course with `valid_for: 1 month`, see the expiry on "Mi aprendizaje", in the PDF and in the Open Badge
+(JSON and baked PNG), get the 30-day
 reminder, time moves past the expiry (time-machine, decision 0066: the live server runs in this process), the
 verification page says it expired and the PDF is refused, a trainer's recertification campaign brings the
 learner back (first on their home page), the course is completed again and a renewal is issued."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -20,7 +23,7 @@ from learnhub.extensions import db
 from learnhub.jobs import tasks
 from learnhub.models import Certificate, Cohort, CohortMember, Course, OutboundMail, User
 from learnhub.models.base import utcnow
-from learnhub.services import accounts
+from learnhub.services import accounts, badge_baking
 from tests.browser.test_learner_journey import answer_quiz
 from tests.conftest import DEFAULT_PASSWORD, PROFILE
 
@@ -129,6 +132,15 @@ def test_an_expiring_certificate_in_spanish(page: Page, live_server, live_app, c
             text = subprocess.run(["pdftotext", str(download_info.value.path()), "-"], capture_output=True,
                                   text=True, check=True).stdout
             assert "Válido hasta el 10 de febrero de 2027" in text and "Lucía Fernández" in text
+        # The badge (decision 0072) carries the same expiry, as validUntil, in the JSON and in the baked image.
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Descargar insignia (Open Badges)").click()
+        credential = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+        assert credential["validUntil"].startswith("2027-02-10")
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Imagen de la insignia (PNG)").click()
+        assert badge_baking.unbake_png(Path(download_info.value.path()).read_bytes())["validUntil"] == \
+            credential["validUntil"]
         [first] = codes(live_app, email)
 
     with time_machine.travel(datetime(2027, 1, 11, 9, 30, tzinfo=UTC), tick=True):  # 30 days before expiry
@@ -153,6 +165,8 @@ def test_an_expiring_certificate_in_spanish(page: Page, live_server, live_app, c
         check_page()
         expect(page.locator("main")).to_contain_text("Vencido el 10 feb 2027")
         expect(page.get_by_role("link", name="Descargar PDF")).to_have_count(0)
+        expect(page.get_by_role("link", name="Descargar insignia (Open Badges)")).to_have_count(0)
+        assert page.request.get(f"{live_server}/certificates/{first}/badge.json").status == 410
         page.goto(f"{live_server}/certificates/{first}.pdf")
         check_page()
         expect(page.locator("h1")).to_have_text("Este certificado ha vencido")
