@@ -15,8 +15,16 @@ from flask_login import current_user
 from learnhub.content.loader import Checks
 from learnhub.extensions import db
 from learnhub.security import audit_request, no_store, role_required
-from learnhub.services import course_zip, workspaces
-from learnhub.web.author.forms import CopyForm, EditForm, RestoreForm, TemplateForm, UploadForm
+from learnhub.services import course_zip, workspace_members, workspaces
+from learnhub.web.author.forms import (
+    CopyForm,
+    EditForm,
+    MemberForm,
+    RemoveMemberForm,
+    RestoreForm,
+    TemplateForm,
+    UploadForm,
+)
 from learnhub.web.downloads import attachment
 
 bp = Blueprint("author", __name__, url_prefix="/author")
@@ -101,14 +109,21 @@ def new_from_upload():
         return _index(upload_form=form, refusals=refused.messages, status=400)
 
 
+def workspace_page(found, *, member_form=None, status=200):
+    """The workspace page: files, validation, members (with the form to add one for owners and admins)."""
+    files = workspaces.newest(found)
+    problems = workspaces.validate(found, _checks(), {path: v.content for path, v in files.items()})
+    return _page(render_template(
+        "author/workspace.html", workspace=found, files=files, problems=problems, is_text=workspaces.is_text,
+        rights=workspace_members.rights(current_user, found), members=workspace_members.members(found),
+        member_form=member_form or MemberForm(prefix="member", formdata=None),
+        remove_form=RemoveMemberForm(formdata=None)), status)
+
+
 @bp.get("/<id:workspace_id>")
 @authors_only
 def workspace(workspace_id: int):
-    found = _workspace(workspace_id)
-    files = workspaces.newest(found)
-    problems = workspaces.validate(found, _checks(), {path: v.content for path, v in files.items()})
-    return _page(render_template("author/workspace.html", workspace=found, files=files, problems=problems,
-                                 is_text=workspaces.is_text))
+    return workspace_page(_workspace(workspace_id))
 
 
 def _file(found, path: str):
@@ -124,6 +139,9 @@ def edit(workspace_id: int, path: str):
     """The file in a text area; saving adds a version, then the file's problems are shown by line."""
     found = _workspace(workspace_id)
     version = _file(found, path)
+    rights = workspace_members.rights(current_user, found)
+    if request.method == "POST" and not rights.edit:
+        abort(403)
     form = EditForm()
     status = 200
     if request.method == "GET":
@@ -142,7 +160,7 @@ def edit(workspace_id: int, path: str):
     problems = [p for p in workspaces.validate(found, _checks()) if p.path == path]
     lines = version.content.decode("utf-8", "replace").splitlines()
     return _page(render_template("author/edit.html", workspace=found, path=path, form=form, problems=problems,
-                                 lines=lines), status)
+                                 lines=lines, can_edit=rights.edit), status)
 
 
 @bp.get("/<id:workspace_id>/history/<path:path>")
@@ -167,6 +185,8 @@ def history(workspace_id: int, path: str):
 def restore(workspace_id: int, path: str):
     found = _workspace(workspace_id)
     _file(found, path)
+    if not workspace_members.rights(current_user, found).edit:
+        abort(403)
     form = RestoreForm()
     old = workspaces.version(found, path, form.version.data) if form.validate_on_submit() else None
     if old is None:
