@@ -58,6 +58,12 @@ def rights(user: User, workspace: CourseWorkspace) -> Rights:
     return Rights(role_of(user, workspace))
 
 
+def rights_among(user: User, listed: list[tuple[WorkspaceMember, User]]) -> Rights:
+    """`rights` read from the members already loaded (no query)."""
+    role = next((member.role for member, person in listed if person.id == user.id), None)
+    return Rights(role or ("admin" if user.has_role("admin") else None))
+
+
 def members(workspace: CourseWorkspace) -> list[tuple[WorkspaceMember, User]]:
     """The members with their accounts, owners first, then by name (one query)."""
     order = {role: position for position, role in enumerate(WORKSPACE_ROLES)}

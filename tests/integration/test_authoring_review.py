@@ -9,7 +9,7 @@ from html import unescape
 
 from sqlalchemy import select
 
-from learnhub.models import AuditEvent, WorkspaceMember
+from learnhub.models import AuditEvent, CourseWorkspace, WorkspaceMember
 from tests.conftest import csrf_token, log_in, post_form
 from tests.integration.test_authoring import create_from_template
 
@@ -107,3 +107,101 @@ def test_the_last_owner_can_be_neither_removed_nor_demoted(app, client, db, trai
     assert db.session.scalars(select(WorkspaceMember.user_id)).all() == [second.id]
     assert client.get(f"/author/{workspace_id}").status_code == 404
     assert [e.actor_id for e in events(db, "workspace.member_removed")] == [trainer.id]
+
+
+BROKEN = "---\nminutes: 5\n---\nNo title.\n"
+FIXED = "---\ntitle: Introduction\nminutes: 5\n---\nA lesson.\n"
+
+
+def save(client, workspace_id: int, path: str, content: str):
+    return post_form(client, f"/author/{workspace_id}/files/{path}", {"text": content})
+
+
+def take(client, workspace_id: int, action: str, comment: str = ""):
+    return post_form(client, f"/author/{workspace_id}/{action}", {"comment": comment})
+
+
+def state(db, workspace_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(CourseWorkspace, workspace_id).state
+
+
+def test_every_review_step_allowed_or_refused(app, client, db, trainer, make_user):
+    workspace_id = create_from_template(client)
+    reviewer = make_user(role="trainer", email="reviewer@example.org", name="Rosa Reviewer")
+    make_user(role="trainer", email="coauthor@example.org", name="Carlos Coauthor")
+    admin_user = make_user(role="admin", email="admin@example.org")
+    make_user(role="trainee", email="learner@example.org")
+    add_member(client, workspace_id, "reviewer@example.org", "reviewer")
+    add_member(client, workspace_id, "coauthor@example.org", "co-author")
+    review, coauthor, admin, learner = (as_user(app, f"{who}@example.org")
+                                        for who in ("reviewer", "coauthor", "admin", "learner"))
+    page = text(client.get(f"/author/{workspace_id}"))
+    assert "State: <strong>Draft</strong>" in page and f'href="/author/{workspace_id}/submit"' in page
+
+    # Errors block submitting; the submit page lists them.
+    save(client, workspace_id, "introduction.md", BROKEN)
+    refused = take(client, workspace_id, "submit")
+    assert refused.status_code == 400
+    assert "Submit: the draft has 1 validation error; fix it first." in text(refused)
+    assert "lesson has no title" in text(client.get(f"/author/{workspace_id}/submit"))
+    save(client, workspace_id, "introduction.md", FIXED)
+    assert take(client, workspace_id, "submit", "Ready for a first look").status_code == 303
+    assert state(db, workspace_id) == "submitted"
+    # Roles: a reviewer does not submit, a co-author does not approve, a learner sees nothing.
+    assert take(review, workspace_id, "submit").status_code == 403
+    assert take(coauthor, workspace_id, "approve").status_code == 403
+    assert take(learner, workspace_id, "approve").status_code == 404
+    # Rules: the owner submitted (and saved) it, so cannot approve it; nothing is published before approval.
+    own = take(client, workspace_id, "approve")
+    assert own.status_code == 400
+    assert "Approve: you submitted this version; another reviewer must approve it." in text(own)
+    early = take(review, workspace_id, "publish")
+    assert early.status_code == 400 and "Publish: only an approved workspace can be published." in text(early)
+    assert take(client, workspace_id, "submit").status_code == 400  # already submitted
+
+    # Request changes needs a comment, and returns the workspace to draft.
+    blank = take(review, workspace_id, "request-changes", "  ")
+    assert blank.status_code == 400 and "Comment: say what should change." in text(blank)
+    assert take(review, workspace_id, "request-changes", "Add an objective").status_code == 303
+    assert state(db, workspace_id) == "draft"
+    assert take(review, workspace_id, "request-changes", "again").status_code == 400
+
+    # The co-author submits what the owner saved last: the owner, as last saver, cannot approve; an admin can.
+    take(coauthor, workspace_id, "submit")
+    last_saver = take(client, workspace_id, "approve")
+    assert "Approve: you saved the last change; another reviewer must approve it." in text(last_saver)
+    assert take(admin, workspace_id, "approve", "Fine by me").status_code == 303
+    assert state(db, workspace_id) == "approved"
+
+    # Saving in an approved workspace returns it to draft, and says so.
+    saved = save(coauthor, workspace_id, "introduction.md", FIXED.replace("A lesson.", "A better lesson."))
+    assert "Saving returned the workspace to draft: submit it again for review." in text(coauthor.get(saved.location))
+    assert state(db, workspace_id) == "draft"
+    take(coauthor, workspace_id, "submit")
+    editor = text(coauthor.get(f"/author/{workspace_id}/files/introduction.md"))
+    assert "saving a file returns it to draft" in editor
+    assert take(review, workspace_id, "approve", "Good").status_code == 303
+
+    history = text(client.get(f"/author/{workspace_id}"))
+    assert "State: <strong>Approved</strong>" in history
+    rows = re.findall(r'<tr class="step-([a-z_]+)">\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>\s*'
+                      r'<td>([^<]*)</td>\s*<td>([^<]*)</td>', history)
+    assert rows == [("approved", "Rosa Reviewer", "Approved", "Good"),
+                    ("submitted", "Carlos Coauthor", "Submitted for review", ""),
+                    ("reopened", "Carlos Coauthor", "Draft", ""),
+                    ("approved", admin_user.name, "Approved", "Fine by me"),
+                    ("submitted", "Carlos Coauthor", "Submitted for review", ""),
+                    ("changes_requested", "Rosa Reviewer", "Draft", "Add an objective"),
+                    ("submitted", "Tomás Trainer", "Submitted for review", "Ready for a first look")]
+    audited = [(e.event, e.actor_id, e.detail["state"], e.detail["comment"]) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.event.in_(("workspace.submitted", "workspace.approved",
+                                                       "workspace.changes_requested", "workspace.reopened")))
+        .order_by(AuditEvent.id))]
+    assert audited[:3] == [("workspace.submitted", trainer.id, "submitted", "Ready for a first look"),
+                           ("workspace.changes_requested", reviewer.id, "draft", "Add an objective"),
+                           ("workspace.submitted", audited[2][1], "submitted", "")]
+    assert [event for event, *_ in audited] == ["workspace.submitted", "workspace.changes_requested",
+                                                "workspace.submitted", "workspace.approved", "workspace.reopened",
+                                                "workspace.submitted", "workspace.approved"]
+    assert audited[3][1] == admin_user.id and audited[-1][1] == reviewer.id

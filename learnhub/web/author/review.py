@@ -6,15 +6,16 @@ with the person who made it. Anyone who is neither a member nor an admin gets 40
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from learnhub.extensions import db
 from learnhub.security import audit_request, role_required
-from learnhub.services import workspace_members, workspaces
-from learnhub.web.author.forms import MemberForm, RemoveMemberForm
-from learnhub.web.author.views import workspace_page
+from learnhub.services import workspace_members, workspace_publishing, workspaces
+from learnhub.web.author.forms import MemberForm, RemoveMemberForm, StepForm
+from learnhub.web.author.views import _checks, _page, workspace_page
 
 bp = Blueprint("author_review", __name__, url_prefix="/author")
 authors_only = role_required("trainer", "admin")
@@ -79,3 +80,81 @@ def remove_member(workspace_id: int):
     if removed.user_id == current_user.id and not current_user.has_role("admin"):
         return redirect(url_for("author.index"), 303)
     return _back(found, "members")
+
+
+# --- review and publishing ----------------------------------------------------------------------------------
+
+STEPS = ("submit", "approve", "request-changes", "publish", "unpublish")
+
+
+def _step_allowed(action: str, rights) -> bool:
+    """The role part of each step; the service checks the rest (state, who submitted, validation)."""
+    if action == "submit":
+        return rights.edit
+    if action == "unpublish":
+        return rights.manage
+    return rights.review
+
+
+def _step_page(found, action: str, form, refusals=(), status=200):
+    problems = workspaces.validate(found, _checks()) if action in ("submit", "publish") else []
+    return _page(render_template("author/step.html", workspace=found, action=action, form=form,
+                                 problems=problems, refusals=refusals), status)
+
+
+@bp.get("/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>")
+@authors_only
+def step(workspace_id: int, action: str):
+    """The page of one step: what it does, the draft's warnings (sanitiser removals among them) before
+    submitting or publishing, and a comment."""
+    found, rights = _workspace_and_rights(workspace_id)
+    if not _step_allowed(action, rights):
+        abort(403)
+    return _step_page(found, action, StepForm(formdata=None))
+
+
+@bp.post("/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>")
+@authors_only
+def take_step(workspace_id: int, action: str):
+    found, rights = _workspace_and_rights(workspace_id)
+    if not _step_allowed(action, rights):
+        abort(403)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return _step_page(found, action, form, status=400)
+    comment = (form.comment.data or "").strip()
+    before = found.state
+    try:
+        detail = _take(found, action, rights, comment)
+    except workspaces.WorkspaceRefused as refused:
+        db.session.rollback()
+        return _step_page(found, action, form, refusals=refused.messages, status=400)
+    audit_request(f"workspace.{EVENTS[action]}", workspace_id=found.id, course_id=found.course_id,
+                  before=before, state=found.state, comment=comment, **detail)
+    db.session.commit()
+    flash(str(DONE[action]), "success")
+    return _back(found, "review")
+
+
+EVENTS = {"submit": "submitted", "approve": "approved", "request-changes": "changes_requested",
+          "publish": "published", "unpublish": "unpublished"}
+DONE = {"submit": _l("Submitted for review."), "approve": _l("Approved."),
+        "request-changes": _l("Changes requested: the workspace is a draft again."),
+        "publish": _l("Published: the course is live in the catalogue."),
+        "unpublish": _l("Unpublished: the course is retired from the catalogue.")}
+
+
+def _take(found, action: str, rights, comment: str) -> dict:
+    if action == "submit":
+        workspace_publishing.submit(found, current_user, _checks(), comment)
+    elif action == "approve":
+        workspace_publishing.approve(found, current_user, admin=rights.admin, comment=comment)
+    elif action == "request-changes":
+        workspace_publishing.request_changes(found, current_user, comment)
+    elif action == "publish":
+        publication = workspace_publishing.publish(found, current_user, _checks(), comment)
+        return {"publication": publication.id, "revision": publication.revision,
+                "versions": sorted(v.id for v in workspaces.newest(found).values())}
+    else:
+        workspace_publishing.unpublish(found, current_user, comment)
+    return {}

@@ -15,7 +15,7 @@ from flask_login import current_user
 from learnhub.content.loader import Checks
 from learnhub.extensions import db
 from learnhub.security import audit_request, no_store, role_required
-from learnhub.services import course_zip, workspace_members, workspaces
+from learnhub.services import course_zip, workspace_members, workspace_publishing, workspaces
 from learnhub.web.author.forms import (
     CopyForm,
     EditForm,
@@ -113,17 +113,29 @@ def workspace_page(found, *, member_form=None, status=200):
     """The workspace page: files, validation, members (with the form to add one for owners and admins)."""
     files = workspaces.newest(found)
     problems = workspaces.validate(found, _checks(), {path: v.content for path, v in files.items()})
+    members = workspace_members.members(found)
+    history = workspace_publishing.steps(found)
     return _page(render_template(
         "author/workspace.html", workspace=found, files=files, problems=problems, is_text=workspaces.is_text,
-        rights=workspace_members.rights(current_user, found), members=workspace_members.members(found),
+        rights=workspace_members.rights_among(current_user, members), members=members,
         member_form=member_form or MemberForm(prefix="member", formdata=None),
-        remove_form=RemoveMemberForm(formdata=None)), status)
+        remove_form=RemoveMemberForm(formdata=None), steps=history, live=workspace_publishing.live_in(history),
+        folder_conflict=workspace_publishing.folder_conflict(found, _courses_dir())), status)
 
 
 @bp.get("/<id:workspace_id>")
 @authors_only
 def workspace(workspace_id: int):
     return workspace_page(_workspace(workspace_id))
+
+
+def _reopen(found, path: str) -> None:
+    """A save in a submitted, approved or published workspace makes it a draft again, and says so."""
+    before = found.state
+    if workspace_publishing.reopen_after_save(found, current_user):
+        audit_request("workspace.reopened", workspace_id=found.id, course_id=found.course_id, before=before,
+                      state=found.state, path=path, comment="")
+        flash(_("Saving returned the workspace to draft: submit it again for review."), "success")
 
 
 def _file(found, path: str):
@@ -149,6 +161,8 @@ def edit(workspace_id: int, path: str):
     elif form.validate_on_submit():
         try:
             saved = workspaces.save_text(found, path, form.text.data or "", current_user)
+            if saved:
+                _reopen(found, path)
             db.session.commit()
             flash(_("Saved as a new version.") if saved else _("No changes to save."), "success")
             return redirect(url_for("author.edit", workspace_id=found.id, path=path), 303)
@@ -177,7 +191,8 @@ def history(workspace_id: int, path: str):
         old, new = versions[1][0], versions[0][0]
     hunks = workspaces.diff(old.content, new.content) if old is not None and new is not None else None
     return _page(render_template("author/history.html", workspace=found, path=path, versions=versions, old=old,
-                                 new=new, hunks=hunks, restore_form=RestoreForm(formdata=None)))
+                                 new=new, hunks=hunks, restore_form=RestoreForm(formdata=None),
+                                 published=workspace_publishing.published_versions(found, path)))
 
 
 @bp.post("/<id:workspace_id>/history/<path:path>/restore")
@@ -192,6 +207,7 @@ def restore(workspace_id: int, path: str):
     if old is None:
         abort(404)
     restored = workspaces.restore(found, old, current_user)
+    _reopen(found, path)
     audit_request("workspace.file_restored", workspace_id=found.id, path=path, version=old.id,
                   new_version=restored.id)
     db.session.commit()

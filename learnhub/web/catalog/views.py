@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
 from learnhub.i18n import current_language
-from learnhub.services import catalogue, learning
+from learnhub.services import catalogue, learning, workspace_publishing
 from learnhub.web import page_cache, static_files
 from learnhub.web.catalog.forms import CatalogueFilterForm
 
@@ -48,9 +48,17 @@ def course(course_id: str):
 
 @bp.get("/courses/<course_id>/media/<path:filename>")
 def media(course_id: str, filename: str):
-    """A file from the course's media/ folder (catalogue.media_file), never anything outside it; kept for a
-    year under the fingerprinted name lessons link to, revalidated under any other (decision 0041)."""
-    found = catalogue.media_for_url(Path(current_app.config["COURSES_DIR"]), course_id, filename) or abort(404)
+    """A file from the course's media/ folder, never anything outside it; kept for a year under the
+    fingerprinted name lessons link to, revalidated under any other (decision 0041). A course published from a
+    workspace has its media in the database, the same on every instance (decision 0074); a synced course
+    has them in its folder (catalogue.media_file), and a retired workspace course falls back to its last
+    publication."""
+    published = workspace_publishing.media_for_url(course_id, filename)
+    if published is not None and published.live:
+        return _stored(published.media or abort(404))
+    found = catalogue.media_for_url(Path(current_app.config["COURSES_DIR"]), course_id, filename)
+    if found is None:
+        return _stored(published.media if published is not None and published.media else abort(404))
     target = found.path
     mimetype = INLINE_MEDIA_TYPES.get(target.suffix.lower())
     if mimetype is None:
@@ -59,5 +67,20 @@ def media(course_id: str, filename: str):
                                      download_name=target.name)
     else:
         response = static_files.send(target, current=found.current, mimetype=mimetype)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _stored(media: workspace_publishing.StoredMedia):
+    """A media file from the database, with the same types, cache rule and policy as one on disk."""
+    suffix = Path(media.name).suffix.lower()
+    mimetype = INLINE_MEDIA_TYPES.get(suffix)
+    if mimetype is None:
+        guessed = mimetypes.guess_type(media.name)[0] or "application/octet-stream"
+        response = static_files.send_bytes(media.content, etag=media.sha256, current=media.current,
+                                           mimetype=guessed, as_attachment=True, download_name=media.name)
+    else:
+        response = static_files.send_bytes(media.content, etag=media.sha256, current=media.current,
+                                           mimetype=mimetype)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
