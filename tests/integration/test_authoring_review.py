@@ -4,13 +4,26 @@ the sync service, attempts that keep their questions, media served from the data
 
 from __future__ import annotations
 
+import io
 import re
 from html import unescape
+from pathlib import Path
 
 from sqlalchemy import select
 
-from learnhub.models import AuditEvent, CourseWorkspace, WorkspaceMember
+from learnhub.models import (
+    AuditEvent,
+    Course,
+    CourseWorkspace,
+    WorkspaceFileVersion,
+    WorkspaceMember,
+    WorkspacePublication,
+    WorkspacePublishedFile,
+)
+from learnhub.services import course_sync, course_zip
+from learnhub.services.workspaces import folder_files
 from tests.conftest import csrf_token, log_in, post_form
+from tests.integration.learning_helpers import submit_quiz
 from tests.integration.test_authoring import create_from_template
 
 
@@ -205,3 +218,131 @@ def test_every_review_step_allowed_or_refused(app, client, db, trainer, make_use
                                                 "workspace.submitted", "workspace.approved", "workspace.reopened",
                                                 "workspace.submitted", "workspace.approved"]
     assert audited[3][1] == admin_user.id and audited[-1][1] == reviewer.id
+
+
+# --- publishing ---------------------------------------------------------------------------------------------
+
+COURSES = Path(__file__).resolve().parents[2] / "courses"
+QUIZ = "check-passwords-mfa"
+OLD_STEM = "Under NIST SP 800-63B rev. 4, what is the minimum number of characters"
+NEW_STEM = "Per NIST, how many characters at least"
+
+
+def upload_copy(client, course_id: str, source: str = "passwords-mfa") -> int:
+    """A workspace holding the files of a starter course under another course id (or the same)."""
+    files = folder_files(COURSES / source)
+    files["course.yaml"] = files["course.yaml"].replace(f"id: {source}\n".encode(), f"id: {course_id}\n".encode())
+    page = client.get("/author/").get_data(as_text=True)
+    response = client.post("/author/new/upload", content_type="multipart/form-data",
+                           data={"csrf_token": csrf_token(page),
+                                 "upload-file": (io.BytesIO(course_zip.build(course_id, files)), "c.zip")})
+    assert response.status_code == 303, text(response)[:2000]
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def review_and_publish(owner, reviewer, workspace_id: int, comment: str = "Published") -> None:
+    assert take(owner, workspace_id, "submit").status_code == 303
+    assert take(reviewer, workspace_id, "approve").status_code == 303
+    published = take(reviewer, workspace_id, "publish", comment)
+    assert published.status_code == 303, text(published)[:3000]
+
+
+def test_publish_republish_attempts_media_and_unpublish(app, client, db, trainer, make_user):
+    workspace_id = upload_copy(client, "passwords-copy")
+    reviewer = make_user(role="trainer", email="reviewer@example.org", name="Rosa Reviewer")
+    learner = make_user(email="learner@example.org", language="en")
+    add_member(client, workspace_id, "reviewer@example.org", "reviewer")
+    review = as_user(app, "reviewer@example.org")
+    student = as_user(app, "learner@example.org")
+    assert not (COURSES / "passwords-copy").exists()
+    assert student.get("/courses/passwords-copy").status_code == 404
+    publish_page = text(review.get(f"/author/{workspace_id}/publish"))
+    assert "Publish: passwords-copy" in publish_page
+
+    review_and_publish(client, review, workspace_id, "First edition")
+    course = db.session.get(Course, "passwords-copy")
+    first = db.session.scalars(select(WorkspacePublication)).one()
+    assert (course.retired, course.revision, first.revision) == (False, first.revision, first.revision)
+    assert first.published_by_id == reviewer.id and first.withdrawn_at is None
+    newest = {v.path: v.id for v in db.session.scalars(select(WorkspaceFileVersion))}
+    assert set(db.session.scalars(select(WorkspacePublishedFile.version_id))) == set(newest.values())
+    assert 'href="/courses/passwords-copy"' in text(student.get("/courses"))
+    page = text(client.get(f"/author/{workspace_id}"))
+    assert "State: <strong>Published</strong>" in page and "The course is live in the catalogue" in page
+    assert f"revision {first.revision[:12]}" in page
+    event = events(db, "workspace.published")[0]
+    assert (event.actor_id, event.detail["revision"], event.detail["comment"]) == (
+        reviewer.id, first.revision, "First edition")
+    assert sorted(event.detail["versions"]) == sorted(newest.values())
+
+    # Media live in the database: served under the fingerprinted name the lesson links to.
+    lesson = text(student.get("/courses/passwords-copy/lessons/mfa-methods"))
+    name = re.search(r'src="/courses/passwords-copy/media/(mfa-ladder-en\.[0-9a-f]{12}\.png)"', lesson).group(1)
+    image = student.get(f"/courses/passwords-copy/media/{name}")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data == (COURSES / "passwords-mfa/media/mfa-ladder-en.png").read_bytes()
+    assert image.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert image.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    plain = student.get("/courses/passwords-copy/media/mfa-ladder-en.png")
+    assert plain.status_code == 200 and "immutable" not in plain.headers.get("Cache-Control", "")
+    assert student.get("/courses/passwords-copy/media/nothing.png").status_code == 404
+    assert student.get("/courses/passwords-copy/media/../course.yaml").status_code == 404
+
+    # The learner's attempt keeps the questions it showed after a republished edit of the quiz.
+    attempt, _, _ = submit_quiz(student, app, learner, "passwords-copy", QUIZ, right=True)
+    assert attempt.status_code == 303
+    before = text(student.get(attempt.location))
+    assert OLD_STEM in before
+    quiz = text(client.get(f"/author/{workspace_id}/files/{QUIZ}.gift"))
+    source = re.search(r'<textarea[^>]*>\n?(.*?)</textarea>', quiz, re.S).group(1)
+    assert save(client, workspace_id, f"{QUIZ}.gift",
+                source.replace(OLD_STEM, NEW_STEM).replace("{#15", "{#16")).status_code == 303
+    review_and_publish(client, review, workspace_id, "Second edition")
+    db.session.expire_all()
+    second = db.session.scalars(select(WorkspacePublication).order_by(WorkspacePublication.id.desc())).first()
+    assert second.id != first.id and second.revision != first.revision
+    assert db.session.get(Course, "passwords-copy").revision == second.revision
+    after = text(student.get(attempt.location))
+    assert OLD_STEM in after and NEW_STEM not in after
+    assert after.count("<fieldset") == before.count("<fieldset")
+    assert NEW_STEM in text(student.get(f"/courses/passwords-copy/quizzes/{QUIZ}"))
+    history = text(client.get(f"/author/{workspace_id}/history/{QUIZ}.gift"))
+    assert history.count("published-label") == 2  # the old version once, the new once
+
+    # Unpublishing retires the course as sync does for a removed folder; its media stay reachable.
+    assert take(review, workspace_id, "unpublish").status_code == 403  # owners and admins only
+    assert take(client, workspace_id, "unpublish", "Outdated").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Course, "passwords-copy").retired is True
+    assert state(db, workspace_id) == "draft"
+    assert all(p.withdrawn_at is not None for p in db.session.scalars(select(WorkspacePublication)))
+    assert student.get("/courses/passwords-copy").status_code == 404
+    assert 'href="/courses/passwords-copy"' not in text(student.get("/courses"))
+    assert student.get(f"/courses/passwords-copy/media/{name}").status_code == 200
+    gone = events(db, "workspace.unpublished")
+    assert [(e.actor_id, e.detail["comment"], e.detail["state"]) for e in gone] == [(trainer.id, "Outdated", "draft")]
+    assert take(client, workspace_id, "unpublish").status_code == 400
+
+
+def test_a_course_published_from_a_workspace_wins_over_its_folder_until_unpublished(
+        app, client, db, trainer, make_user):
+    workspace_id = upload_copy(client, "passwords-mfa")  # same id as the synced folder
+    make_user(role="admin", email="admin@example.org")
+    admin = as_user(app, "admin@example.org")
+    page = text(client.get(f"/author/{workspace_id}"))
+    assert "The content folder on the server also holds a course folder passwords-mfa." in page
+    files = folder_files(COURSES / "passwords-mfa")
+    edited = files["account-recovery.md"].decode().replace("\n\n", "\n\nWritten in the browser.\n\n", 1)
+    save(client, workspace_id, "account-recovery.md", edited)
+    review_and_publish(client, admin, workspace_id)
+    reported: list = []
+    summary = course_sync.sync_tree(COURSES, report=reported.extend)
+    assert summary.skipped == ["passwords-mfa"] and "passwords-mfa" not in summary.retired + summary.updated
+    assert any("skipped: course passwords-mfa is published from its workspace" in str(line) for line in reported)
+    assert "Written in the browser." in text(client.get("/courses/passwords-mfa/lessons/account-recovery"))
+    assert take(client, workspace_id, "unpublish").status_code == 303
+    back = course_sync.sync_tree(COURSES)
+    assert back.updated == ["passwords-mfa"] and not back.skipped
+    db.session.expire_all()
+    assert db.session.get(Course, "passwords-mfa").retired is False
+    assert "Written in the browser." not in text(client.get("/courses/passwords-mfa/lessons/account-recovery"))
