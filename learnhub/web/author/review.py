@@ -15,7 +15,7 @@ from learnhub.extensions import db
 from learnhub.security import audit_request, role_required
 from learnhub.services import workspace_members, workspace_publishing, workspaces
 from learnhub.web.author.forms import MemberForm, RemoveMemberForm, StepForm
-from learnhub.web.author.views import _checks, _page, workspace_page
+from learnhub.web.author.views import checks, page, workspace_page
 
 bp = Blueprint("author_review", __name__, url_prefix="/author")
 authors_only = role_required("trainer", "admin")
@@ -97,8 +97,8 @@ def _step_allowed(action: str, rights) -> bool:
 
 
 def _step_page(found, action: str, form, refusals=(), status=200):
-    problems = workspaces.validate(found, _checks()) if action in ("submit", "publish") else []
-    return _page(render_template("author/step.html", workspace=found, action=action, form=form,
+    problems = workspaces.validate(found, checks()) if action in ("submit", "publish") else []
+    return page(render_template("author/step.html", workspace=found, action=action, form=form,
                                  problems=problems, refusals=refusals), status)
 
 
@@ -146,13 +146,13 @@ DONE = {"submit": _l("Submitted for review."), "approve": _l("Approved."),
 
 def _take(found, action: str, rights, comment: str) -> dict:
     if action == "submit":
-        workspace_publishing.submit(found, current_user, _checks(), comment)
+        workspace_publishing.submit(found, current_user, checks(), comment)
     elif action == "approve":
         workspace_publishing.approve(found, current_user, admin=rights.admin, comment=comment)
     elif action == "request-changes":
         workspace_publishing.request_changes(found, current_user, comment)
     elif action == "publish":
-        publication = workspace_publishing.publish(found, current_user, _checks(), comment)
+        publication = workspace_publishing.publish(found, current_user, checks(), comment)
         return {"publication": publication.id, "revision": publication.revision,
                 "versions": sorted(v.id for v in workspaces.newest(found).values())}
     else:

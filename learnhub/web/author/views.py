@@ -31,11 +31,13 @@ bp = Blueprint("author", __name__, url_prefix="/author")
 authors_only = role_required("trainer", "admin")
 
 
-def _page(html: str, status: int = 200):
+def page(html: str, status: int = 200):
+    """An authoring page: never kept by a cache (drafts, form tokens)."""
     return no_store(current_app.make_response((html, status)))
 
 
-def _checks() -> Checks:
+def checks() -> Checks:
+    """Validation as the CLI runs it here (LEARNHUB_REVIEW_MAX_AGE_DAYS)."""
     return Checks(review_max_age_days=current_app.config["REVIEW_MAX_AGE_DAYS"])
 
 
@@ -50,7 +52,7 @@ def _courses_dir() -> Path:
 def _index(template_form=None, copy_form=None, upload_form=None, refusals=(), status=200):
     copy_form = copy_form or CopyForm(prefix="copy", formdata=None)
     copy_form.course_id.choices = [("", _("Choose…"))] + [(c, c) for c in workspaces.copyable(_courses_dir())]
-    return _page(render_template(
+    return page(render_template(
         "author/index.html", listed=workspaces.listed_for(current_user),
         template_form=template_form or TemplateForm(prefix="template", formdata=None), copy_form=copy_form,
         upload_form=upload_form or UploadForm(prefix="upload", formdata=None), refusals=refusals), status)
@@ -112,10 +114,10 @@ def new_from_upload():
 def workspace_page(found, *, member_form=None, status=200):
     """The workspace page: files, validation, members (with the form to add one for owners and admins)."""
     files = workspaces.newest(found)
-    problems = workspaces.validate(found, _checks(), {path: v.content for path, v in files.items()})
+    problems = workspaces.validate(found, checks(), {path: v.content for path, v in files.items()})
     members = workspace_members.members(found)
     history = workspace_publishing.steps(found)
-    return _page(render_template(
+    return page(render_template(
         "author/workspace.html", workspace=found, files=files, problems=problems, is_text=workspaces.is_text,
         rights=workspace_members.rights_among(current_user, members), members=members,
         member_form=member_form or MemberForm(prefix="member", formdata=None),
@@ -171,9 +173,9 @@ def edit(workspace_id: int, path: str):
             status = 400
     else:
         status = 400
-    problems = [p for p in workspaces.validate(found, _checks()) if p.path == path]
+    problems = [p for p in workspaces.validate(found, checks()) if p.path == path]
     lines = version.content.decode("utf-8", "replace").splitlines()
-    return _page(render_template("author/edit.html", workspace=found, path=path, form=form, problems=problems,
+    return page(render_template("author/edit.html", workspace=found, path=path, form=form, problems=problems,
                                  lines=lines, can_edit=rights.edit), status)
 
 
@@ -190,7 +192,7 @@ def history(workspace_id: int, path: str):
     if old is None and len(versions) > 1:
         old, new = versions[1][0], versions[0][0]
     hunks = workspaces.diff(old.content, new.content) if old is not None and new is not None else None
-    return _page(render_template("author/history.html", workspace=found, path=path, versions=versions, old=old,
+    return page(render_template("author/history.html", workspace=found, path=path, versions=versions, old=old,
                                  new=new, hunks=hunks, restore_form=RestoreForm(formdata=None),
                                  published=workspace_publishing.published_versions(found, path)))
 

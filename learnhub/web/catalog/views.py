@@ -55,32 +55,26 @@ def media(course_id: str, filename: str):
     publication."""
     published = workspace_publishing.media_for_url(course_id, filename)
     if published is not None and published.live:
-        return _stored(published.media or abort(404))
+        stored = published.media or abort(404)
+        return _send(stored.name, lambda **options: static_files.send_bytes(
+            stored.content, etag=stored.sha256, current=stored.current, **options))
     found = catalogue.media_for_url(Path(current_app.config["COURSES_DIR"]), course_id, filename)
-    if found is None:
-        return _stored(published.media if published is not None and published.media else abort(404))
-    target = found.path
-    mimetype = INLINE_MEDIA_TYPES.get(target.suffix.lower())
-    if mimetype is None:
-        guessed = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        response = static_files.send(target, current=found.current, mimetype=guessed, as_attachment=True,
-                                     download_name=target.name)
-    else:
-        response = static_files.send(target, current=found.current, mimetype=mimetype)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    if found is not None:
+        return _send(found.path.name, lambda **options: static_files.send(found.path, current=found.current,
+                                                                            **options))
+    stored = published.media if published is not None and published.media is not None else abort(404)
+    return _send(stored.name, lambda **options: static_files.send_bytes(
+        stored.content, etag=stored.sha256, current=stored.current, **options))
 
 
-def _stored(media: workspace_publishing.StoredMedia):
-    """A media file from the database, with the same types, cache rule and policy as one on disk."""
-    suffix = Path(media.name).suffix.lower()
-    mimetype = INLINE_MEDIA_TYPES.get(suffix)
+def _send(name: str, send):
+    """A media file answered inline when its type is safe to show (INLINE_MEDIA_TYPES), as a download
+    otherwise; sandboxed either way."""
+    mimetype = INLINE_MEDIA_TYPES.get(Path(name).suffix.lower())
     if mimetype is None:
-        guessed = mimetypes.guess_type(media.name)[0] or "application/octet-stream"
-        response = static_files.send_bytes(media.content, etag=media.sha256, current=media.current,
-                                           mimetype=guessed, as_attachment=True, download_name=media.name)
+        guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        response = send(mimetype=guessed, as_attachment=True, download_name=name)
     else:
-        response = static_files.send_bytes(media.content, etag=media.sha256, current=media.current,
-                                           mimetype=mimetype)
+        response = send(mimetype=mimetype)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
