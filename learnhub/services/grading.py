@@ -81,7 +81,7 @@ class ShownQuestion:
         if not self.key:
             raise LookupError("a question shown without a form key has no option values")
         message = f"{self.field}\x1f{self.question.id}\x1f{part}\x1f{index}".encode()
-        digest = hmac.new(self.key, message, hashlib.sha256).digest()[:OPTION_VALUE_BYTES]
+        digest = hmac.digest(self.key, message, "sha256")[:OPTION_VALUE_BYTES]  # one call, in C
         return base64.urlsafe_b64encode(digest).decode()
 
     @cached_property

@@ -40,11 +40,17 @@ def enrol(learner: User, course: Course) -> Enrolment:
 
 
 def _touch(learner: User, course: Course, item: ItemInfo) -> Enrolment:
-    """The learner acted on an item: their place in the course, and the month's activity for reports."""
+    """The learner acted on an item: their place in the course, and the month's activity for reports.
+
+    The month's activity row is looked for only when the enrolment's last activity, written with such a row
+    by this function, was in another month (or there was none yet): a hot learner pays no query for it."""
     record = enrol(learner, course)
     now = utcnow()
+    before = record.last_activity_at if record.last_item_id is not None else None
     record.last_item_id = item.id
     record.last_activity_at = now
+    if before is not None and (before.year, before.month) == (now.year, now.month):
+        return record
     key = {"learner_id": learner.id, "course_id": course.id, "year": now.year, "month": now.month}
     if db.session.get(LearnerActivity, key) is None:
         try:

@@ -177,14 +177,18 @@ def is_text(path: str) -> bool:
     return path.lower().endswith(TEXT_EXTENSIONS)
 
 
-def save_text(workspace: CourseWorkspace, path: str, text: str, user: User) -> WorkspaceFileVersion | None:
-    """Save the text of an existing text file as a new version (UTF-8, line ends as typed but CRLF -> LF, as
-    browsers send textareas); None when nothing changed. Raises WorkspaceRefused when it is too large."""
+def save_text(workspace: CourseWorkspace, path: str, text: str, user: User, *,
+              create: bool = False) -> WorkspaceFileVersion | None:
+    """Save the text of a text file as a new version (UTF-8, line ends as typed but CRLF -> LF, as browsers
+    send textareas); None when nothing changed. Raises WorkspaceRefused when it is too large. Only with
+    `create` may the file be new (a translation, whose path the caller made: services.workspace_translations)."""
     content = text.replace("\r\n", "\n").encode("utf-8")
     if len(content) > MAX_FILE_BYTES:
         raise WorkspaceRefused([lazy_gettext("%(path)s: the text is larger than %(n)d bytes.", path=path,
                                              n=MAX_FILE_BYTES)])
     previous = current(workspace, path)
+    if previous is None and not create:
+        raise LookupError(f"{path} is not a file of workspace {workspace.id}")
     if previous is not None and previous.content == content:
         return None
     version = _add_version(workspace, path, content, user)

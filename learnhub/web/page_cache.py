@@ -24,11 +24,18 @@ from learnhub.i18n import current_language
 
 MAX_PAGES = 2000  # about 10 KB each: 20 MB per worker at most
 _MARKER = f"csrf-{secrets.token_hex(16)}"  # never in a page's own text: a new random value per process
+_SLOTS = secrets.token_hex(16)  # not the CSRF marker: that one is replaced inside the cached page
 _pages: OrderedDict[tuple, str] = OrderedDict()
 
 
 def _csrf_marker() -> str:
     return _MARKER
+
+
+def slot(name: str) -> str:
+    """A marker for a per-request part of a cached page (a quiz form's token and questions), to render in
+    its place and replace in the returned HTML. Random per process, like the CSRF marker."""
+    return f"{name}-{_SLOTS}"
 
 
 def viewer() -> str:

@@ -371,3 +371,20 @@ def test_the_review_pages_read_a_fixed_number_of_queries(app, client, db, traine
         finally:
             stop()
         assert len(statements) <= 8, (url, len(statements), statements)
+
+
+def test_saving_a_translation_follows_the_review_rules(app, client, db, trainer, make_user):
+    workspace_id = upload_copy(client, "passwords-copy")
+    make_user(role="trainer", email="reviewer@example.org", language="en")
+    add_member(client, workspace_id, "reviewer@example.org", "reviewer")
+    review = as_user(app, "reviewer@example.org")
+    url = f"/author/{workspace_id}/translations/account-recovery/es"
+    spanish = text(client.get(url))
+    source = re.search(r'<textarea[^>]*name="text"[^>]*>\n?(.*?)</textarea>', spanish, re.S).group(1)
+    token = csrf_token(review.get(url).get_data(as_text=True))
+    assert review.post(url, data={"csrf_token": token, "text": source + "\nUna frase.\n"}).status_code == 403
+    take(client, workspace_id, "submit")
+    saved = post_form(client, url, {"text": source + "\nUna frase.\n"})
+    assert saved.status_code == 303
+    assert "Saving returned the workspace to draft" in text(client.get(saved.location))
+    assert state(db, workspace_id) == "draft"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import datetime
 
 import pytest
+import time_machine
 from sqlalchemy import event, func, select
 
-from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, User
+from learnhub.models import Attempt, Certificate, Course, Enrolment, ItemProgress, LearnerActivity, User
 from tests.conftest import csrf_token, log_in
 from tests.integration.learning_helpers import CATALOGUE, items_of, quiz_page, submit_quiz, sync_catalogue
 
@@ -282,3 +284,24 @@ def test_lesson_done_needs_csrf_and_login(app, client, db, learner):
     assert anonymous.post(f"/courses/{COURSE}/lessons/passwords-passphrases/done",
                           data={"csrf_token": "x"}).status_code == 400  # the CSRF check comes first
     assert db.session.scalar(select(func.count()).select_from(ItemProgress)) == 0
+
+
+def test_each_month_of_activity_is_recorded_once_whatever_the_shortcut(app, client, db, make_user):
+    """`learning._touch` looks for the month's activity row only when the enrolment's last activity was in another
+    month: activity in January, twice in February and in March gives exactly those three months."""
+    make_user(email="months@example.org", language="en")
+    lessons = [item for item in items_of(COURSE) if item.kind == "lesson"]
+    for when, lesson in ((datetime(2027, 1, 30, 9), lessons[0]), (datetime(2027, 2, 1, 9), lessons[1]),
+                         (datetime(2027, 2, 27, 9), lessons[0]), (datetime(2027, 3, 2, 9), lessons[1])):
+        with time_machine.travel(when, tick=False):
+            assert log_in(client, "months@example.org").status_code == 303
+            page = client.get(f"/courses/{COURSE}/lessons/{lesson.key}").get_data(as_text=True)
+            if "Enrol" in page and "Mark as done" not in page:
+                client.post(f"/courses/{COURSE}/enrol", data={"csrf_token": csrf_token(page)})
+                page = client.get(f"/courses/{COURSE}/lessons/{lesson.key}").get_data(as_text=True)
+            done = client.post(f"/courses/{COURSE}/lessons/{lesson.key}/done", data={"csrf_token": csrf_token(page)})
+            assert done.status_code == 303
+    months = db.session.execute(select(LearnerActivity.year, LearnerActivity.month).join(
+        User, User.id == LearnerActivity.learner_id).where(User.email == "months@example.org")
+        .order_by(LearnerActivity.year, LearnerActivity.month)).all()
+    assert [tuple(row) for row in months] == [(2027, 1), (2027, 2), (2027, 3)]

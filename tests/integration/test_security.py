@@ -324,6 +324,9 @@ ROUTE_MATRIX = {
     ("GET", "/author/<id:workspace_id>/history/<path:path>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/history/<path:path>/restore"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/download"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/translations"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members/remove"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>"):
@@ -354,7 +357,7 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock",
                 "<id:workspace_id>": "999", "<id:campaign_id>": "999",
                 "<any(close, cancel):action>": "close", "<path:path>": "course.yaml",
-                "<any(submit, approve, 'request-changes', publish, unpublish):action>": "submit"}
+                "<any(submit, approve, 'request-changes', publish, unpublish):action>": "submit", "<language>": "es"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -41,7 +41,7 @@ COUNT_NAMES = {"num", "count", "n", "rows", "total", "done", "shown", "hours", "
                "attempts", "people", "invited", "already", "skipped", "examined", "changed", "passes", "max"}
 # Messages whose remaining number is not a count, or is a count fixed above 1.
 NOT_COUNTS = {
-    "Question %(num)d": "an ordinal (the question's place)",
+    "Question %(num)s": "an ordinal (the question's place)",
     "Attempt %(num)d": "an ordinal (the attempt's number)",
     "Table %(num)d (scroll sideways to see all of it)": "an ordinal (the table's place in the lesson)",
     "Page %(num)s": "an ordinal (the page's number)",

@@ -67,3 +67,8 @@ class StepForm(BaseForm):
     comment = TextAreaField(_l("Comment"), validators=[Length(max=2000, message=_l("Comment: at most 2000 "
                                                                                     "characters."))])
     submit = SubmitField(_l("Confirm"))
+
+
+class TranslationForm(BaseForm):
+    text = TextAreaField(_l("Translation"), validators=[Length(max=1_000_000)])
+    submit = SubmitField(_l("Save the translation"))

@@ -131,7 +131,7 @@ def workspace(workspace_id: int):
     return workspace_page(_workspace(workspace_id))
 
 
-def _reopen(found, path: str) -> None:
+def reopen(found, path: str) -> None:
     """A save in a submitted, approved or published workspace makes it a draft again, and says so."""
     before = found.state
     if workspace_publishing.reopen_after_save(found, current_user):
@@ -164,7 +164,7 @@ def edit(workspace_id: int, path: str):
         try:
             saved = workspaces.save_text(found, path, form.text.data or "", current_user)
             if saved:
-                _reopen(found, path)
+                reopen(found, path)
             db.session.commit()
             flash(_("Saved as a new version.") if saved else _("No changes to save."), "success")
             return redirect(url_for("author.edit", workspace_id=found.id, path=path), 303)
@@ -209,7 +209,7 @@ def restore(workspace_id: int, path: str):
     if old is None:
         abort(404)
     restored = workspaces.restore(found, old, current_user)
-    _reopen(found, path)
+    reopen(found, path)
     audit_request("workspace.file_restored", workspace_id=found.id, path=path, version=old.id,
                   new_version=restored.id)
     db.session.commit()

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +21,7 @@ from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
 from learnhub.services import campaigns, catalogue, certificates, grading, invitations, learning, marking
 from learnhub.web import downloads, page_cache, sessions
+from learnhub.web.question_fragments import fresh_question
 from learnhub.web.sessions import log_in
 
 bp = Blueprint("learn", __name__)
@@ -73,9 +84,29 @@ def lesson_done(course_id: str, item_key: str):
 
 def _render_quiz(course, syllabus, item, form, answers=None, status=200, message=None, progress=None):
     progress = progress or learning.course_progress(current_user, course, syllabus)
-    response = render_template("learn/quiz.html", course=course, item=item, form=form, answers=answers or {},
-                               progress=progress, message=message, language=current_language())
+    if form is not None and not answers and message is None:
+        response = _fresh_quiz_page(course, item, form, progress)
+    else:
+        response = render_template("learn/quiz.html", course=course, item=item, form=form, answers=answers or {},
+                                   progress=progress, message=message, language=current_language())
     return no_store(current_app.make_response((response, status)))
+
+
+def _fresh_quiz_page(course, item, form: grading.QuizForm, progress) -> str:
+    """A new, unanswered form (issue 14): the page around it comes from the page cache, keyed by what it shows
+    of the learner (attempts left, best score) and the form's language; the form's token and its questions
+    (question_fragments) are filled in."""
+    row = progress.states.get(item.id)
+    key = (course.revision, course.synced_at, form.language, progress.attempts_left(item),
+           row.best_score if row else None)
+    token, questions = page_cache.slot("quiz-token"), page_cache.slot("quiz-questions")
+    language = current_language()
+    page = page_cache.render("learn/quiz.html", key, course=course, item=item, progress=progress, answers={},
+                             form=grading.QuizForm(token, form.language, ()), questions_html=questions,
+                             message=None, language=language)
+    draw = get_template_attribute("learn/_question.html", "question_fields")
+    drawn = "\n  ".join(fresh_question(draw, shown, form.language, language) for shown in form.questions)
+    return page.replace(token, form.token).replace(questions, drawn)
 
 
 @bp.get("/courses/<course_id>/quizzes/<item_key>")
@@ -112,8 +143,9 @@ def submit_quiz(course_id: str, item_key: str):
         db.session.rollback()
         flash(_("You have used every attempt of this quiz."), "error")
         return redirect(url_for("learn.quiz", course_id=course.id, item_key=item.key), 303)
+    attempt_id = attempt.id  # before the commit expires it: reading it after would cost a transaction
     db.session.commit()
-    return redirect(url_for("learn.attempt", attempt_id=attempt.id), 303)
+    return redirect(url_for("learn.attempt", attempt_id=attempt_id), 303)
 
 
 def _log_in_from_quiz():
