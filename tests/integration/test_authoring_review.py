@@ -159,6 +159,10 @@ def test_every_review_step_allowed_or_refused(app, client, db, trainer, make_use
     assert refused.status_code == 400
     assert "Submit: the draft has 1 validation error; fix it first." in text(refused)
     assert "lesson has no title" in text(client.get(f"/author/{workspace_id}/submit"))
+    save(client, workspace_id, "introduction.md", FIXED + "\n<script>alert(1)</script>\n")
+    warned = text(client.get(f"/author/{workspace_id}/submit"))  # sanitiser removals are listed, not blocking
+    assert "0 errors, 1 warning" in warned
+    assert "the sanitiser removes the <script> tag" in warned
     save(client, workspace_id, "introduction.md", FIXED)
     assert take(client, workspace_id, "submit", "Ready for a first look").status_code == 303
     assert state(db, workspace_id) == "submitted"
