@@ -75,6 +75,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.api.views import bp as api_bp
     from learnhub.web.auth.views import bp as auth_bp
     from learnhub.web.author import translations as _author_translations  # noqa: F401  (its routes)
+    from learnhub.web.author.review import bp as author_review_bp
     from learnhub.web.author.views import bp as author_bp
     from learnhub.web.badges.views import bp as badges_bp
     from learnhub.web.catalog.views import bp as catalog_bp
@@ -94,7 +95,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     for blueprint in (main_bp, auth_bp, account_bp, catalog_bp, learn_bp, trainer_bp, reports_bp, api_bp,
                       admin_bp, admin_users_bp, admin_audit_bp, admin_pages_bp, admin_organisations_bp, exports_bp,
                       privacy_bp, site_pages_bp, factors_bp, factors_admin_bp, passkeys_bp, sso_bp, author_bp,
-                      campaigns_bp, badges_bp):
+                      author_review_bp, campaigns_bp, badges_bp):
         app.register_blueprint(blueprint)
     csrf.exempt("learnhub.web.main.views.health")
     templating.init_app(app)

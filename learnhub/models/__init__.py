@@ -15,7 +15,14 @@ from learnhub.models.reports import ApiToken, CoverageCount, Target
 from learnhub.models.site_pages import SitePage
 from learnhub.models.throttle import ThrottleEvent
 from learnhub.models.users import AnalystCountry, PasswordResetToken, User, UserSearchWord
-from learnhub.models.workspaces import CourseWorkspace, WorkspaceFileVersion, WorkspaceMember
+from learnhub.models.workspaces import (
+    CourseWorkspace,
+    WorkspaceFileVersion,
+    WorkspaceMember,
+    WorkspacePublication,
+    WorkspacePublishedFile,
+    WorkspaceStep,
+)
 
 __all__ = [
     "AnalystCountry",
@@ -59,4 +66,7 @@ __all__ = [
     "UserSearchWord",
     "WorkspaceFileVersion",
     "WorkspaceMember",
+    "WorkspacePublication",
+    "WorkspacePublishedFile",
+    "WorkspaceStep",
 ]

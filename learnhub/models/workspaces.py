@@ -58,3 +58,51 @@ class WorkspaceFileVersion(db.Model):
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_workspace_file_versions_workspace_id_path_id", "workspace_id", "path", "id"),)
+
+
+WORKSPACE_STATES = ("draft", "submitted", "approved", "published")
+
+
+class WorkspaceStep(db.Model):
+    """One step of the review workflow (decision 0074): what was done ("submitted", "changes_requested",
+    "approved", "published", "unpublished", "reopened" when a save returned the workspace to draft), the state
+    it left the workspace in, who did it, when, and their comment."""
+
+    __tablename__ = "workspace_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("course_workspaces.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(String(2000), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("workspace_publications.id", ondelete="SET NULL"))
+    """For a "published" step, the publication it made."""
+
+
+class WorkspacePublication(db.Model):
+    """One publication of a workspace: the course revision it stored, who published it and when; its files
+    are the rows of workspace_published_files. `withdrawn_at` is set when the workspace is unpublished: a
+    course is published from its workspace while any publication of it is not withdrawn."""
+
+    __tablename__ = "workspace_publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("course_workspaces.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(String(64), index=True)
+    revision: Mapped[str] = mapped_column(String(64))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+
+class WorkspacePublishedFile(db.Model):
+    """A file version a publication was made of (one row per file of the course folder)."""
+
+    __tablename__ = "workspace_published_files"
+
+    publication_id: Mapped[int] = mapped_column(ForeignKey("workspace_publications.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("workspace_file_versions.id", ondelete="CASCADE"),
+                                            primary_key=True, index=True)

@@ -25,11 +25,11 @@ from learnhub.content.problems import Problem
 from learnhub.content.revision import course_folders, folder_revision
 from learnhub.content.sanitiser import MediaUrl
 from learnhub.extensions import db
-from learnhub.models import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
+from learnhub.models import Course, CourseItem, CourseModule, LessonBody, QuizQuestion, WorkspacePublication
 from learnhub.models.base import utcnow
 from learnhub.services.audit import record as audit
 
-OUTCOMES = ("added", "updated", "unchanged", "retired", "failed")
+OUTCOMES = ("added", "updated", "unchanged", "retired", "failed", "skipped")
 
 
 @dataclass
@@ -41,6 +41,7 @@ class SyncSummary:
     unchanged: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def record(self, outcome: str, course_id: str) -> None:
         getattr(self, outcome).append(course_id)
@@ -55,41 +56,67 @@ class SyncSummary:
 def sync_tree(root: Path, *, report: Callable[[Sequence[Problem | str]], None] = lambda _: None,
               progress: Callable[[list[Path]], Iterable[Path]] = iter, checks: Checks | None = None) -> SyncSummary:
     """Validate and load every course folder under `root`, each in its own transaction, and retire the
-    courses whose folder is gone; audited as one `content.synced` event. The CLI, the tests, the
-    benchmarks and (later) browser publishing all sync through here.
+    courses whose folder is gone; audited as one `content.synced` event. The CLI, the tests and the
+    benchmarks sync through here; each folder goes through `load_and_store`, as a browser publication does.
 
     Unlike other services this one commits: once per course, so that a course that fails to store
     keeps its last good version and never undoes the courses stored before it. Unchanged courses are
-    skipped. `report` receives each course's problems (and a line for a course that could not be
-    stored); `progress` may wrap the folder list (the CLI's progress bar); `checks` sets the review age
-    that validation warns about (LEARNHUB_REVIEW_MAX_AGE_DAYS).
+    skipped, and so is a folder whose course is published from a browser workspace (decision 0074: the
+    workspace wins until it is unpublished; `report` says so). `report` receives each course's problems (and
+    a line for a course that could not be stored); `progress` may wrap the folder list (the CLI's progress
+    bar); `checks` sets the review age that validation warns about (LEARNHUB_REVIEW_MAX_AGE_DAYS).
     """
     folders = course_folders(root)
     stored = stored_fingerprints()
+    from_workspaces = published_from_workspaces()
     summary = SyncSummary()
     for folder in progress(folders):
-        fingerprint = folder_revision(folder)
-        if is_current(folder.name, fingerprint, stored):
-            summary.record("unchanged", folder.name)
-            continue
-        spec, problems = load_course(folder, fingerprinted_media_urls(folder), display_root=root.absolute().parent,
-                                     checks=checks)
-        report(problems)
-        if spec is None:
-            summary.record("failed", folder.name)
+        if folder.name in from_workspaces:
+            report([f"{folder}: skipped: course {folder.name} is published from its workspace in the browser; "
+                    "unpublish it there to give the course back to this folder"])
+            summary.record("skipped", folder.name)
             continue
         try:
-            summary.record(store(spec, fingerprint), spec.id)
+            outcome = load_and_store(folder, display_root=root.absolute().parent, report=report, checks=checks,
+                                     stored=stored)
             db.session.commit()
         except SQLAlchemyError as error:
             db.session.rollback()
             report([f"{folder}: error: could not store the course: {error.__class__.__name__}"])
-            summary.record("failed", folder.name)
-    for course_id in retire_missing({folder.name for folder in folders}):
+            outcome = "failed"
+        summary.record(outcome, folder.name)
+    for course_id in retire_missing({folder.name for folder in folders} | from_workspaces):
         summary.record("retired", course_id)
     audit("content.synced", actor_id=None, **summary.counts())
     db.session.commit()
     return summary
+
+
+def load_and_store(folder: Path, *, display_root: Path,
+                   report: Callable[[Sequence[Problem | str]], None] = lambda _: None,
+                   checks: Checks | None = None, stored: dict[str, tuple[str, bool]] | None = None) -> str:
+    """The one way a course folder becomes a live course, for `courses sync` and for publishing from a
+    workspace: skip it when its files are what was last stored ("unchanged"), else load and validate it with
+    `content.loader.load_course` (media URLs fingerprinted, decision 0041), give its problems to `report`
+    and store it: "added", "updated", "unchanged", or "failed" when it has errors. Flushes; the caller
+    commits (or rolls back on a database error). The folder's name is the course id."""
+    folder = Path(folder)
+    fingerprint = folder_revision(folder)
+    if stored is None:
+        stored = stored_fingerprints(folder.name)
+    if is_current(folder.name, fingerprint, stored):
+        return "unchanged"
+    spec, problems = load_course(folder, fingerprinted_media_urls(folder), display_root=display_root, checks=checks)
+    report(problems)
+    if spec is None:
+        return "failed"
+    return store(spec, fingerprint)
+
+
+def published_from_workspaces() -> set[str]:
+    """The ids of the courses published from a workspace and not withdrawn since: sync leaves them alone."""
+    return set(db.session.scalars(select(WorkspacePublication.course_id).distinct()
+                                  .where(WorkspacePublication.withdrawn_at.is_(None))))
 
 
 def media_url(course_id: str, path: str) -> str:
@@ -119,10 +146,12 @@ def fingerprinted_media_urls(folder: Path) -> MediaUrl:
     return fingerprinted
 
 
-def stored_fingerprints() -> dict[str, tuple[str, bool]]:
-    """course id -> (source hash, retired) for every course ever synced."""
-    return {row.id: (row.source_hash, row.retired) for row in db.session.execute(
-        select(Course.id, Course.source_hash, Course.retired))}
+def stored_fingerprints(course_id: str | None = None) -> dict[str, tuple[str, bool]]:
+    """course id -> (source hash, retired) for every course ever synced (or only `course_id`)."""
+    query = select(Course.id, Course.source_hash, Course.retired)
+    if course_id is not None:
+        query = query.where(Course.id == course_id)
+    return {row.id: (row.source_hash, row.retired) for row in db.session.execute(query)}
 
 
 def is_current(course_id: str, source_hash: str, stored: dict[str, tuple[str, bool]]) -> bool:
@@ -256,14 +285,19 @@ def _store_quiz(item: CourseItem, spec: QuizSpec) -> None:
 
 def retire_missing(present: set[str]) -> list[str]:
     """Retire live courses whose folder is gone; their learners keep history and certificates."""
-    retired = []
-    for course in db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.id)):
-        if course.id not in present:
-            course.retired = True
-            course.synced_at = utcnow()
-            retired.append(course.id)
+    retired = [course for course in db.session.scalars(select(Course).where(Course.retired.is_(False))
+                                                       .order_by(Course.id)) if course.id not in present]
+    for course in retired:
+        retire(course)
     db.session.flush()
-    return retired
+    return [course.id for course in retired]
+
+
+def retire(course: Course) -> None:
+    """Take a course out of the catalogue, never deleting it: its learners keep history and certificates
+    (a removed folder at sync, an unpublished workspace)."""
+    course.retired = True
+    course.synced_at = utcnow()
 
 
 def published_course_count() -> int:

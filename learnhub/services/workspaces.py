@@ -11,6 +11,8 @@ import difflib
 import hashlib
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,23 +255,36 @@ def diff(old: bytes, new: bytes, context: int = 3) -> list[list[DiffLine]]:
 # --- validation ---------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def course_folder(course_id: str, files: dict[str, bytes]) -> Iterator[Path]:
+    """`files` written into a temporary folder named after the course id, as `learnhub courses validate` and
+    `courses sync` read a course; the folder is removed on leaving."""
+    with tempfile.TemporaryDirectory(prefix="learnhub-workspace-") as root:
+        folder = Path(root) / course_id
+        for path, content in files.items():
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        folder.mkdir(exist_ok=True)
+        yield folder
+
+
+def relative_problems(course_id: str, problems: list[Problem]) -> list[Problem]:
+    """Problems with paths relative to the course folder (course.yaml, lesson.md...)."""
+    prefix = f"{course_id}/"
+    return [Problem(problem.path.removeprefix(prefix) if problem.path != course_id else "",
+                    problem.line, problem.level, problem.message) for problem in problems]
+
+
 def validate(workspace: CourseWorkspace, checks: Checks | None = None,
              files: dict[str, bytes] | None = None) -> list[Problem]:
     """The problems `learnhub courses validate` reports for the draft, with paths relative to the course
     folder (course.yaml, lesson.md...). The files are written into a temporary folder named after the
     course id, read by the CLI's loader, and removed."""
     files = draft_files(workspace) if files is None else files
-    with tempfile.TemporaryDirectory(prefix="learnhub-workspace-") as root:
-        folder = Path(root) / workspace.course_id
-        for path, content in files.items():
-            target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        folder.mkdir(exist_ok=True)
-        _spec, problems = load_course(folder, display_root=Path(root), checks=checks)
-    prefix = f"{workspace.course_id}/"
-    return [Problem(problem.path.removeprefix(prefix) if problem.path != workspace.course_id else "",
-                    problem.line, problem.level, problem.message) for problem in problems]
+    with course_folder(workspace.course_id, files) as folder:
+        _spec, problems = load_course(folder, display_root=folder.parent, checks=checks)
+    return relative_problems(workspace.course_id, problems)
 
 
 def download(workspace: CourseWorkspace) -> bytes:

@@ -10,6 +10,7 @@ redirect, which between instances of two releases could bounce a browser back an
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -87,6 +88,17 @@ def send(path: Path, *, current: bool, **options):
     (tests/integration/test_static_files.py fails if that changes)."""
     without_session()
     response = send_file(path, conditional=True, etag=True, max_age=31_536_000 if current else None, **options)
+    if current:
+        response.headers["Cache-Control"] = fingerprints.FOREVER
+    return response
+
+
+def send_bytes(content: bytes, *, etag: str, current: bool, **options):
+    """`send` for bytes read from the database (course media published from a workspace, decision 0074):
+    the same cache rule, the same null session; `etag` is the content's digest."""
+    request_ctx._session = current_app.session_interface.make_null_session(current_app)
+    response = send_file(io.BytesIO(content), conditional=True, etag=etag, max_age=31_536_000 if current else None,
+                         **options)
     if current:
         response.headers["Cache-Control"] = fingerprints.FOREVER
     return response

@@ -294,6 +294,16 @@ def _open_badges(connection):
             created_at=datetime(2026, 12, 6), retired_at=None)
 
 
+def _workspace_publishing(connection):
+    # The draft workspace of 0021 stays a draft; a publication of its file version, and the step that made it.
+    assert _scalar(connection, "SELECT state FROM course_workspaces WHERE id = 1") == "draft"
+    _insert(connection, "workspace_publications", id=1, workspace_id=1, course_id="c1", revision="r" * 64,
+            published_by_id=2, published_at=datetime(2026, 12, 6), withdrawn_at=None)
+    _insert(connection, "workspace_published_files", publication_id=1, version_id=1)
+    _insert(connection, "workspace_steps", id=1, workspace_id=1, action="published", state="published", actor_id=2,
+            comment="", at=datetime(2026, 12, 6), publication_id=1)
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -308,6 +318,7 @@ STEPS = {
     "0021_course_workspaces": _course_workspaces,
     "0022_recertification_campaigns": _recertification_campaigns,
     "0023_open_badges": _open_badges,
+    "0024_workspace_publishing": _workspace_publishing,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
@@ -318,7 +329,8 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "remembered_devices": 1, "passkeys": 1, "sso_identities": 1,
              "user_search_words": 21, "site_pages": 1, "organisations": 2, "course_workspaces": 1,
              "workspace_members": 1, "workspace_file_versions": 1, "campaigns": 1, "campaign_cohorts": 1,
-             "badge_keys": 1}
+             "badge_keys": 1, "workspace_publications": 1, "workspace_published_files": 1,
+             "workspace_steps": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):

@@ -328,6 +328,15 @@ ROUTE_MATRIX = {
     ("GET", "/author/<id:workspace_id>/history/<path:path>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/history/<path:path>/restore"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/download"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/translations"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/members"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/members/remove"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>"):
+        statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>"):
+        statuses(302, 404),
 }
 
 
@@ -352,7 +361,8 @@ PLACEHOLDERS = {"<token>": "some-token", "<course_id>": "passwords-mfa", "<path:
                 "<any(enable, unlock, resend, 'reset-password', erase):action>": "unlock",
                 "<id:workspace_id>": "999", "<id:campaign_id>": "999",
                 "<any(close, cancel):action>": "close", "<path:path>": "course.yaml",
-                "<any(json, png, svg):kind>": "png", "<id:number>": "1"}
+                "<any(json, png, svg):kind>": "png", "<id:number>": "1",
+                "<any(submit, approve, 'request-changes', publish, unpublish):action>": "submit", "<language>": "es"}
 ITEM_KEYS = {"lessons": "passwords-passphrases", "quizzes": "check-passwords-mfa"}
 
 

@@ -45,6 +45,30 @@ class RestoreForm(BaseForm):
     submit = SubmitField(_l("Restore this version"))
 
 
+class MemberForm(BaseForm):
+    email = StringField(_l("E-mail of a trainer or administrator"), validators=[
+        DataRequired(_l("Enter an e-mail address.")), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[("owner", _l("Owner")), ("co-author", _l("Co-author")),
+                                            ("reviewer", _l("Reviewer"))], default="co-author",
+                       description=_l("Owners manage members and edit; co-authors edit and submit; reviewers "
+                                      "read, approve or request changes, and publish."))
+    submit = SubmitField(_l("Add or change member"))
+
+
+class RemoveMemberForm(BaseForm):
+    user = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    submit = SubmitField(_l("Remove"))
+
+
+class StepForm(BaseForm):
+    """Submit, approve, request changes, publish or unpublish, with an optional comment (required when
+    changes are requested)."""
+
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000, message=_l("Comment: at most 2000 "
+                                                                                    "characters."))])
+    submit = SubmitField(_l("Confirm"))
+
+
 class TranslationForm(BaseForm):
     text = TextAreaField(_l("Translation"), validators=[Length(max=1_000_000)])
     submit = SubmitField(_l("Save the translation"))

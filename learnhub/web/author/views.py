@@ -15,19 +15,29 @@ from flask_login import current_user
 from learnhub.content.loader import Checks
 from learnhub.extensions import db
 from learnhub.security import audit_request, no_store, role_required
-from learnhub.services import course_zip, workspaces
-from learnhub.web.author.forms import CopyForm, EditForm, RestoreForm, TemplateForm, UploadForm
+from learnhub.services import course_zip, workspace_members, workspace_publishing, workspaces
+from learnhub.web.author.forms import (
+    CopyForm,
+    EditForm,
+    MemberForm,
+    RemoveMemberForm,
+    RestoreForm,
+    TemplateForm,
+    UploadForm,
+)
 from learnhub.web.downloads import attachment
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 authors_only = role_required("trainer", "admin")
 
 
-def _page(html: str, status: int = 200):
+def page(html: str, status: int = 200):
+    """An authoring page: never kept by a cache (drafts, form tokens)."""
     return no_store(current_app.make_response((html, status)))
 
 
-def _checks() -> Checks:
+def checks() -> Checks:
+    """Validation as the CLI runs it here (LEARNHUB_REVIEW_MAX_AGE_DAYS)."""
     return Checks(review_max_age_days=current_app.config["REVIEW_MAX_AGE_DAYS"])
 
 
@@ -42,7 +52,7 @@ def _courses_dir() -> Path:
 def _index(template_form=None, copy_form=None, upload_form=None, refusals=(), status=200):
     copy_form = copy_form or CopyForm(prefix="copy", formdata=None)
     copy_form.course_id.choices = [("", _("Choose…"))] + [(c, c) for c in workspaces.copyable(_courses_dir())]
-    return _page(render_template(
+    return page(render_template(
         "author/index.html", listed=workspaces.listed_for(current_user),
         template_form=template_form or TemplateForm(prefix="template", formdata=None), copy_form=copy_form,
         upload_form=upload_form or UploadForm(prefix="upload", formdata=None), refusals=refusals), status)
@@ -101,14 +111,33 @@ def new_from_upload():
         return _index(upload_form=form, refusals=refused.messages, status=400)
 
 
+def workspace_page(found, *, member_form=None, status=200):
+    """The workspace page: files, validation, members (with the form to add one for owners and admins)."""
+    files = workspaces.newest(found)
+    problems = workspaces.validate(found, checks(), {path: v.content for path, v in files.items()})
+    members = workspace_members.members(found)
+    history = workspace_publishing.steps(found)
+    return page(render_template(
+        "author/workspace.html", workspace=found, files=files, problems=problems, is_text=workspaces.is_text,
+        rights=workspace_members.rights_among(current_user, members), members=members,
+        member_form=member_form or MemberForm(prefix="member", formdata=None),
+        remove_form=RemoveMemberForm(formdata=None), steps=history, live=workspace_publishing.live_in(history),
+        folder_conflict=workspace_publishing.folder_conflict(found, _courses_dir())), status)
+
+
 @bp.get("/<id:workspace_id>")
 @authors_only
 def workspace(workspace_id: int):
-    found = _workspace(workspace_id)
-    files = workspaces.newest(found)
-    problems = workspaces.validate(found, _checks(), {path: v.content for path, v in files.items()})
-    return _page(render_template("author/workspace.html", workspace=found, files=files, problems=problems,
-                                 is_text=workspaces.is_text))
+    return workspace_page(_workspace(workspace_id))
+
+
+def reopen(found, path: str) -> None:
+    """A save in a submitted, approved or published workspace makes it a draft again, and says so."""
+    before = found.state
+    if workspace_publishing.reopen_after_save(found, current_user):
+        audit_request("workspace.reopened", workspace_id=found.id, course_id=found.course_id, before=before,
+                      state=found.state, path=path, comment="")
+        flash(_("Saving returned the workspace to draft: submit it again for review."), "success")
 
 
 def _file(found, path: str):
@@ -124,6 +153,9 @@ def edit(workspace_id: int, path: str):
     """The file in a text area; saving adds a version, then the file's problems are shown by line."""
     found = _workspace(workspace_id)
     version = _file(found, path)
+    rights = workspace_members.rights(current_user, found)
+    if request.method == "POST" and not rights.edit:
+        abort(403)
     form = EditForm()
     status = 200
     if request.method == "GET":
@@ -131,6 +163,8 @@ def edit(workspace_id: int, path: str):
     elif form.validate_on_submit():
         try:
             saved = workspaces.save_text(found, path, form.text.data or "", current_user)
+            if saved:
+                reopen(found, path)
             db.session.commit()
             flash(_("Saved as a new version.") if saved else _("No changes to save."), "success")
             return redirect(url_for("author.edit", workspace_id=found.id, path=path), 303)
@@ -139,10 +173,10 @@ def edit(workspace_id: int, path: str):
             status = 400
     else:
         status = 400
-    problems = [p for p in workspaces.validate(found, _checks()) if p.path == path]
+    problems = [p for p in workspaces.validate(found, checks()) if p.path == path]
     lines = version.content.decode("utf-8", "replace").splitlines()
-    return _page(render_template("author/edit.html", workspace=found, path=path, form=form, problems=problems,
-                                 lines=lines), status)
+    return page(render_template("author/edit.html", workspace=found, path=path, form=form, problems=problems,
+                                 lines=lines, can_edit=rights.edit), status)
 
 
 @bp.get("/<id:workspace_id>/history/<path:path>")
@@ -158,8 +192,9 @@ def history(workspace_id: int, path: str):
     if old is None and len(versions) > 1:
         old, new = versions[1][0], versions[0][0]
     hunks = workspaces.diff(old.content, new.content) if old is not None and new is not None else None
-    return _page(render_template("author/history.html", workspace=found, path=path, versions=versions, old=old,
-                                 new=new, hunks=hunks, restore_form=RestoreForm(formdata=None)))
+    return page(render_template("author/history.html", workspace=found, path=path, versions=versions, old=old,
+                                 new=new, hunks=hunks, restore_form=RestoreForm(formdata=None),
+                                 published=workspace_publishing.published_versions(found, path)))
 
 
 @bp.post("/<id:workspace_id>/history/<path:path>/restore")
@@ -167,11 +202,14 @@ def history(workspace_id: int, path: str):
 def restore(workspace_id: int, path: str):
     found = _workspace(workspace_id)
     _file(found, path)
+    if not workspace_members.rights(current_user, found).edit:
+        abort(403)
     form = RestoreForm()
     old = workspaces.version(found, path, form.version.data) if form.validate_on_submit() else None
     if old is None:
         abort(404)
     restored = workspaces.restore(found, old, current_user)
+    reopen(found, path)
     audit_request("workspace.file_restored", workspace_id=found.id, path=path, version=old.id,
                   new_version=restored.id)
     db.session.commit()

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
 from learnhub.i18n import current_language
-from learnhub.services import catalogue, learning
+from learnhub.services import catalogue, learning, workspace_publishing
 from learnhub.web import page_cache, static_files
 from learnhub.web.catalog.forms import CatalogueFilterForm
 
@@ -48,16 +48,33 @@ def course(course_id: str):
 
 @bp.get("/courses/<course_id>/media/<path:filename>")
 def media(course_id: str, filename: str):
-    """A file from the course's media/ folder (catalogue.media_file), never anything outside it; kept for a
-    year under the fingerprinted name lessons link to, revalidated under any other (decision 0041)."""
-    found = catalogue.media_for_url(Path(current_app.config["COURSES_DIR"]), course_id, filename) or abort(404)
-    target = found.path
-    mimetype = INLINE_MEDIA_TYPES.get(target.suffix.lower())
+    """A file from the course's media/ folder, never anything outside it; kept for a year under the
+    fingerprinted name lessons link to, revalidated under any other (decision 0041). A course published from a
+    workspace has its media in the database, the same on every instance (decision 0074); a synced course
+    has them in its folder (catalogue.media_file), and a retired workspace course falls back to its last
+    publication."""
+    published = workspace_publishing.media_for_url(course_id, filename)
+    if published is not None and published.live:
+        stored = published.media or abort(404)
+        return _send(stored.name, lambda **options: static_files.send_bytes(
+            stored.content, etag=stored.sha256, current=stored.current, **options))
+    found = catalogue.media_for_url(Path(current_app.config["COURSES_DIR"]), course_id, filename)
+    if found is not None:
+        return _send(found.path.name, lambda **options: static_files.send(found.path, current=found.current,
+                                                                            **options))
+    stored = published.media if published is not None and published.media is not None else abort(404)
+    return _send(stored.name, lambda **options: static_files.send_bytes(
+        stored.content, etag=stored.sha256, current=stored.current, **options))
+
+
+def _send(name: str, send):
+    """A media file answered inline when its type is safe to show (INLINE_MEDIA_TYPES), as a download
+    otherwise; sandboxed either way."""
+    mimetype = INLINE_MEDIA_TYPES.get(Path(name).suffix.lower())
     if mimetype is None:
-        guessed = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        response = static_files.send(target, current=found.current, mimetype=guessed, as_attachment=True,
-                                     download_name=target.name)
+        guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        response = send(mimetype=guessed, as_attachment=True, download_name=name)
     else:
-        response = static_files.send(target, current=found.current, mimetype=mimetype)
+        response = send(mimetype=mimetype)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
