@@ -427,3 +427,98 @@ def test_a_sync_on_the_shared_database_is_seen_by_both_instances_at_the_next_req
     after = shown()
     assert all(new_title in page and old_title not in page for page in after)
     assert sum("A sentence added by the sync" in page for page in after) == 2  # the lesson, on A and on B
+
+
+AUTHORED_YAML = """format: 1
+id: {course}
+title: {{en: "Authored across two instances"}}
+summary: {{en: "A course written in the browser, on whichever instance answered."}}
+languages: [en]
+kind: awareness
+level: beginner
+minutes: 5
+roles: []
+sectors: []
+certificate: false
+pass_mark: 70
+modules:
+  - id: first
+    title: {{en: First}}
+    items:
+      - lesson: with-an-image
+"""
+AUTHORED_LESSON = "---\ntitle: With an image\nminutes: 5\n---\n![A padlock](media/padlock.png)\n\n{line}\n"
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG, made here (zlib and struct), so the test carries no binary file."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def test_a_course_authored_across_both_instances_is_one_draft_and_publishes_on_both(deployment):
+    """Issue 16: drafts live in the shared database (decision 0067). A trainer uploads a course on A, saves a lesson
+    through B and reads it back on A; a reviewer approves on A and publishes on B; the course, its lesson and its
+    image (served from the database, decision 0074) are then on both instances."""
+    import io
+    import zipfile
+
+    from learnhub.extensions import db
+    from learnhub.services import accounts
+
+    a, b = deployment.a, deployment.b
+    course = f"authored-{secrets.token_hex(3)}"
+    reviewer_email = f"reviewer-{secrets.token_hex(3)}@example.org"
+    app = make_app(deployment.database, Path(os.devnull).parent)
+    with app.app_context():
+        accounts.create(reviewer_email, DEFAULT_PASSWORD, accounts.Profile(**{**PROFILE, "language": "en"}),
+                        role="trainer", verified=True)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr(f"{course}/course.yaml", AUTHORED_YAML.format(course=course))
+        bundle.writestr(f"{course}/with-an-image.md", AUTHORED_LESSON.format(line="Written on A."))
+        bundle.writestr(f"{course}/media/padlock.png", tiny_png())
+
+    author, reviewer = Browser(), Browser()
+    assert log_in(author, form_from=a, post_to=a, email=TRAINER) == 303
+    status, location, body = author.post(f"{a}/author/new/upload", {"csrf_token": csrf(author.get(f"{a}/author/"))},
+                                         files={"upload-file": ("course.zip", archive.getvalue())})
+    assert status == 303, body[-2000:]
+    workspace = urllib.parse.urlsplit(location).path  # /author/<id>
+
+    lesson_file = f"{workspace}/files/with-an-image.md"
+    saved = AUTHORED_LESSON.format(line="Saved through B.")
+    status, _, _ = author.post(f"{b}{lesson_file}", {"csrf_token": csrf(author.get(f"{b}{lesson_file}")),
+                                                    "text": saved})
+    assert status == 303
+    assert "Saved through B." in author.get(f"{a}{lesson_file}")  # one draft, whichever instance answers
+    assert "2 versions" in author.get(f"{a}{workspace}/history/with-an-image.md")
+
+    status, _, _ = author.post(f"{a}{workspace}/members", {"csrf_token": csrf(author.get(f"{a}{workspace}")),
+                                                           "member-email": reviewer_email, "member-role": "reviewer"})
+    assert status == 303
+    status, _, body = author.post(f"{b}{workspace}/submit", {"csrf_token": csrf(author.get(f"{b}{workspace}/submit")),
+                                                             "comment": ""})
+    assert status == 303, body[-2000:]
+    assert log_in(reviewer, form_from=b, post_to=b, email=reviewer_email) == 303
+    for instance, action in ((a, "approve"), (b, "publish")):
+        step = f"{instance}{workspace}/{action}"
+        status, _, body = reviewer.post(step, {"csrf_token": csrf(reviewer.get(step)), "comment": ""})
+        assert status == 303, (action, body[-2000:])
+
+    for instance in (a, b):
+        assert "Authored across two instances" in Browser().get(f"{instance}/courses/{course}")
+        lesson = author.get(f"{instance}/courses/{course}/lessons/with-an-image")
+        assert "Saved through B." in lesson
+        image = re.search(rf'src="(/courses/{course}/media/padlock\.[0-9a-f]{{12}}\.png)"', lesson).group(1)
+        with urllib.request.urlopen(f"{instance}{image}", timeout=30) as answer:  # noqa: S310  (http://127.0.0.1)
+            assert answer.status == 200 and answer.read() == tiny_png()
