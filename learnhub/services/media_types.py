@@ -145,7 +145,7 @@ def _reference_problem(element: str, name: str, value: str) -> LazyString | None
     if stripped.startswith("#") or (element == "image" and _SAFE_IMAGE_DATA.match(value.strip())):
         return None
     if stripped.startswith(("javascript:", "vbscript:")):
-        return lazy_gettext("a %(scheme)s: link in %(attribute)s on <%(element)s>",
+        return lazy_gettext('a "%(scheme)s:" link in %(attribute)s on <%(element)s>',
                             scheme=stripped.split(":")[0], attribute=name, element=element)
     return lazy_gettext("an external reference in %(attribute)s on <%(element)s> (%(value)s)", attribute=name,
                         element=element, value=value.strip()[:60])

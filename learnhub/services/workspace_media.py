@@ -107,15 +107,15 @@ def target_path(filename: str, folder: str = "") -> str:
 
 def _checked(workspace: CourseWorkspace, path: str, data: bytes) -> bytes:
     if len(data) > MAX_FILE_BYTES:
-        raise MediaRefused([lazy_gettext("%(file)s: the file is %(size)s; a media file may be at most %(n)d MB.",
-                                         file=path, size=_megabytes(len(data)), n=MAX_FILE_BYTES // 1024 ** 2)])
+        raise MediaRefused([lazy_gettext("%(file)s: the file is %(size)s; a media file may be at most %(limit)s.",
+                                         file=path, size=_megabytes(len(data)), limit=_megabytes(MAX_FILE_BYTES))])
     content = media_types.checked(path, data)
     draft = workspaces.newest(workspace)
     total = sum(v.size for p, v in draft.items() if p.startswith("media/") and p != path) + len(content)
     if total > MAX_TOTAL_BYTES:
         raise MediaRefused([lazy_gettext("%(file)s: with it, the media of this course would add up to %(size)s; "
-                                         "the limit is %(n)d MB.", file=path, size=_megabytes(total),
-                                         n=MAX_TOTAL_BYTES // 1024 ** 2)])
+                                         "the limit is %(limit)s.", file=path, size=_megabytes(total),
+                                         limit=_megabytes(MAX_TOTAL_BYTES))])
     return content
 
 

@@ -94,13 +94,13 @@ def test_wrong_types_names_and_sizes_are_refused_naming_the_file_and_the_limit(c
     assert "media/d.svg: the SVG is refused because it contains an event handler onload on <svg>." in text(hostile)
     monkeypatch.setattr(workspace_media, "MAX_FILE_BYTES", 40)
     big = upload(client, workspace_id, "big.png", PNG + b"\x00" * 100)
-    assert "media/big.png: the file is 0.0 MB; a media file may be at most 0 MB." in text(big)
+    assert "media/big.png: the file is 0.0 MB; a media file may be at most 0.0 MB." in text(big)
     monkeypatch.setattr(workspace_media, "MAX_FILE_BYTES", 10_000)
     monkeypatch.setattr(workspace_media, "MAX_TOTAL_BYTES", 150)
     assert upload(client, workspace_id, "one.png", PNG).status_code == 303
     full = upload(client, workspace_id, "two.png", PNG + b"\x00" * 60)
     assert full.status_code == 400
-    assert "media/two.png: with it, the media of this course would add up to 0.0 MB; the limit is 0 MB." in text(full)
+    assert "media/two.png: with it, the media of this course would add up to 0.0 MB; the limit is 0.0 MB." in text(full)
     assert [v.path for v in db.session.scalars(select(WorkspaceFileVersion).where(
         WorkspaceFileVersion.path.startswith("media/")))] == ["media/one.png"]
 

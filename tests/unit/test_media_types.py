@@ -72,7 +72,7 @@ def test_a_clean_svg_is_rebuilt_without_editor_clutter_or_comments():
 @pytest.mark.parametrize(("document", "found"), [
     (f"<svg {SVG}><script>alert(1)</script></svg>", "a <script> element"),
     (f'<svg {SVG} onload="alert(1)"/>', "an event handler onload on <svg>"),
-    (f'<svg {SVG}><a href=" javascript:alert(1)"><text>x</text></a></svg>', "a javascript: link in href on <a>"),
+    (f'<svg {SVG}><a href=" javascript:alert(1)"><text>x</text></a></svg>', 'a "javascript:" link in href on <a>'),
     (f'<svg {SVG} xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="https://evil.example/x.png"/></svg>',
      "an external reference in xlink:href on <image> (https://evil.example/x.png)"),
     (f'<svg {SVG}><use href="file:///etc/passwd#x"/></svg>',
@@ -107,7 +107,8 @@ def test_an_svg_that_is_not_xml_is_refused_with_its_line():
 
 
 def test_a_lesson_image_without_alt_text_is_an_error_at_its_line():
-    source = "Intro\n\n![](media/a.png)\n\n![  ](media/b.png) and ![A chart](media/c.png)\n\n<img src=\"media/d.png\">\n"
+    source = ("Intro\n\n![](media/a.png)\n\n![  ](media/b.png) and ![A chart](media/c.png)\n\n"
+              "<img src=\"media/d.png\">\n")
     rendered = render_markdown(source, course_id="c", path="intro.md")
     assert rendered.images == ((3, "media/a.png", ""), (5, "media/b.png", ""), (5, "media/c.png", "A chart"),
                                (7, "media/d.png", ""))
