@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import LazyString, lazy_gettext
+from flask_babel import LazyString, format_decimal, lazy_gettext
 from sqlalchemy import func, select
 
 from learnhub.content.markdown import render_markdown
@@ -108,19 +108,20 @@ def target_path(filename: str, folder: str = "") -> str:
 def _checked(workspace: CourseWorkspace, path: str, data: bytes) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise MediaRefused([lazy_gettext("%(file)s: the file is %(size)s; a media file may be at most %(limit)s.",
-                                         file=path, size=_megabytes(len(data)), limit=_megabytes(MAX_FILE_BYTES))])
+                                         file=path, size=megabytes(len(data)), limit=megabytes(MAX_FILE_BYTES))])
     content = media_types.checked(path, data)
     draft = workspaces.newest(workspace)
     total = sum(v.size for p, v in draft.items() if p.startswith("media/") and p != path) + len(content)
     if total > MAX_TOTAL_BYTES:
         raise MediaRefused([lazy_gettext("%(file)s: with it, the media of this course would add up to %(size)s; "
-                                         "the limit is %(limit)s.", file=path, size=_megabytes(total),
-                                         limit=_megabytes(MAX_TOTAL_BYTES))])
+                                         "the limit is %(limit)s.", file=path, size=megabytes(total),
+                                         limit=megabytes(MAX_TOTAL_BYTES))])
     return content
 
 
-def _megabytes(size: int) -> LazyString:
-    return lazy_gettext("%(n).1f MB", n=size / 1024 ** 2)
+def megabytes(size: int) -> LazyString:
+    """A size in megabytes with one decimal, in the person's number format ("1,5 MB" in Spanish)."""
+    return lazy_gettext("%(size)s MB", size=format_decimal(round(size / 1024 ** 2, 1), format="0.0"))
 
 
 def upload(workspace: CourseWorkspace, path: str, data: bytes, user: User) -> WorkspaceFileVersion:

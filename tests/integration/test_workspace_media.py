@@ -60,6 +60,8 @@ def test_upload_replace_delete_and_restore_are_versions_and_leave_the_zip(client
                                                "phishing-basics/media/diagrams/phish.png"]
     served = client.get(f"/author/{workspace_id}/media/file/media/diagrams/phish.png")
     assert (served.status_code, served.mimetype, served.data) == (200, "image/png", PNG)
+    assert served.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "no-store" in served.headers["Cache-Control"]
     # The same name again is refused: replacing is explicit.
     again = upload(client, workspace_id, "phish.png", PNG, folder="diagrams")
     assert again.status_code == 400
@@ -174,3 +176,16 @@ def test_the_media_page_reads_a_fixed_number_of_queries(client, db, trainer):
     assert client.get(f"/author/{workspace_id}/media").status_code == 200
     stop()
     assert len(many) == len(few)
+
+
+def test_an_svg_is_stored_cleaned_and_offered_as_a_download(client, db, trainer):
+    workspace_id = create_from_template(client)
+    drawing = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><!-- x -->'
+               b'<metadata>editor</metadata><circle r="2"/></svg>')
+    assert upload(client, workspace_id, "dot.svg", drawing).status_code == 303
+    stored = db.session.scalars(select(WorkspaceFileVersion).where(WorkspaceFileVersion.path == "media/dot.svg")).one()
+    assert stored.content == b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><circle r="2"/></svg>\n'
+    served = client.get(f"/author/{workspace_id}/media/file/media/dot.svg")
+    assert served.headers["Content-Disposition"].startswith("attachment")
+    page = text(client.get(f"/author/{workspace_id}/media"))
+    assert "<td>SVG</td>" in page and "0.0 MB of 6.0 MB used." in page

@@ -4,7 +4,7 @@ authoring blueprint, with its access rule. Owners, co-authors and admins change 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,14 +14,12 @@ from wtforms.validators import DataRequired, Length
 
 from learnhub.extensions import db
 from learnhub.security import audit_request
-from learnhub.services import media_types, workspace_media, workspace_members, workspaces
+from learnhub.services import workspace_media, workspace_members, workspaces
 from learnhub.services.media_types import MediaRefused
 from learnhub.web.author.views import _workspace, authors_only, bp, page, reopen
+from learnhub.web.catalog.views import INLINE_MEDIA_TYPES
 from learnhub.web.downloads import attachment
 from learnhub.web.forms import BaseForm
-
-INLINE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
-                "pdf": "application/pdf"}  # SVG is offered as a download, as for published courses
 
 
 class MediaUploadForm(BaseForm):
@@ -53,8 +51,8 @@ def _media_page(found, *, upload_form=None, refusals=(), status=200):
         upload_form=upload_form or MediaUploadForm(prefix="upload", formdata=None),
         replace_form=MediaReplaceForm(prefix="replace", formdata=None),
         path_form=MediaPathForm(prefix="path", formdata=None), refusals=refusals,
-        total=sum(v.size for p, v in draft.items() if p.startswith("media/")),
-        limit=workspace_media.MAX_TOTAL_BYTES), status)
+        used=workspace_media.megabytes(sum(v.size for p, v in draft.items() if p.startswith("media/"))),
+        limit=workspace_media.megabytes(workspace_media.MAX_TOTAL_BYTES)), status)
 
 
 @bp.get("/<id:workspace_id>/media")
@@ -149,15 +147,19 @@ def restore_media(workspace_id: int):
 @bp.get("/<id:workspace_id>/media/file/<path:path>")
 @authors_only
 def media_file(workspace_id: int, path: str):
-    """The draft's bytes of a media file, for its members (a thumbnail and a link on the media page)."""
+    """The draft's bytes of a media file, for the workspace's members only: never cached, inline only for the
+    types the catalogue shows inline, sandboxed like published media (decision 0041)."""
     found = _workspace(workspace_id)
     version = workspaces.current(found, path) if path.startswith("media/") else None
     if version is None:
         abort(404)
-    mime = INLINE_TYPES.get(media_types.expected_type(path) or "")
-    if mime is None or request.args.get("download"):
-        return attachment(version.content, "application/octet-stream", path.rsplit("/", 1)[-1])
-    response = page(version.content)
-    response.mimetype = mime
+    name = path.rsplit("/", 1)[-1]
+    mimetype = INLINE_MEDIA_TYPES.get(name[name.rfind("."):].lower()) if "." in name else None
+    if mimetype is None:
+        response = attachment(version.content, "application/octet-stream", name)
+    else:
+        response = page(version.content)
+        response.mimetype = mimetype
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
