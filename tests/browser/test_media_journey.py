@@ -17,8 +17,8 @@ LESSON = "---\ntitle: Señales de alerta\nminutes: 5\n---\nMire:\n\n{image}\n"
 
 
 @pytest.mark.parametrize("width", (390, 1280))
-def test_uploading_an_image_and_giving_it_alt_text_in_spanish(page: Page, live_server, log_in_as, check, width,
-                                                             tmp_path):  # noqa: F811
+def test_uploading_an_image_and_giving_it_alt_text_in_spanish(page: Page, live_server, log_in_as,
+                                                             check, width, tmp_path):  # noqa: F811
     page.set_viewport_size({"width": width, "height": 900})
     course_id = f"imagenes-{width}-{secrets.token_hex(3)}"
     log_in_as("es", role="trainer")
