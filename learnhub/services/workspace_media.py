@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask_babel import LazyString, format_decimal, lazy_gettext
 from sqlalchemy import func, select
 
+from learnhub.content.assembly import front_matter_end
 from learnhub.content.markdown import render_markdown
 from learnhub.extensions import db
 from learnhub.models import CourseWorkspace, User, WorkspaceFileVersion
@@ -58,8 +59,8 @@ def uses(files: dict[str, bytes], course_id: str) -> dict[str, list[Use]]:
     for path in sorted(p for p in files if "/" not in p and p.endswith(".md")):
         text = files[path].decode("utf-8", "replace")
         lines = text.split("\n")
-        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-        if lines[0].rstrip() == "---" and end is not None:
+        end = front_matter_end(lines)
+        if end is not None:  # blanked, as the validator does, so lines stay file lines
             text = "\n" * (end + 1) + "\n".join(lines[end + 1:])
         for line, media, alt in render_markdown(text, course_id=course_id, path=path).images:
             found.setdefault(media, []).append(Use(path, line, alt))
