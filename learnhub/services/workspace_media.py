@@ -150,9 +150,13 @@ def delete(workspace: CourseWorkspace, path: str, user: User) -> WorkspaceFileVe
     return workspaces.delete(workspace, path, user)
 
 
-def restore(workspace: CourseWorkspace, path: str, user: User) -> WorkspaceFileVersion:
-    """A deleted media file back in the draft: its last version saved again."""
-    last = next((v for v in deleted(workspace) if v.path == path), None)
-    if last is None:
+def restore(workspace: CourseWorkspace, path: str, user: User, version_id: int | None = None) -> WorkspaceFileVersion:
+    """An older version of a media file saved again as its newest (`version_id`), or, without one, a deleted
+    file back in the draft with its last version."""
+    if version_id is not None:
+        old = workspaces.version(workspace, path, version_id)
+    else:
+        old = next((v for v in deleted(workspace) if v.path == path), None)
+    if old is None or old.is_deletion or not path.startswith("media/"):
         raise LookupError(path)
-    return workspaces.restore(workspace, last, user)
+    return workspaces.restore(workspace, old, user)

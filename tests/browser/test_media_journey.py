@@ -40,6 +40,9 @@ def test_uploading_an_image_and_giving_it_alt_text_in_spanish(page: Page, live_s
     check()
     expect(page.get_by_role("status")).to_contain_text("media/senales.png subido.")
     expect(page.locator("table.media-files tbody tr")).to_contain_text("No se usa en ninguna lección")
+    page.get_by_role("link", name="Historial media/senales.png").click()
+    check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Historial de media/senales.png")
 
     # Used in the lesson without alt text: an error at its line, and the media page says so.
     page.goto(workspace_url)

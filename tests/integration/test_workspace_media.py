@@ -82,6 +82,17 @@ def test_upload_replace_delete_and_restore_are_versions_and_leave_the_zip(client
     assert act(client, workspace_id, "restore", path).status_code == 303
     assert [size for size, _ in versions(db, path)] == [len(PNG), len(other), 0, len(other)]
     assert "phishing-basics/media/diagrams/phish.png" in zip_names(client, workspace_id)
+    # The history lists every version, the deletion too; the first one can be opened and restored.
+    history = text(client.get(f"/author/{workspace_id}/media/history/{path}"))
+    assert "4 versions" in history and history.count("<td>Deleted</td>") == 1
+    first = db.session.scalars(select(WorkspaceFileVersion.id).where(WorkspaceFileVersion.path == path)
+                               .order_by(WorkspaceFileVersion.id)).first()
+    assert client.get(f"/author/{workspace_id}/media/file/{path}?version={first}").data == PNG
+    restored = post_form(client, f"/author/{workspace_id}/media/restore", {"path-path": path, "path-version": first},
+                         page=f"/author/{workspace_id}/media/history/{path}")
+    assert restored.status_code == 303
+    assert client.get(f"/author/{workspace_id}/media/file/{path}").data == PNG
+    assert [size for size, _ in versions(db, path)] == [len(PNG), len(other), 0, len(other), len(PNG)]
 
 
 def test_wrong_types_names_and_sizes_are_refused_naming_the_file_and_the_limit(client, db, trainer, monkeypatch):

@@ -4,13 +4,13 @@ authoring blueprint, with its access rule. Owners, co-authors and admins change 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from learnhub.extensions import db
 from learnhub.security import audit_request
@@ -40,6 +40,7 @@ class MediaReplaceForm(BaseForm):
 
 class MediaPathForm(BaseForm):
     path = HiddenField(validators=[DataRequired()])
+    version = IntegerField(validators=[Optional(), NumberRange(min=1)])  # restore: this version, else the last
     submit = SubmitField(_l("Delete"))
 
 
@@ -138,7 +139,7 @@ def restore_media(workspace_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        version = workspace_media.restore(found, form.path.data, current_user)
+        version = workspace_media.restore(found, form.path.data, current_user, form.version.data)
     except LookupError:
         abort(404)
     return _saved(found, form.path.data, "restored", version, _("%(file)s restored.", file=form.path.data))
@@ -150,8 +151,11 @@ def media_file(workspace_id: int, path: str):
     """The draft's bytes of a media file, for the workspace's members only: never cached, inline only for the
     types the catalogue shows inline, sandboxed like published media (decision 0041)."""
     found = _workspace(workspace_id)
-    version = workspaces.current(found, path) if path.startswith("media/") else None
-    if version is None:
+    wanted = request.args.get("version", type=int)
+    if not path.startswith("media/"):
+        abort(404)
+    version = workspaces.version(found, path, wanted) if wanted else workspaces.current(found, path)
+    if version is None or version.is_deletion:
         abort(404)
     name = path.rsplit("/", 1)[-1]
     mimetype = INLINE_MEDIA_TYPES.get(name[name.rfind("."):].lower()) if "." in name else None
@@ -163,3 +167,16 @@ def media_file(workspace_id: int, path: str):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/<id:workspace_id>/media/history/<path:path>")
+@authors_only
+def media_history(workspace_id: int, path: str):
+    """Every version of a media file, deletions included, newest first; each can be opened or restored."""
+    found = _workspace(workspace_id)
+    versions = workspaces.history(found, path) if path.startswith("media/") else []
+    if not versions:
+        abort(404)
+    return page(render_template("author/media_history.html", workspace=found, path=path, versions=versions,
+                                 path_form=MediaPathForm(prefix="path", formdata=None),
+                                 can_edit=workspace_members.rights(current_user, found).edit))
