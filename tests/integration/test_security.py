@@ -331,6 +331,12 @@ ROUTE_MATRIX = {
     ("GET", "/author/<id:workspace_id>/translations"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/media"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/media/replace"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/media/delete"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/media/restore"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/media/file/<path:path>"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/media/history/<path:path>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members/remove"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>"):
