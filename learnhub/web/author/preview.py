@@ -59,15 +59,18 @@ def try_quiz(workspace_id: int, path: str):
     if authoring_preview.kind_of(path) != "quiz":
         abort(404)
     try_form = TryForm()
-    if not try_form.validate_on_submit():
-        abort(400)
+    valid = try_form.validate_on_submit()
     text = (try_form.source.data or "").replace("\r\n", "\n")
     form = EditForm(formdata=None)
     form.text.data = text
+    can_edit = workspace_members.rights(current_user, found).edit
+    if not valid:  # a quiz text over the size limit: back in the editor, with the reason
+        form.text.errors = [error for errors in try_form.errors.values() for error in errors]
+        return page(editor.page_html(found, path, form, can_edit=can_edit, checks=checks()), 400)
     previewed = _previewed(found, path, text, key=_key(found, path))
     tried = authoring_preview.try_it(previewed.questions, request.form)
-    return page(editor.page_html(found, path, form, can_edit=workspace_members.rights(current_user, found).edit,
-                                 checks=checks(), text=text, preview=previewed, tried=tried, try_form=try_form))
+    return page(editor.page_html(found, path, form, can_edit=can_edit, checks=checks(), text=text,
+                                 preview=previewed, tried=tried, try_form=try_form))
 
 
 @bp.get("/<id:workspace_id>/media/<path:filename>")
