@@ -1,8 +1,8 @@
 """Preview, try-it and a lesson's front matter as fields (issue 16, decision 0079), in Spanish on a 390-pixel phone
-and a 1280-pixel desktop, without any script of ours: a trainer uploads a course, changes a lesson's title in its
-field, previews it (the typed title stays in the field, the preview shows it as the lesson's heading), saves;
-then previews a quiz (with the optional Ctrl+Enter shortcut), answers it and checks the answers. axe on every page (no violation of any impact), and no
-page wider than the screen."""
+and a 1280-pixel desktop: a trainer uploads a course, saves a lesson's fields unchanged (nothing saved), changes
+its title in its field, previews it (the typed title stays in the field, the preview shows it as the lesson's
+heading), saves; then previews a quiz (with the optional Ctrl+Enter shortcut), answers it and checks the
+answers. axe on every page (no violation of any impact), and no page wider than the screen."""
 
 from __future__ import annotations
 
