@@ -67,15 +67,16 @@ def read_submitted(path: str) -> tuple[EditForm, str | None]:
 
 def page_html(found, path: str, form: EditForm, *, can_edit: bool, checks, text: str | None = None,
               preview: authoring_preview.FilePreview | None = None, fields_problem: LazyString | None = None,
-              tried: authoring_preview.TryResult | None = None, try_form=None) -> str:
+              tried: authoring_preview.TryResult | None = None, try_form=None, saved=None) -> str:
     """The editor page. Without a preview its problems are the saved file's (the CLI's validator on the draft);
-    with one, those of the text previewed, numbered against that text."""
+    with one, those of the text previewed, numbered against that text. `saved`: the file's newest version, when the
+    caller has it already."""
     if preview is not None:
         problems = preview.problems
         lines = (text or "").splitlines()
     else:
         problems = [p for p in workspaces.validate(found, checks) if p.path == path]
-        saved = workspaces.current(found, path)
+        saved = saved or workspaces.current(found, path)
         lines = saved.content.decode("utf-8", "replace").splitlines() if saved is not None else []
     others: tuple[str, ...] = ()
     if isinstance(form, LessonEditForm):

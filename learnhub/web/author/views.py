@@ -176,7 +176,7 @@ def edit(workspace_id: int, path: str):
             except workspaces.WorkspaceRefused as refused:
                 form.text.errors = list(refused.messages)
     return page(editor.page_html(found, path, form, can_edit=rights.edit, checks=checks(),
-                                 fields_problem=fields_problem), status)
+                                 fields_problem=fields_problem, saved=version), status)
 
 
 @bp.get("/<id:workspace_id>/history/<path:path>")
