@@ -7,6 +7,8 @@ in-process (no network), as a logged-in trainer:
 
 - "save a lesson": the editor's POST (a new version) and the page it redirects to, which validates the whole
   draft with the CLI's loader and lists the file's problems by line: what the author waits for after "Save";
+- "preview a lesson": the editor's Preview POST (decision 0079), which validates the draft with the typed text in
+  place of the file and renders the lesson as learners will see it, saving nothing;
 - "publish": the reviewer's POST of the publish step, which loads the draft through the sync service and stores
   a new revision (a small edit, a submit and an approval before each, not timed).
 
@@ -83,6 +85,15 @@ def main() -> None:
             assert f"Edit number {n}." in page and re.search(r"No problems|problem-", page)
             return elapsed
 
+        def preview(n: int) -> float:
+            token = CSRF.search(writer.get(lesson).get_data(as_text=True)).group(1)  # the editor, open
+            start = time.perf_counter()
+            answer = writer.post(f"{lesson}/preview", data={"csrf_token": token, "mode": "plain",
+                                                             "text": original + f"\nPreview number {n}.\n"})
+            elapsed = time.perf_counter() - start
+            assert answer.status_code == 200 and f"Preview number {n}." in answer.get_data(as_text=True)
+            return elapsed
+
         def publish(n: int) -> float:
             save(1000 + n)
             assert post(writer, f"{base}/submit", {"comment": ""}).status_code == 303
@@ -96,6 +107,8 @@ def main() -> None:
 
         save(0)
         saves = [save(n) for n in range(1, args.repeat + 1)]
+        preview(0)
+        previews = [preview(n) for n in range(1, args.repeat + 1)]
         publishes = [publish(n) for n in range(args.repeat // 2 + 1)]  # the first is a first publication
         assert "Edit number" in writer.get(f"/courses/{COURSE}/lessons/lesson-100").get_data(as_text=True)
 
@@ -105,6 +118,9 @@ def main() -> None:
     print("| save a lesson (POST, then the editor with the draft's validation) | "
           f"{statistics.median(saves) * 1000:.0f} ms "
           f"| {', '.join(f'{s * 1000:.0f}' for s in saves)} | < 200 ms |")
+    print("| preview a lesson (POST: the draft with the typed text validated, the lesson rendered) | "
+          f"{statistics.median(previews) * 1000:.0f} ms "
+          f"| {', '.join(f'{s * 1000:.0f}' for s in previews)} | < 200 ms |")
     print(f"| publish (first, then republications) | {statistics.median(publishes) * 1000:.0f} ms "
           f"| {', '.join(f'{s * 1000:.0f}' for s in publishes)} | < 2 s |")
 

@@ -403,3 +403,15 @@ class _Assembler:
             return rendered.html
 
         return question.map_texts(render, to_format="html")
+
+
+def read_variant(files: CourseFolder, report: Report, *, name: str, language: str, course_id: str,
+                 media_url: MediaUrl) -> LessonVariant | QuizVariant | None:
+    """One lesson (`.md`) or quiz (`.gift`) file read, rendered and checked on its own, exactly as the course's
+    assembly reads it; None when it cannot be read. For a preview of one file while the rest of the course
+    may still have errors (issue 16, decision 0079)."""
+    assembler = _Assembler(files=files, report=report, languages=(language,), course_id=course_id,
+                           media_url=media_url)
+    if name.endswith(".md"):
+        return assembler.lesson_variant(language, name)
+    return assembler.quiz_variant(language, name)

@@ -30,6 +30,8 @@ def test_authoring_journey_in_spanish(page: Page, live_server, check_page, log_i
 
     page.get_by_role("link", name="introduction.md", exact=True).click()
     check_page()
+    page.get_by_role("link", name="Editar como texto sin formato").click()  # the whole file, front matter too
+    check_page()
     page.get_by_label("Contenido del archivo").fill(BROKEN)
     page.get_by_role("button", name="Guardar").click()
     check_page()

@@ -73,6 +73,8 @@ def test_author_submits_a_reviewer_approves_and_publishes_a_trainee_reads_it(
     # An error blocks submitting; the submit page names it at its line.
     page.get_by_role("link", name="introduction.md", exact=True).click()
     check_page()
+    page.get_by_role("link", name="Editar como texto sin formato").click()  # the whole file, front matter too
+    check_page()
     page.get_by_label("Contenido del archivo").fill(BROKEN)
     page.get_by_role("button", name="Guardar").click()
     check_page()
@@ -81,7 +83,7 @@ def test_author_submits_a_reviewer_approves_and_publishes_a_trainee_reads_it(
     take_step(page, check_page, "Submit for review")
     expect(page.get_by_role("alert")).to_contain_text("1 error de validación")
     expect(page.locator("li.problem-error")).to_contain_text("lesson has no title")
-    page.goto(workspace_url + "/files/introduction.md")
+    page.goto(workspace_url + "/files/introduction.md?plain=1")
     check_page()
     page.get_by_label("Contenido del archivo").fill(FIXED)
     page.get_by_role("button", name="Guardar").click()

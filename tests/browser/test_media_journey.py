@@ -50,6 +50,8 @@ def test_uploading_an_image_and_giving_it_alt_text_in_spanish(page: Page, live_s
     check()
     expect(page.get_by_text("Para mostrar una imagen subida, escriba ![texto alternativo](media/nombre.png).")) \
         .to_be_visible()
+    page.get_by_role("link", name="Editar como texto sin formato").click()  # the whole file, front matter too
+    check()
     editor = page.get_by_label("Contenido del archivo")
     editor.fill(LESSON.format(image="![](media/senales.png)"))
     page.get_by_role("button", name="Guardar").click()
@@ -62,7 +64,7 @@ def test_uploading_an_image_and_giving_it_alt_text_in_spanish(page: Page, live_s
     expect(page.locator("table.media-files")).to_contain_text("usada sin texto alternativo")
 
     # Fixed: the alt text shows on the media page and the lesson has no problem left.
-    page.goto(workspace_url + "/files/introduction.md")
+    page.goto(workspace_url + "/files/introduction.md?plain=1")
     page.get_by_label("Contenido del archivo").fill(LESSON.format(image="![Tres señales de alerta](media/senales.png)"))
     page.get_by_role("button", name="Guardar").click()
     check()

@@ -60,6 +60,9 @@ def test_translating_a_lesson_side_by_side_in_spanish(page: Page, live_server, l
     # The source changes: the translation is older, and its page shows what changed.
     page.goto(workspace_url)
     page.get_by_role("link", name="introduction.md", exact=True).click()
+    check()
+    page.get_by_role("link", name="Editar como texto sin formato").click()  # the whole file, front matter too
+    check()
     editor = page.get_by_label("Contenido del archivo")
     editor.fill(editor.input_value() + "A new closing paragraph.\n")
     page.get_by_role("button", name="Guardar").click()

@@ -128,8 +128,8 @@ def test_collect_writes_every_static_file_under_its_fingerprinted_name_for_nginx
     (target / "learnhub.0123456789ab.css").write_text("an older release's file")
     first = app.test_cli_runner().invoke(args=["static", "collect", str(target)])
     assert first.exit_code == 0, first.output
-    assert f"static files: 3 written, 0 already there, in {target}" in first.output
-    names = ("learnhub.css", "favicon.svg", "webauthn.js")  # the passkey ceremony's script (decision 0062)
+    assert f"static files: 4 written, 0 already there, in {target}" in first.output
+    names = ("learnhub.css", "favicon.svg", "webauthn.js", "editor.js")  # passkeys (0062), editor shortcuts (0079)
     with app.test_request_context():
         urls = [static_files.static_url(name) for name in names]
     for url, name in zip(urls, names, strict=True):
@@ -139,7 +139,7 @@ def test_collect_writes_every_static_file_under_its_fingerprinted_name_for_nginx
         ["learnhub.0123456789ab.css", *(url.removeprefix("/static/") for url in urls)])  # nothing partial left
 
     again = app.test_cli_runner().invoke(args=["static", "collect", str(target)])
-    assert "static files: 0 written, 3 already there" in again.output
+    assert "static files: 0 written, 4 already there" in again.output
 
     (tmp_path / "a-file").write_text("")
     refused = app.test_cli_runner().invoke(args=["static", "collect", str(tmp_path / "a-file" / "static")])

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from wtforms.widgets import HiddenInput
 
 from learnhub.content.assembly import ID_PATTERN
 from learnhub.web.forms import BaseForm
@@ -72,3 +73,28 @@ class StepForm(BaseForm):
 class TranslationForm(BaseForm):
     text = TextAreaField(_l("Translation"), validators=[Length(max=1_000_000)])
     submit = SubmitField(_l("Save the translation"))
+
+
+class HiddenText(TextAreaField):
+    """A hidden field holding text with line breaks (a text area's cleaning, not a one-line field's)."""
+
+    widget = HiddenInput()
+
+
+class LessonEditForm(EditForm):
+    """A lesson's front matter as fields above its Markdown body (decision 0079); `head` carries the front
+    matter block as written, so keys the fields do not show are kept."""
+
+    title = StringField(_l("Title"), validators=[Length(max=200)],
+                        description=_l("Shown as the lesson's heading. Empty: the first '# heading' of the text."))
+    minutes = StringField(_l("Minutes"), validators=[Length(max=4)], render_kw={"inputmode": "numeric"},
+                          description=_l("About how long the lesson takes to read, in whole minutes."))
+    head = HiddenText()
+    text = TextAreaField(_l("Lesson text (Markdown)"), validators=[Length(max=1_000_000)])
+
+
+class TryForm(BaseForm):
+    """A quiz's questions answered in the preview: `source` is the quiz text being edited."""
+
+    source = HiddenText(validators=[Length(max=1_000_000)])
+    submit = SubmitField(_l("Check my answers"))

@@ -16,9 +16,9 @@ from learnhub.content.loader import Checks
 from learnhub.extensions import db
 from learnhub.security import audit_request, no_store, role_required
 from learnhub.services import course_zip, workspace_members, workspace_publishing, workspaces
+from learnhub.web.author import editor
 from learnhub.web.author.forms import (
     CopyForm,
-    EditForm,
     MemberForm,
     RemoveMemberForm,
     RestoreForm,
@@ -150,33 +150,33 @@ def _file(found, path: str):
 @bp.route("/<id:workspace_id>/files/<path:path>", methods=["GET", "POST"])
 @authors_only
 def edit(workspace_id: int, path: str):
-    """The file in a text area; saving adds a version, then the file's problems are shown by line."""
+    """The file in a text area (a lesson: its front matter as fields above the body); saving adds a version,
+    then the file's problems are shown by line. Preview and try-it: preview.py."""
     found = _workspace(workspace_id)
     version = _file(found, path)
     rights = workspace_members.rights(current_user, found)
     if request.method == "POST" and not rights.edit:
         abort(403)
-    form = EditForm()
-    status = 200
+    status, fields_problem = 200, None
     if request.method == "GET":
-        form.text.data = version.content.decode("utf-8", "replace")
-    elif form.validate_on_submit():
-        try:
-            saved = workspaces.save_text(found, path, form.text.data or "", current_user)
-            if saved:
-                reopen(found, path)
-            db.session.commit()
-            flash(_("Saved as a new version.") if saved else _("No changes to save."), "success")
-            return redirect(url_for("author.edit", workspace_id=found.id, path=path), 303)
-        except workspaces.WorkspaceRefused as refused:
-            form.text.errors = list(refused.messages)
-            status = 400
+        form, fields_problem = editor.form_for(path, version.content.decode("utf-8", "replace"),
+                                               plain=editor.plain_asked())
     else:
+        form, text = editor.read_submitted(path)
         status = 400
-    problems = [p for p in workspaces.validate(found, checks()) if p.path == path]
-    lines = version.content.decode("utf-8", "replace").splitlines()
-    return page(render_template("author/edit.html", workspace=found, path=path, form=form, problems=problems,
-                                 lines=lines, can_edit=rights.edit), status)
+        if text is not None:
+            try:
+                saved = workspaces.save_text(found, path, text, current_user)
+                if saved:
+                    reopen(found, path)
+                db.session.commit()
+                flash(_("Saved as a new version.") if saved else _("No changes to save."), "success")
+                return redirect(url_for("author.edit", workspace_id=found.id, path=path,
+                                        plain="1" if editor.plain_asked() else None), 303)
+            except workspaces.WorkspaceRefused as refused:
+                form.text.errors = list(refused.messages)
+    return page(editor.page_html(found, path, form, can_edit=rights.edit, checks=checks(),
+                                 fields_problem=fields_problem, saved=version), status)
 
 
 @bp.get("/<id:workspace_id>/history/<path:path>")
