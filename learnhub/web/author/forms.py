@@ -72,3 +72,8 @@ class StepForm(BaseForm):
 class TranslationForm(BaseForm):
     text = TextAreaField(_l("Translation"), validators=[Length(max=1_000_000)])
     submit = SubmitField(_l("Save the translation"))
+
+
+class TokenForm(BaseForm):
+    """Only the CSRF token: the course settings and modules pages read their fields themselves, since the
+    fields depend on the course's languages (services.course_settings, services.course_outline)."""
