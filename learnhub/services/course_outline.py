@@ -118,7 +118,8 @@ def rename_module(workspace: CourseWorkspace, module_id: str, titles: dict[str, 
 def new_file(kind: str, title: str) -> str:
     """A minimal valid lesson or quiz file."""
     if kind == "lesson":
-        return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nminutes: 5\n---\nWrite the lesson here, in Markdown.\n"
+        return (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nminutes: 5\n---\n"
+                "Write the lesson here, in Markdown.\n")
     return "::question-1:: Replace this question with your own. {T}\n"
 
 

@@ -133,8 +133,7 @@ def test_bad_input_names_the_field_keeps_what_was_typed_and_saves_nothing(client
 def test_messages_are_in_the_users_language(client, db, trainer):
     workspace_id = create_from_template(client)
     values = settings(client, workspace_id)
-    trainer.language = "es"
-    db.session.commit()
+    assert post_form(client, "/language", {"language": "es", "next": "/author/"}, page="/author/").status_code == 303
     values["minutes"] = "diez"
     response = client.post(f"/author/{workspace_id}/settings", data=values)
     page = text(response)
@@ -165,7 +164,7 @@ def test_modules_and_items_are_added_renamed_moved_and_removed(client, db, train
                 ).status_code == 303
     data = course_yaml.read(course_file(db))
     assert [m["id"] for m in data["modules"]] == ["respond", "module-1"]
-    assert [list(i.values())[0] for i in data["modules"][0]["items"]] == ["report", "check"]
+    assert [next(iter(i.values())) for i in data["modules"][0]["items"]] == ["report", "check"]
     assert data["modules"][0]["title"] == {"en": "Respond and report"}
     # Removing asks first, then removes the item from course.yaml and keeps its file.
     confirm = step(client, workspace_id, "remove", {"module": "module-1", "item": "introduction"})

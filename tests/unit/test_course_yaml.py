@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from learnhub.services import course_settings, course_yaml
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
