@@ -223,7 +223,7 @@ def test_saving_a_starter_course_unchanged_keeps_its_bytes_and_validation(app, c
 
 def test_reviewers_read_and_cannot_change_others_get_404(app, client, db, trainer, make_user):
     workspace_id = create_from_template(client)
-    make_user(role="trainer", email="reviewer@example.org")
+    make_user(role="trainer", email="reviewer@example.org", language="en")
     workspace_members.add(db.session.get(CourseWorkspace, workspace_id), "reviewer@example.org", "reviewer")
     db.session.commit()
     make_user(role="trainer", email="other@example.org")
