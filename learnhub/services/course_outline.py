@@ -3,8 +3,9 @@
 file, or a new one from a minimal valid template), move a module or an item up or down, remove one.
 
 Modules are named by their id and items by theirs (item ids are one namespace per course). Each step
-rewrites only the `modules` block of course.yaml (`course_yaml.rewrite`): every other key and comment stays
-as it is; comments inside `modules` are lost. Removing an item never deletes its files.
+rewrites only the modules it changes (`course_yaml.rewrite_modules`): every other key, module and comment
+stays as it is (a moved module keeps its lines); comments inside a changed module are lost. Removing an item
+never deletes its files.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _module(modules: list, module_id: str) -> dict:
 
 
 def _save(workspace: CourseWorkspace, current: Outline, modules: list, user: User) -> bool:
-    text = course_yaml.rewrite(current.text, {"modules": modules})
+    text = course_yaml.rewrite_modules(current.text, course_yaml.plain(current.data["modules"]), modules)
     return workspaces.save_text(workspace, course_settings.COURSE_FILE, text, user) is not None
 
 
@@ -108,7 +109,8 @@ def rename_module(workspace: CourseWorkspace, module_id: str, titles: dict[str, 
     default = current.languages[0]
     new = {lang: titles.get(lang, "").strip() for lang in current.languages if titles.get(lang, "").strip()}
     if default not in new:
-        raise OutlineRefused(f"title-{default}", lazy_gettext("Title: enter the title in the default language."))
+        raise OutlineRefused(f"title-{module_id}-{default}",
+                             lazy_gettext("Title: enter the title in the default language."))
     if course_yaml.local(module.get("title"), default) == new:
         return False
     module["title"] = new

@@ -121,7 +121,7 @@ def read_form(form: MultiDict, data: dict | None) -> Reading:
     default = reading.languages[0]
     for key in ("title", "summary"):
         reading.values[key] = {lang: text for lang in reading.languages
-                               if (text := form.get(f"{key}-{lang}", "").strip())} or None
+                               if (text := form.get(f"{key}-{lang}", "").replace("\r\n", "\n").strip())} or None
     if not (reading.values["title"] or {}).get(default):
         reading.error(f"title-{default}", lazy_gettext("Title: enter the title in the default language."))
     objectives = {lang: lines for lang in reading.languages

@@ -21,7 +21,7 @@ from learnhub.content.loader import COURSE_KEYS
 from learnhub.content.yaml_lines import parse_yaml
 
 REMOVE = object()  # a value for `rewrite`: leave the key out
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+_KEY_LINE = re.compile(r"""^(["']?)([A-Za-z_][\w-]*)\1\s*:""")  # a plain or quoted key at column 0
 
 
 def read(text: str) -> dict | None:
@@ -33,7 +33,7 @@ def read(text: str) -> dict | None:
 def blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
     """Top-level key -> (first line, line after its last) over `lines` (kept ends). Trailing blank lines and
     column-0 comments belong to no block."""
-    starts = [(index, match.group(1)) for index, line in enumerate(lines) if (match := _KEY_LINE.match(line))]
+    starts = [(index, match.group(2)) for index, line in enumerate(lines) if (match := _KEY_LINE.match(line))]
     spans: dict[str, tuple[int, int]] = {}
     for number, (start, key) in enumerate(starts):
         end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
@@ -79,6 +79,53 @@ def rewrite(text: str, changes: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def rewrite_modules(text: str, old: list, new: list) -> str:
+    """`text` with the modules list `new`, where `old` is what the file holds: a module that is unchanged keeps
+    its lines (and comments) wherever it moves; a changed or new one is written afresh. When the block is not
+    a plain block-style list of `old`'s length, the whole block is written again."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    span = blocks(lines).get("modules")
+    segments = _segments(lines, span) if span else None
+    if segments is None or len(segments[1]) != len(old):
+        return rewrite(text, {"modules": new})
+    head, parts, indent = segments
+    unused = list(range(len(old)))
+    body: list[str] = []
+    for module in new:
+        match = next((index for index in unused if plain(old[index]) == plain(module)), None)
+        if match is not None:
+            unused.remove(match)
+            body.append(parts[match])
+        else:
+            dumped = yaml.safe_dump([module], sort_keys=False, allow_unicode=True, width=110,
+                                    default_flow_style=False)
+            body.append("".join(indent + line for line in dumped.splitlines(keepends=True)))
+    if not new:
+        return rewrite(text, {"modules": new})
+    start, end = span  # type: ignore[misc]
+    return "".join(lines[:start]) + head + "".join(body) + "".join(lines[end:])
+
+
+def _segments(lines: list[str], span: tuple[int, int]) -> tuple[str, list[str], str] | None:
+    """The `modules:` line (with any comment lines before the first item), each item's lines, and the
+    items' indentation; None when the block is not a block-style list."""
+    start, end = span
+    if lines[start].split("#", 1)[0].strip() != "modules:":
+        return None
+    starts = [index for index in range(start + 1, end) if re.match(r"^ *- ", lines[index])]
+    if not starts:
+        return None
+    indent = re.match(r"^ *", lines[starts[0]]).group(0)  # type: ignore[union-attr]
+    starts = [index for index in starts if lines[index].startswith(indent + "- ")]
+    if any(line.strip() and not line.lstrip().startswith("#") for line in lines[start + 1:starts[0]]):
+        return None
+    bounds = [*starts, end]
+    parts = ["".join(lines[bounds[i]:bounds[i + 1]]) for i in range(len(starts))]
+    return "".join(lines[start:starts[0]]), parts, indent
+
+
 def _insertion_line(key: str, spans: dict[str, tuple[int, int]], total: int) -> int:
     """Where a new key goes: after the nearest present key before it in format v1's order, else before the
     nearest one after it, else at the end."""
@@ -103,13 +150,21 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _trimmed(value: Any) -> Any:
+    """Texts as a text area gives them back: line ends LF, no surrounding white space."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    return [_trimmed(item) for item in value] if isinstance(value, list) else plain(value)
+
+
 def local(value: Any, default: str) -> dict:
-    """A text or list per language: a plain one is the default language's; empty entries dropped."""
+    """A text or list per language: a plain one is the default language's; empty entries dropped; texts
+    trimmed, so that a form sending back what it showed changes nothing."""
     if value is None:
         return {}
     if not isinstance(value, dict):
         value = {default: value}
-    return {key: plain(item) for key, item in value.items() if item not in ("", None, [])}
+    return {key: _trimmed(item) for key, item in value.items() if _trimmed(item) not in ("", None, [])}
 
 
 def same(key: str, old: Any, new: Any, default: str) -> bool:

@@ -62,6 +62,48 @@ def test_a_changed_block_is_written_in_block_style_and_loses_only_its_own_commen
     assert "- id: one   # first" in new
 
 
+def test_quoted_keys_are_blocks_too():
+    text = 'format: 1\n"title": Old\nkind: awareness\n'
+    assert course_yaml.rewrite(text, {"title": {"en": "New"}}) == "format: 1\ntitle:\n  en: New\nkind: awareness\n"
+
+
+def test_texts_sent_back_by_a_text_area_are_the_same_as_the_file():
+    assert course_yaml.same("summary", "Line one\nline two\n", {"en": "Line one\r\nline two"}, "en")
+    assert course_yaml.same("objectives", {"en": [" a "]}, {"en": ["a"]}, "en")
+    assert not course_yaml.same("summary", "Line one", {"en": "Line two"}, "en")
+
+
+MODULES = """\
+format: 1
+modules:  # in teaching order
+  # the first module
+  - id: one   # first
+    title: {en: One}
+    items:
+      - lesson: intro
+  - id: two
+    title: {en: Two}
+    items:
+      - quiz: check   # graded
+# after the modules
+"""
+
+
+def test_a_moved_module_keeps_its_lines_and_comments_and_only_a_changed_one_is_written_again():
+    old = course_yaml.plain(course_yaml.read(MODULES)["modules"])
+    swapped = course_yaml.rewrite_modules(MODULES, old, [old[1], old[0]])
+    assert swapped == ("format: 1\nmodules:  # in teaching order\n  # the first module\n"
+                       "  - id: two\n    title: {en: Two}\n    items:\n      - quiz: check   # graded\n"
+                       "  - id: one   # first\n    title: {en: One}\n    items:\n      - lesson: intro\n"
+                       "# after the modules\n")
+    assert course_yaml.rewrite_modules(swapped, [old[1], old[0]], old) == MODULES
+    renamed = [old[0], {**old[1], "title": {"en": "Second"}}]
+    changed = course_yaml.rewrite_modules(MODULES, old, renamed)
+    assert "  - id: one   # first\n" in changed and "# graded" not in changed
+    assert "  - id: two\n    title:\n      en: Second\n    items:\n    - quiz: check\n" in changed
+    assert course_yaml.read(changed)["modules"] == renamed
+
+
 def test_values_that_mean_the_same_to_the_loader_are_the_same():
     assert course_yaml.same("title", "Phishing", {"en": "Phishing"}, "en")
     assert course_yaml.same("objectives", ["a", "b"], {"en": ["a", "b"]}, "en")

@@ -58,7 +58,7 @@ def course_settings_form(workspace_id: int):
             try:
                 reading, saved = course_settings.save(found, request.form, current_user)
             except workspaces.WorkspaceRefused as refused:
-                reading, saved = course_settings.Reading(languages, errors={"languages": refused.messages}), False
+                reading, saved = course_settings.Reading(languages, errors={"file": refused.messages}), False
             if not reading.errors:
                 _saved(found, saved)
                 return redirect(url_for("author.course_settings_form", workspace_id=found.id), 303)
