@@ -69,7 +69,7 @@ def test_a_trainer_edits_course_settings_and_modules_in_spanish(page: Page, live
     page.get_by_role("button", name=re.compile(r"^Quitar\s*: introduction$")).click()
     check()
     expect(page.get_by_role("heading", level=1)).to_have_text("¿Quitar introduction del módulo module-1?")
-    expect(page.get_by_text("los archivos de lecciones y cuestionarios quedan en el espacio de trabajo")).to_be_visible()
+    expect(page.get_by_text("los archivos de lecciones y cuestionarios quedan en el espacio")).to_be_visible()
     page.get_by_role("button", name="Sí, quitar").click()
     check()
     expect(page.locator("section.card").nth(1)).to_contain_text("Todavía no hay elementos.")
