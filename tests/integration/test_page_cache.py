@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from tests.conftest import csrf_token, log_in
-from tests.integration.learning_helpers import CATALOGUE, items_of, sync_catalogue
+from tests.integration.learning_helpers import CATALOGUE, app_with_own_database, items_of, sync_catalogue
 from tests.integration.test_learning import count_queries
 
 COURSE = "passwords-mfa"
@@ -170,3 +170,31 @@ def test_a_sync_that_changes_a_question_is_on_the_quiz_form_at_the_next_request(
     sync_catalogue(app, copy)
     after = client.get(quiz).get_data(as_text=True)
     assert "Changed by this sync" not in before and "Changed by this sync" in after
+
+
+def test_anonymous_pages_keyed_outside_the_orm_see_a_committed_sync_at_the_next_request(tmp_path_factory, tmp_path):
+    """An anonymous visitor's catalogue and course page are keyed by one statement on a pooled connection of their
+    own (catalogue._first_row, issue 14), not the per-test transaction: an app on its own database, whose sync
+    commits, shows the rename and the retirement at the next request, on SQLite and PostgreSQL alike."""
+    from learnhub.services import catalogue
+
+    app = app_with_own_database(tmp_path_factory, "anonymous_keys")
+    visitor = app.test_client()
+    for page in ("/courses", f"/courses/{COURSE}", "/courses/reporting-incidents"):
+        assert OLD_TITLE in visitor.get(page).get_data(as_text=True) or page.endswith("incidents")
+    with app.test_request_context():
+        stamp = catalogue.course_stamp(COURSE)
+        assert stamp is not None and len(stamp[0]) == 64 and catalogue.course_stamp("no-such-course") is None
+    copy = tmp_path / "courses"
+    shutil.copytree(CATALOGUE, copy)
+    yaml = copy / COURSE / "course.yaml"
+    yaml.write_text(yaml.read_text().replace(f"en: {OLD_TITLE}", f"en: {NEW_TITLE}", 1))
+    shutil.rmtree(copy / "reporting-incidents")
+    sync_catalogue(app, copy)
+    for page in ("/courses", f"/courses/{COURSE}"):
+        shown = visitor.get(page).get_data(as_text=True)
+        assert NEW_TITLE in shown and OLD_TITLE not in shown, page
+    assert visitor.get("/courses/reporting-incidents").status_code == 404
+    assert visitor.get("/courses/no-such-course").status_code == 404
+    with app.test_request_context():
+        assert catalogue.course_stamp("reporting-incidents") is None  # retired

@@ -39,6 +39,16 @@ def index():
 
 @bp.get("/courses/<course_id>")
 def course(course_id: str):
+    if not current_user.is_authenticated:  # the same page for every visitor: keyed without loading the course
+        revision, synced_at = catalogue.course_stamp(course_id) or abort(404)
+
+        def build() -> dict:
+            found = catalogue.course_or_none(course_id) or abort(404)
+            syllabus = catalogue.syllabus(found)
+            return {"course": found, "syllabus": syllabus, "progress": learning.course_progress(None, found, syllabus),
+                    "language": current_language()}
+
+        return page_cache.render_built("catalog/course.html", (revision, synced_at), build)
     found = catalogue.course_or_none(course_id) or abort(404)
     syllabus = catalogue.syllabus(found)
     progress = learning.course_progress(current_user, found, syllabus)
