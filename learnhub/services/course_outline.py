@@ -1,6 +1,7 @@
 """Modules and their items in course.yaml, changed one step at a time from the "Modules and items" page
 (issue 16, decision 0080): add a module, rename it per language, add an item (an existing lesson or quiz
-file, or a new one from a minimal valid template), move a module or an item up or down, remove one.
+file, or a new one from a minimal valid template), a quiz's own settings, move a module or an item up or
+down, remove one.
 
 Modules are named by their id and items by theirs (item ids are one namespace per course). Each step
 rewrites only the modules it changes (`course_yaml.rewrite_modules`): every other key, module and comment
@@ -11,11 +12,14 @@ never deletes its files.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import LazyString, lazy_gettext
 
 from learnhub.content.assembly import ID_PATTERN
+from learnhub.content.fields import SHOW_ANSWERS
 from learnhub.models import CourseWorkspace, User
 from learnhub.services import course_settings, course_yaml, workspaces
 
@@ -153,6 +157,49 @@ def add_item(workspace: CourseWorkspace, module_id: str, kind: str, new_id: str,
     module["items"].append(entry)
     _save(workspace, current, modules, user)
     return True
+
+
+def update_quiz(workspace: CourseWorkspace, module_id: str, quiz: str, form: Mapping[str, str], user: User) -> bool:
+    """A quiz item's own settings from the form: `title-LANG` per course language, `pass_mark` and
+    `max_attempts` (empty: left out, so the course's pass mark and unlimited attempts), `shuffle` ("y" or
+    absent) and `show_answers` (empty: left out, so after_pass). Other keys (rubrics) are kept."""
+    current = outline(workspace)
+    modules = _usable(current)
+    entry = next((e for e in _module(modules, module_id).get("items") or [] if e.get("quiz") == quiz), None)
+    if entry is None:
+        raise LookupError(quiz)
+    updated = dict(entry)
+    titles = {lang: form.get(f"title-{lang}", "").strip() for lang in current.languages}
+    _set(updated, "title", {lang: text for lang, text in titles.items() if text} or None)
+    mark = form.get("pass_mark", "").strip()
+    if mark and (not re.fullmatch(r"\d+(\.\d+)?", mark) or float(mark) > 100):
+        raise OutlineRefused(f"{quiz}-pass_mark", lazy_gettext("Pass mark: enter a number from 0 to 100, or "
+                                                               "leave it empty."))
+    _set(updated, "pass_mark", (int(float(mark)) if float(mark).is_integer() else float(mark)) if mark else None)
+    attempts = form.get("max_attempts", "").strip()
+    if attempts and (not attempts.isdigit() or int(attempts) < 1):
+        raise OutlineRefused(f"{quiz}-max_attempts", lazy_gettext("Attempts allowed: enter a whole number of at "
+                                                                  "least 1, or leave it empty for no limit."))
+    _set(updated, "max_attempts", int(attempts) if attempts else None)
+    _set(updated, "shuffle", True if form.get("shuffle") == "y" else (False if "shuffle" in entry else None))
+    show = form.get("show_answers", "")
+    if show and show not in SHOW_ANSWERS:
+        raise OutlineRefused(f"{quiz}-show_answers", lazy_gettext("Right answers shown in the review: choose "
+                                                                  "one of the options."))
+    _set(updated, "show_answers", show or None)
+    if updated == entry:
+        return False
+    entry.clear()
+    entry.update(updated)
+    return _save(workspace, current, modules, user)
+
+
+def _set(entry: dict, key: str, value) -> None:
+    """Set a key of an item, or leave it out for None."""
+    if value is None:
+        entry.pop(key, None)
+    else:
+        entry[key] = value
 
 
 def move(workspace: CourseWorkspace, module_id: str, item: str | None, step: int, user: User) -> bool:

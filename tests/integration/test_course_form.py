@@ -157,6 +157,22 @@ def test_modules_and_items_are_added_renamed_moved_and_removed(client, db, train
     assert "title: \"How to report\"" in course_file(db, "report.md")
     page = text(client.get(f"/author/{workspace_id}"))
     assert "No problems" in page  # the templates are valid format v1
+    # The quiz's own settings; what is not in the form (rubrics) stays.
+    response = step(client, workspace_id, "quiz", {"module": "respond", "item": "check", "title-en": "Check",
+                                                   "pass_mark": "80", "max_attempts": "3", "shuffle": "y",
+                                                   "show_answers": "never"})
+    assert response.status_code == 303
+    quiz = course_yaml.read(course_file(db))["modules"][1]["items"][0]
+    assert quiz == {"quiz": "check", "title": {"en": "Check"}, "pass_mark": 80, "max_attempts": 3, "shuffle": True,
+                    "show_answers": "never"}
+    response = step(client, workspace_id, "quiz", {"module": "respond", "item": "check", "title-en": "Check",
+                                                   "max_attempts": "0", "pass_mark": "75"})
+    assert response.status_code == 400 and "Attempts allowed: enter a whole number of at least 1" in text(response)
+    assert 'id="check-pass_mark" name="pass_mark" value="75"' in text(response)  # what was typed stays
+    assert step(client, workspace_id, "quiz", {"module": "respond", "item": "check", "title-en": "Check"}
+                ).status_code == 303
+    quiz = course_yaml.read(course_file(db))["modules"][1]["items"][0]
+    assert quiz == {"quiz": "check", "title": {"en": "Check"}, "shuffle": False}
     # Move the quiz down, the module up, rename it.
     assert step(client, workspace_id, "down", {"module": "respond", "item": "check"}).status_code == 303
     assert step(client, workspace_id, "up", {"module": "respond"}).status_code == 303

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from learnhub.content.fields import SHOW_ANSWERS
 from learnhub.content.loader import KINDS, LEVELS
 from learnhub.extensions import db
 from learnhub.reference import ecsf_roles, sectors
@@ -81,7 +82,7 @@ def _modules_page(found, *, errors=None, status=200):
         unlisted=course_outline.unlisted_files(current, list(files)), token=TokenForm(formdata=None),
         can_edit=workspace_members.rights(current_user, found).edit,
         problems=_problems(found, {path: version.content for path, version in files.items()}),
-        lines=current.text.splitlines(), local=course_yaml.local), status)
+        lines=current.text.splitlines(), local=course_yaml.local, show_answers=SHOW_ANSWERS), status)
 
 
 @bp.get("/<id:workspace_id>/modules")
@@ -90,7 +91,7 @@ def modules(workspace_id: int):
     return _modules_page(_workspace(workspace_id))
 
 
-STEPS = ("add-module", "rename", "add-item", "up", "down", "remove")
+STEPS = ("add-module", "rename", "add-item", "quiz", "up", "down", "remove")
 
 
 @bp.post("/<id:workspace_id>/modules/<step>")
@@ -116,6 +117,8 @@ def module_step(workspace_id: int, step: str):
         elif step == "add-item":
             saved = course_outline.add_item(found, module_id, form.get("kind", ""), form.get("item_id", ""),
                                             form.get("item_title", ""), current_user)
+        elif step == "quiz":
+            saved = course_outline.update_quiz(found, module_id, item or "", form, current_user)
         elif step == "remove":
             if form.get("confirmed") != "yes":
                 return _confirm(found, module_id, item)
