@@ -56,6 +56,20 @@ def languages_of(data: dict | None) -> tuple[str, ...]:
     return found or ("en",)
 
 
+def text_languages(data: dict | None, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages the form shows texts for: `languages`, then the file's own course languages, then any
+    other language a title, summary or objectives mapping has a text in (so that none is lost unseen)."""
+    found = list(languages)
+    extra = list(languages_of(data))
+    for key in ("title", "summary", "objectives"):
+        value = (data or {}).get(key)
+        extra += [lang for lang in value if isinstance(lang, str)] if isinstance(value, dict) else []
+    for lang in extra:
+        if lang not in found:
+            found.append(lang)
+    return tuple(found)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -74,10 +88,10 @@ def form_values(data: dict | None) -> MultiDict:
     values = MultiDict()
     for key in ("title", "summary"):
         texts = course_yaml.local(data.get(key), default)
-        for lang in languages:
+        for lang in text_languages(data, languages):
             values[f"{key}-{lang}"] = _text(texts.get(lang))
     objectives = course_yaml.local(data.get("objectives"), default)
-    for lang in languages:
+    for lang in text_languages(data, languages):
         entries = objectives.get(lang)
         values[f"objectives-{lang}"] = "\n".join(_text(e) for e in entries) if isinstance(entries, list) else ""
     values["languages"] = ", ".join(languages)
@@ -119,12 +133,13 @@ def read_form(form: MultiDict, data: dict | None) -> Reading:
         reading.error("languages", lazy_gettext("Languages: a language is listed twice."))
     reading.values["languages"] = list(languages)
     default = reading.languages[0]
+    shown = text_languages(data, reading.languages)
     for key in ("title", "summary"):
-        reading.values[key] = {lang: text for lang in reading.languages
+        reading.values[key] = {lang: text for lang in shown
                                if (text := form.get(f"{key}-{lang}", "").replace("\r\n", "\n").strip())} or None
     if not (reading.values["title"] or {}).get(default):
         reading.error(f"title-{default}", lazy_gettext("Title: enter the title in the default language."))
-    objectives = {lang: lines for lang in reading.languages
+    objectives = {lang: lines for lang in shown
                   if (lines := [line.strip() for line in form.get(f"objectives-{lang}", "").splitlines()
                                 if line.strip()])}
     reading.values["objectives"] = objectives or None

@@ -98,6 +98,24 @@ def test_each_setting_is_saved_and_read_back(client, db, trainer):
     assert data["certificate"] is False
 
 
+def test_texts_in_a_language_taken_off_the_list_stay_until_emptied(client, db, trainer):
+    workspace_id = create_from_template(client)
+    values = settings(client, workspace_id)
+    values.update({"languages": "en, es", "title-es": "Lo básico"})
+    assert post_settings(client, workspace_id, values).status_code == 303
+    values = settings(client, workspace_id)
+    values["languages"] = "en"
+    assert post_settings(client, workspace_id, values).status_code == 303
+    data = course_yaml.read(course_file(db))
+    assert data["languages"] == ["en"] and data["title"] == {"en": "Phishing: the basics", "es": "Lo básico"}
+    page = text(client.get(f"/author/{workspace_id}/settings"))
+    assert "not a course language: empty the fields to remove its texts" in page
+    values = settings(client, workspace_id)
+    values["title-es"] = ""
+    assert post_settings(client, workspace_id, values).status_code == 303
+    assert course_yaml.read(course_file(db))["title"] == {"en": "Phishing: the basics"}
+
+
 def test_unknown_keys_and_comments_outside_the_changed_settings_are_kept(client, db, trainer):
     workspace_id = create_from_template(client)
     original = course_file(db).replace("kind: awareness\n", "# who owns it\nx-owner: unit 3  # internal\n"
