@@ -66,7 +66,8 @@ def course_settings_form(workspace_id: int):
             errors, status, languages = reading.errors, 400, reading.languages
     return page(render_template(
         "author/course_settings.html", workspace=found, readable=data is not None, values=values, errors=errors,
-        languages=course_settings.text_languages(data, languages), course_languages=languages, fallback_languages=course_settings.fallback_languages(data), kinds=KINDS,
+        languages=course_settings.text_languages(data, languages), course_languages=languages,
+        fallback_languages=course_settings.fallback_languages(data), kinds=KINDS,
         levels=LEVELS, roles=ecsf_roles(), sectors=sectors(), token=token, can_edit=can_edit,
         problems=_problems(found), lines=text.splitlines()), status)
 
