@@ -42,11 +42,15 @@ class Reading:
         self.errors.setdefault(name, []).append(message)
 
 
-def course_text(workspace: CourseWorkspace) -> str:
+def course_version(workspace: CourseWorkspace):
     version = workspaces.current(workspace, COURSE_FILE)
     if version is None:
         raise LookupError(f"workspace {workspace.id} has no course.yaml")
-    return version.content.decode("utf-8", "replace")
+    return version
+
+
+def course_text(workspace: CourseWorkspace) -> str:
+    return course_version(workspace).content.decode("utf-8", "replace")
 
 
 def languages_of(data: dict | None) -> tuple[str, ...]:
@@ -216,12 +220,20 @@ def changes(data: dict | None, reading: Reading) -> dict[str, Any]:
 
 
 def save(workspace: CourseWorkspace, form: MultiDict, user: User) -> tuple[Reading, bool]:
-    """Check the form and, when it reads, save course.yaml with the changed keys rewritten: (reading, saved).
-    Nothing is saved when the reading has errors. Raises WorkspaceRefused when the file would be too large."""
+    """Check the form and, when it reads, save course.yaml with the keys the person changed rewritten:
+    (reading, saved). Nothing is saved when the reading has errors.
+
+    "Changed" is against the version the form showed (`base`, its id), and the changes are applied to the
+    newest version: a key someone else saved meanwhile, and this person left alone, keeps their value.
+    Raises WorkspaceRefused when the file would be too large."""
     text = course_text(workspace)
     data = course_yaml.read(text)
-    reading = read_form(form, data)
+    base_id = form.get("base", "")
+    base = workspaces.version(workspace, COURSE_FILE, int(base_id)) if base_id.isdigit() else None
+    shown = course_yaml.read(base.content.decode("utf-8", "replace")) if base is not None else None
+    shown = shown if shown is not None else data
+    reading = read_form(form, shown)
     if reading.errors:
         return reading, False
-    new_text = course_yaml.rewrite(text, changes(data, reading))
+    new_text = course_yaml.rewrite(text, changes(shown, reading))
     return reading, workspaces.save_text(workspace, COURSE_FILE, new_text, user) is not None

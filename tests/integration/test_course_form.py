@@ -116,6 +116,17 @@ def test_texts_in_a_language_taken_off_the_list_stay_until_emptied(client, db, t
     assert course_yaml.read(course_file(db))["title"] == {"en": "Phishing: the basics"}
 
 
+def test_a_setting_saved_by_someone_else_meanwhile_is_kept_when_this_form_did_not_change_it(client, db, trainer):
+    workspace_id = create_from_template(client)
+    values = settings(client, workspace_id)  # the form as shown now
+    meanwhile = course_file(db).replace("level: beginner", "level: advanced")
+    assert save(client, workspace_id, "course.yaml", meanwhile).status_code == 303
+    values["title-en"] = "Phishing: spot it"
+    assert post_settings(client, workspace_id, values).status_code == 303
+    data = course_yaml.read(course_file(db))
+    assert data["level"] == "advanced" and data["title"] == {"en": "Phishing: spot it"}
+
+
 def test_unknown_keys_and_comments_outside_the_changed_settings_are_kept(client, db, trainer):
     workspace_id = create_from_template(client)
     original = course_file(db).replace("kind: awareness\n", "# who owns it\nx-owner: unit 3  # internal\n"

@@ -44,7 +44,8 @@ def course_settings_form(workspace_id: int):
     """The form over course.yaml's simple keys; saving rewrites only the keys that changed."""
     found = _workspace(workspace_id)
     can_edit = _editable(found)
-    text = course_settings.course_text(found)
+    version = course_settings.course_version(found)
+    text = version.content.decode("utf-8", "replace")
     data = course_yaml.read(text)
     token = TokenForm()
     values, errors, status = course_settings.form_values(data), {}, 200
@@ -69,6 +70,7 @@ def course_settings_form(workspace_id: int):
         languages=course_settings.text_languages(data, languages), course_languages=languages,
         fallback_languages=course_settings.fallback_languages(data), kinds=KINDS,
         levels=LEVELS, roles=ecsf_roles(), sectors=sectors(), token=token, can_edit=can_edit,
+        base=values.get("base") or version.id,
         problems=_problems(found), lines=text.splitlines()), status)
 
 
