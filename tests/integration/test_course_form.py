@@ -246,6 +246,18 @@ def test_module_steps_refuse_bad_input_naming_the_field(client, db, trainer):
     assert versions(db) == before
 
 
+def test_an_unreadable_course_yaml_sends_the_author_to_the_text_editor(client, db, trainer):
+    workspace_id = create_from_template(client)
+    assert save(client, workspace_id, "course.yaml", "format: 1\ntitle: [unclosed\n").status_code == 303
+    page = text(client.get(f"/author/{workspace_id}/settings"))
+    assert "course.yaml cannot be read: fix it in the file editor first." in page and "Save the settings" not in page
+    assert "invalid YAML" in page  # the validator's message, by line
+    page = text(client.get(f"/author/{workspace_id}/modules"))
+    assert "does not read as a list of modules" in page and "Add the module" not in page
+    response = step(client, workspace_id, "add-module", {"module_id": "two", "module_title": "Two"})
+    assert response.status_code == 400 and versions(db) == 2
+
+
 @pytest.mark.parametrize("course_id", STARTERS)
 def test_saving_a_starter_course_unchanged_keeps_its_bytes_and_validation(client, db, trainer, course_id):
     response = post_form(client, "/author/new/copy", {"copy-course_id": course_id}, page="/author/")
