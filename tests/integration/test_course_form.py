@@ -43,7 +43,7 @@ def shown_values(page: str) -> dict:
     for name, value in re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
         values[name] = value
     for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        values[name] = re.search(r'<option value="([^"]+)" selected>', body).group(1)
+        values[name] = re.search(r'<option value="([^"]*)" selected>', body).group(1)
     checked = r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="([^"]+)" checked'
     for name, value in re.findall(checked, page):
         values.setdefault(name, []).append(value)
@@ -157,6 +157,17 @@ def test_bad_input_names_the_field_keeps_what_was_typed_and_saves_nothing(client
         assert message in page
     assert 'value="ten"' in page and ">Typed and kept</textarea>" in page and 'value="12 weeks"' in page
     assert 'aria-invalid="true"' in page and versions(db) == before
+
+
+def test_a_kind_the_form_does_not_offer_must_be_chosen_rather_than_replaced_silently(client, db, trainer):
+    workspace_id = create_from_template(client)
+    assert save(client, workspace_id, "course.yaml", course_file(db).replace("kind: awareness", "kind: awarenes")
+                ).status_code == 303
+    values = settings(client, workspace_id)
+    assert values["kind"] == ""  # "Choose…", selected
+    response = post_settings(client, workspace_id, values)
+    assert response.status_code == 400 and "Kind: choose awareness or skills." in text(response)
+    assert "kind: awarenes\n" in course_file(db)
 
 
 def test_messages_are_in_the_users_language(client, db, trainer):
