@@ -332,6 +332,10 @@ ROUTE_MATRIX = {
     ("GET", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/translations/<item_key>/<language>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/settings"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/settings"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/modules"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/modules/<step>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members/remove"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>"):
         statuses(302, 404),
