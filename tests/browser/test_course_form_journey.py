@@ -1,7 +1,7 @@
 """course.yaml as forms (issue 16, decision 0080), in Spanish on a 390-pixel phone and a 1280-pixel desktop: a
-trainer changes a course's title and level in "Course settings", adds a module with a new quiz, moves the module
-up and removes a lesson (after a confirmation that says its file stays). axe on every page (no violation of any
-impact), and no page wider than the screen."""
+trainer changes a course's title and level in "Course settings", adds a module with a new quiz (and sets its
+attempts and shuffling), moves the module up and removes a lesson (after a confirmation that says its file
+stays). axe on every page (no violation of any impact), and no page wider than the screen."""
 
 from __future__ import annotations
 
@@ -58,6 +58,13 @@ def test_a_trainer_edits_course_settings_and_modules_in_spanish(page: Page, live
     page.get_by_label("Título de un archivo nuevo").fill("Compruebe lo aprendido")
     page.get_by_role("button", name="Añadir el elemento").click()
     check()
+    settings = page.locator("details", has=page.get_by_text("Ajustes del cuestionario"))
+    settings.locator("summary").click()
+    check()
+    settings.get_by_label("Intentos permitidos").fill("3")
+    settings.get_by_label("Mezclar preguntas y opciones").check()
+    settings.get_by_role("button", name="Guardar los ajustes del cuestionario").click()
+    check()
     page.get_by_role("button", name=re.compile(r"^Subir el módulo\s*: responder$")).click()
     check()
     headings = page.locator("section.card h2")
@@ -82,5 +89,6 @@ def test_a_trainer_edits_course_settings_and_modules_in_spanish(page: Page, live
     page.get_by_role("link", name="course.yaml", exact=True).click()
     check()
     text = page.get_by_label("Contenido del archivo").input_value()
+    assert "max_attempts: 3" in text and "shuffle: true" in text
     assert "level: intermediate" in text and "en: 'Phishing: detectar y reportar'" in text and "minutes: 45" in text
     assert text.index("id: responder") < text.index("id: module-1") and "lesson: introduction" not in text
