@@ -151,12 +151,10 @@ def add_item(workspace: CourseWorkspace, module_id: str, kind: str, new_id: str,
     entry: dict = {kind: new_id}
     if kind == "quiz" and title.strip():
         entry["title"] = {current.languages[0]: title.strip()}
-    module.setdefault("items", [])
-    if module["items"] is None:
-        module["items"] = []
+    if not isinstance(module.get("items"), list):
+        module["items"] = []  # `items:` left empty
     module["items"].append(entry)
-    _save(workspace, current, modules, user)
-    return True
+    return _save(workspace, current, modules, user)
 
 
 def update_quiz(workspace: CourseWorkspace, module_id: str, quiz: str, form: Mapping[str, str], user: User) -> bool:
