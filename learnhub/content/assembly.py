@@ -72,6 +72,14 @@ def assemble_modules(course: LineMap, pass_mark: float, *, files: CourseFolder, 
                      media_uses=tuple(assembler.media_uses))
 
 
+def front_matter_end(lines: list[str]) -> int | None:
+    """The index of the line closing the front matter that opens a lesson's `lines`; None when it has none
+    (or it is never closed)."""
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    return next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+
+
 @dataclass
 class _Assembler:
     files: CourseFolder
@@ -313,7 +321,7 @@ class _Assembler:
         lines = text.split("\n")
         if lines[0].rstrip() != "---":
             return LineMap(), text
-        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+        end = front_matter_end(lines)
         if end is None:
             self.report.add(shown, 1, "error", "front matter has no closing '---' line")
             return None, text

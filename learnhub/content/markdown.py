@@ -45,6 +45,8 @@ class Rendered:
     problems: tuple[Problem, ...]
     media: tuple[tuple[int, str], ...]
     """(line, path relative to the course folder, e.g. "media/a.png") for every media file used."""
+    images: tuple[tuple[int, str, str], ...] = ()
+    """(line, media path, alt text) for every image of a media file; an empty alt text is an error."""
     title: str | None = None
     """Plain text of the first level-1 heading (Markdown only)."""
 
@@ -109,6 +111,8 @@ def _check_tokens(tokens: list[Token], report: Findings, line_offset: int) -> bo
                     target = report.url(line, str(child.attrs.get(key, "")), image=key == "src")
                     if target.kind in ("unsafe", "bad"):
                         child.attrs.pop(key, None)
+                    if child.type == "image":
+                        report.image(line, target, _plain_text(child.children or []))
                     if child.type == "link_open":
                         depth += 1
                         needs_bleach = needs_bleach or depth > 1
@@ -247,7 +251,7 @@ def render_markdown(
 
     Lines in problems are the source's lines plus `line_offset`. With `drop_title`, a level-1 heading
     that opens the text is taken out of the HTML (the page shows it as the title)."""
-    report = Findings(path)
+    report = Findings(path, alt_required=True)
     tokens = _md.parse(source)
     needs_bleach = _check_tokens(tokens, report, line_offset)
     title = None
@@ -265,6 +269,7 @@ def render_markdown(
         html=rendered,
         problems=tuple(report.problems),
         media=tuple(report.media),
+        images=tuple(report.images),
         title=title,
     )
 
@@ -304,4 +309,5 @@ def render_text(
             rendered = sanitise_html(raw, course_id=course_id, media_url=media_url)
         else:  # no markup, nothing to escape: bleach would return it as it is
             rendered = raw
-    return Rendered(html=rendered, problems=tuple(report.problems), media=tuple(report.media))
+    return Rendered(html=rendered, problems=tuple(report.problems), media=tuple(report.media),
+                    images=tuple(report.images))

@@ -222,13 +222,26 @@ def sanitise_html(text: str, *, course_id: str, media_url: MediaUrl = default_me
 class Findings:
     """Collects problems and media references for one rendered text."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, alt_required: bool = False) -> None:
         self.path = path
+        self.alt_required = alt_required  # lessons (docs/course-format.md); quiz texts not yet
         self.problems: list[Problem] = []
         self.media: list[tuple[int, str]] = []
+        self.images: list[tuple[int, str, str]] = []
 
     def add(self, line: int, level: Level, message: str) -> None:
         self.problems.append(Problem(self.path, line, level, message))
+
+    def image(self, line: int, target: UrlTarget, alt: str | None) -> None:
+        """Note an image of a media file with its alt text; an empty or missing one is an error: the picture
+        is lost to a learner who cannot see it (WCAG 1.1.1), as text hidden by raw HTML is lost to everyone."""
+        if target.kind != "media" or target.media is None:
+            return
+        alt = " ".join((alt or "").split())
+        self.images.append((line, target.media, alt))
+        if not alt and self.alt_required:
+            self.add(line, "error", f"image '{shortened(target.media)}' has no alt text: describe it for learners "
+                     f"who cannot see it, as in ![what the picture shows]({shortened(target.media)})")
 
     def url(self, line: int, url: str, *, image: bool) -> UrlTarget:
         """Check one link or image URL; report it; return its classification."""
@@ -294,7 +307,9 @@ class _HtmlScanner(HTMLParser):
                 self.report.add(line, "warning",
                                 f"the sanitiser removes attribute '{shortened(name, 30)}' from <{tag}>")
             elif (tag, name) in (("a", "href"), ("img", "src")):
-                self.report.url(line, value, image=tag == "img")
+                target = self.report.url(line, value, image=tag == "img")
+                if tag == "img":
+                    self.report.image(line, target, dict(attrs).get("alt"))
 
     handle_startendtag = handle_starttag
 

@@ -42,6 +42,10 @@ class WorkspaceMember(db.Model):
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+DELETED = "deleted"
+"""`sha256` of a tombstone version, the record of a deletion (no SHA-256 is written this way; decision 0078)."""
+
+
 class WorkspaceFileVersion(db.Model):
     """One saved version of one file of a workspace: its path in the course folder (POSIX, relative), its
     exact bytes and their SHA-256, who saved it and when. Higher id = newer."""
@@ -58,6 +62,11 @@ class WorkspaceFileVersion(db.Model):
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_workspace_file_versions_workspace_id_path_id", "workspace_id", "path", "id"),)
+
+    @property
+    def is_deletion(self) -> bool:
+        """A tombstone: the file was deleted here (decision 0078); no bytes, and `sha256` is DELETED."""
+        return self.sha256 == DELETED
 
 
 WORKSPACE_STATES = ("draft", "submitted", "approved", "published")

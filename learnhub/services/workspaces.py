@@ -24,6 +24,7 @@ from learnhub.content.loader import Checks, load_course
 from learnhub.content.problems import Problem
 from learnhub.extensions import db
 from learnhub.models import CourseWorkspace, User, WorkspaceFileVersion, WorkspaceMember
+from learnhub.models.workspaces import DELETED
 from learnhub.services import course_zip
 
 TEXT_EXTENSIONS = (".yaml", ".md", ".gift", ".txt")
@@ -153,11 +154,13 @@ def _add_version(workspace: CourseWorkspace, path: str, content: bytes, user: Us
 
 
 def newest(workspace: CourseWorkspace) -> dict[str, WorkspaceFileVersion]:
-    """The draft: the newest version of every path, by path (one query)."""
+    """The draft: the newest version of every path, by path (one query). A path whose newest version is a
+    deletion (a tombstone, decision 0078) is not in the draft, so not in validation, publishing or the zip."""
     latest = (select(func.max(WorkspaceFileVersion.id))
               .where(WorkspaceFileVersion.workspace_id == workspace.id)
               .group_by(WorkspaceFileVersion.path))
-    rows = db.session.scalars(select(WorkspaceFileVersion).where(WorkspaceFileVersion.id.in_(latest))
+    rows = db.session.scalars(select(WorkspaceFileVersion).where(WorkspaceFileVersion.id.in_(latest),
+                                                                 WorkspaceFileVersion.sha256 != DELETED)
                               .order_by(WorkspaceFileVersion.path))
     return {row.path: row for row in rows}
 
@@ -167,10 +170,35 @@ def draft_files(workspace: CourseWorkspace) -> dict[str, bytes]:
 
 
 def current(workspace: CourseWorkspace, path: str) -> WorkspaceFileVersion | None:
-    return db.session.scalar(select(WorkspaceFileVersion)
-                             .where(WorkspaceFileVersion.workspace_id == workspace.id,
-                                    WorkspaceFileVersion.path == path)
-                             .order_by(WorkspaceFileVersion.id.desc()).limit(1))
+    """The newest version of `path`; None when there is none or the file was deleted."""
+    found = db.session.scalar(select(WorkspaceFileVersion)
+                              .where(WorkspaceFileVersion.workspace_id == workspace.id,
+                                     WorkspaceFileVersion.path == path)
+                              .order_by(WorkspaceFileVersion.id.desc()).limit(1))
+    return None if found is None or found.is_deletion else found
+
+
+def save_bytes(workspace: CourseWorkspace, path: str, content: bytes, user: User) -> WorkspaceFileVersion | None:
+    """Save `content` as the newest version of `path` (new or not; the caller checked path and bytes);
+    None when the file already holds exactly these bytes."""
+    previous = current(workspace, path)
+    if previous is not None and previous.content == content:
+        return None
+    version = _add_version(workspace, path, content, user)
+    db.session.flush()
+    return version
+
+
+def delete(workspace: CourseWorkspace, path: str, user: User) -> WorkspaceFileVersion:
+    """Delete a file from the draft: a tombstone version (no bytes, sha256 DELETED) after its history, which
+    stays; restoring an older version brings the file back (decision 0078)."""
+    if current(workspace, path) is None:
+        raise LookupError(f"{path} is not a file of workspace {workspace.id}")
+    version = WorkspaceFileVersion(workspace_id=workspace.id, path=path, content=b"", size=0, sha256=DELETED,
+                                   saved_by_id=user.id)
+    db.session.add(version)
+    db.session.flush()
+    return version
 
 
 def is_text(path: str) -> bool:
