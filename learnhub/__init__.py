@@ -74,6 +74,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.web.admin.views import bp as admin_bp
     from learnhub.web.api.views import bp as api_bp
     from learnhub.web.auth.views import bp as auth_bp
+    from learnhub.web.author import course_form as _author_course_form  # noqa: F401  (its routes)
     from learnhub.web.author import media as _author_media  # noqa: F401  (its routes)
     from learnhub.web.author import preview as _author_preview  # noqa: F401  (its routes)
     from learnhub.web.author import translations as _author_translations  # noqa: F401  (its routes)

@@ -341,6 +341,10 @@ ROUTE_MATRIX = {
     ("GET", "/author/<id:workspace_id>/media/file/<path:path>"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/media/history/<path:path>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/settings"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/settings"): statuses(302, 404),
+    ("GET", "/author/<id:workspace_id>/modules"): statuses(302, 404),
+    ("POST", "/author/<id:workspace_id>/modules/<step>"): statuses(302, 404),
     ("POST", "/author/<id:workspace_id>/members/remove"): statuses(302, 404),
     ("GET", "/author/<id:workspace_id>/<any(submit, approve, 'request-changes', publish, unpublish):action>"):
         statuses(302, 404),

@@ -98,3 +98,8 @@ class TryForm(BaseForm):
 
     source = HiddenText(validators=[Length(max=1_000_000)])
     submit = SubmitField(_l("Check my answers"))
+
+
+class TokenForm(BaseForm):
+    """Only the CSRF token: the course settings and modules pages read their fields themselves, since the
+    fields depend on the course's languages (services.course_settings, services.course_outline)."""
