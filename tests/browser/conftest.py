@@ -121,3 +121,26 @@ def mail_folder(live_app) -> Path:
 def _fail_fast(page):
     """Local pages answer in milliseconds; a missing element should fail in seconds, not half a minute."""
     page.set_default_timeout(8_000)
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_as_it_was(live_app):
+    """The live app is shared by every browser test: a course a journey publishes from a workspace is retired
+    afterwards (as unpublishing does), so the next test's catalogue holds the starter courses only."""
+    from learnhub.extensions import db
+    from learnhub.models import Course
+    from learnhub.services import course_sync
+
+    def live() -> set[str]:
+        return set(db.session.scalars(db.select(Course.id).where(Course.retired.is_(False))))
+
+    with live_app.app_context():
+        before = live()
+        db.session.remove()
+    yield
+    with live_app.app_context():
+        added = live() - before
+        for course_id in added:
+            course_sync.retire(db.session.get(Course, course_id))
+        db.session.commit()
+        db.session.remove()
