@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from learnhub.models import AuditEvent, CourseWorkspace, WorkspaceFileVersion, WorkspaceMember
+from learnhub.models import AuditEvent, Course, CourseWorkspace, WorkspaceFileVersion, WorkspaceMember
 from learnhub.services import course_zip
 from learnhub.services.workspaces import folder_files
 from tests.conftest import csrf_token, log_in, post_form
@@ -180,6 +180,12 @@ def test_each_starter_course_uploaded_then_downloaded_is_byte_identical_and_vali
     result = app.test_cli_runner().invoke(args=["courses", "validate", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "1 courses checked: 0 errors" in result.output
+    # Synced by the CLI, the download is the very course the content folder gives: the same revision.
+    before = db.session.get(Course, course_id).revision
+    synced = app.test_cli_runner().invoke(args=["courses", "sync", str(tmp_path)])
+    assert synced.exit_code == 0, synced.output
+    db.session.expire_all()
+    assert db.session.get(Course, course_id).revision == before and len(before) == 64
 
 
 def zip_of(entries) -> bytes:
