@@ -11,6 +11,7 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.authoring_steps import new_workspace
 from tests.browser.test_trainer_spanish_journey import check  # noqa: F401  (the fixture)
 
 
@@ -20,13 +21,7 @@ def test_a_trainer_edits_course_settings_and_modules_in_spanish(page: Page, live
     page.set_viewport_size({"width": width, "height": 900})
     course_id = f"ajustes-{width}-{secrets.token_hex(3)}"
     log_in_as("es", role="trainer")
-    page.goto(live_server + "/author/")
-    check()
-    page.get_by_label("Identificador del curso").fill(course_id)
-    page.get_by_label("Título del curso").fill("Phishing: lo básico")
-    page.get_by_role("button", name="Crear a partir de la plantilla vacía").click()
-    check()
-    workspace_url = page.url
+    workspace_url = new_workspace(page, live_server, check, course_id)
 
     # Course settings: the title and the level.
     page.get_by_role("link", name="Ajustes del curso", exact=True).click()

@@ -10,6 +10,7 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.authoring_steps import new_workspace
 from tests.browser.test_trainer_spanish_journey import check  # noqa: F401  (the fixture)
 from tests.integration.test_workspace_media import PNG
 
@@ -22,13 +23,7 @@ def test_uploading_an_image_and_giving_it_alt_text_in_spanish(page: Page, live_s
     page.set_viewport_size({"width": width, "height": 900})
     course_id = f"imagenes-{width}-{secrets.token_hex(3)}"
     log_in_as("es", role="trainer")
-    page.goto(live_server + "/author/")
-    check()
-    page.get_by_label("Identificador del curso").fill(course_id)
-    page.get_by_label("Título del curso").fill("Phishing: lo básico")
-    page.get_by_role("button", name="Crear a partir de la plantilla vacía").click()
-    check()
-    workspace_url = page.url
+    workspace_url = new_workspace(page, live_server, check, course_id)
 
     page.get_by_role("link", name="Multimedia", exact=True).click()
     check()

@@ -11,6 +11,7 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.authoring_steps import new_workspace
 from tests.browser.test_trainer_spanish_journey import check  # noqa: F401  (the fixture)
 
 LESSON_PT = "---\ntitle: O que é o phishing\nminutes: 5\n---\nO phishing é um engano.\n"
@@ -21,13 +22,7 @@ def test_translating_a_lesson_side_by_side_in_spanish(page: Page, live_server, l
     page.set_viewport_size({"width": width, "height": 900})
     course_id = f"traducir-{width}-{secrets.token_hex(3)}"
     log_in_as("es", role="trainer")
-    page.goto(live_server + "/author/")
-    check()
-    page.get_by_label("Identificador del curso").fill(course_id)
-    page.get_by_label("Título del curso").fill("Phishing: lo básico")
-    page.get_by_role("button", name="Crear a partir de la plantilla vacía").click()
-    check()
-    workspace_url = page.url
+    workspace_url = new_workspace(page, live_server, check, course_id)
 
     # Portuguese becomes a course language in course.yaml, through the editor.
     page.get_by_role("link", name="course.yaml", exact=True).click()
