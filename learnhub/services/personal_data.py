@@ -84,6 +84,9 @@ EXPORTED: dict[str, Exported] = {
     "course_workspaces": Exported(("created_by_id",)),
     "workspace_members": Exported(("user_id",)),
     "workspace_file_versions": Exported(("saved_by_id",), ("content",)),
+    # The review steps they took (with their comment) and the publications they made.
+    "workspace_steps": Exported(("actor_id",)),
+    "workspace_publications": Exported(("published_by_id",)),
     # Recertification campaigns they started (kept on erasure: the person is then the pseudonymous record).
     "campaigns": Exported(("started_by_id",)),
 }
