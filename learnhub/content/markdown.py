@@ -20,6 +20,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -250,7 +251,18 @@ def render_markdown(
     """Render a Markdown lesson body to sanitised HTML and report what the sanitiser strips.
 
     Lines in problems are the source's lines plus `line_offset`. With `drop_title`, a level-1 heading
-    that opens the text is taken out of the HTML (the page shows it as the title)."""
+    that opens the text is taken out of the HTML (the page shows it as the title).
+
+    The result is a function of the arguments alone (and frozen), so the last renders are kept per process:
+    validating a draft in the browser after one lesson changed renders only that lesson again (issue 16's
+    save-and-validate budget). `media_url` is part of the key by identity: the fingerprinting one a sync or
+    preview makes for a folder is new each time, so its renders are never reused for another folder's files."""
+    return _render_markdown(source, course_id, path, media_url, line_offset, drop_title)
+
+
+@lru_cache(maxsize=2048)
+def _render_markdown(source: str, course_id: str, path: str, media_url: MediaUrl, line_offset: int,
+                     drop_title: bool) -> Rendered:
     report = Findings(path, alt_required=True)
     tokens = _md.parse(source)
     needs_bleach = _check_tokens(tokens, report, line_offset)
