@@ -10,7 +10,10 @@ gunicorn workers used (utime + stime, from /proc) over the requests served. The 
 then its graded submit, on a generated quiz without an attempt limit) come from Python threads, as the submit
 needs a new form each time.
 
-    .venv/bin/python bench/page_speed.py [--seconds 5] [--clients 4] [--server-url postgresql://root@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/page_speed.py [--seconds 5] [--clients 4] [--repeat 3] [--server-url postgresql://root@127.0.0.1:5432/postgres]
+
+With --repeat N each page is measured N times in turn (every page once, then again) and the median ratio and
+CPU time are reported, with the lowest and highest ratio: on shared cores one load can vary by 15 %.
 
 Pages: the floor (a constant page behind login_required, from bench/floor_wsgi.py), a lesson, the course page,
 the quiz form, the catalogue and the home page (anonymous and logged in), the login page.
@@ -22,6 +25,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,6 +103,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--server-url", default="", help="PostgreSQL server; default: SQLite")
     parser.add_argument("--only", default="", help="only the pages whose name contains this")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each page this many times: medians")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,7 +128,7 @@ def main() -> None:
         learnhub = str(BIN / "learnhub")
         subprocess.run([learnhub, "db", "upgrade"], env=env, check=True, capture_output=True)
         subprocess.run([learnhub, "courses", "sync"], env=env, check=True, capture_output=True)
-        for i in range(args.clients):
+        for i in range(args.clients * (1 + args.repeat)):  # the reader's, then fresh ones for each run of pairs
             subprocess.run([learnhub, "users", "create", f"bench{i}@example.org", "--country", "DO"], env=env,
                            input=PASSWORD + "\n", text=True, check=True, capture_output=True)
         hello = serve("bench.hello:app", 5101, env)
@@ -138,51 +143,58 @@ def main() -> None:
             def hello_rate() -> float:
                 return wrk(5101, "/", "", args)[0]
 
-            for name, path, logged_in in PAGES:
-                if args.only and args.only not in name:
-                    continue
-                before = hello_rate()
-                cpu = cpu_seconds(app.pid)
-                rate, served = wrk(5102, path, reader.cookie if logged_in else "", args)
-                used = cpu_seconds(app.pid) - cpu
-                after = hello_rate()
-                rows.append((name, rate, rate / ((before + after) / 2), 1000 * used / served))
-                print(f"{name}: {rate:.0f} req/s, ratio {rows[-1][2]:.3f}, {rows[-1][3]:.2f} ms CPU", flush=True)
+            pages = [page for page in PAGES if not args.only or args.only in page[0]]
+            pairs = not args.only or "quiz" in args.only
+            emails = iter(f"bench{i}@example.org" for i in range(args.clients, args.clients * (1 + args.repeat)))
 
-            if not args.only or "quiz" in args.only:
-                emails = iter(f"bench{i}@example.org" for i in range(100))
+            def logged_in_session() -> Session:
+                session = Session(5102)
+                session.log_in(next(emails))
+                return session
 
-                def logged_in_session() -> Session:
-                    session = Session(5102)
-                    session.log_in(next(emails))
-                    return session
+            def pair(session: Session) -> int:
+                status, page = session.request("GET", PAIR_QUIZ)
+                assert status == 200, status
+                form = answers(page)
+                assert form is not None, "the benchmark quiz has no attempt limit"
+                status, _ = session.request("POST", PAIR_QUIZ, form)
+                assert status == 303, status
+                return 1
 
-                def pair(session: Session) -> int:
-                    status, page = session.request("GET", PAIR_QUIZ)
-                    assert status == 200, status
-                    form = answers(page)
-                    assert form is not None, "the benchmark quiz has no attempt limit"
-                    status, _ = session.request("POST", PAIR_QUIZ, form)
-                    assert status == 303, status
-                    return 1
-
-                before = hello_rate()
-                cpu = cpu_seconds(app.pid)
-                rate = measure("quiz pairs", args.seconds, args.clients, logged_in_session, pair)
-                used = cpu_seconds(app.pid) - cpu
-                after = hello_rate()
-                rows.append(("quiz form + graded submit (pairs)", rate, rate / ((before + after) / 2),
-                             1000 * used / max(rate * args.seconds, 1)))
+            runs: dict[str, list[tuple[float, float, float]]] = {}  # name: [(rate, ratio, CPU ms)]
+            for _ in range(args.repeat):
+                for name, path, logged_in in pages:
+                    before = hello_rate()
+                    cpu = cpu_seconds(app.pid)
+                    rate, served = wrk(5102, path, reader.cookie if logged_in else "", args)
+                    used = cpu_seconds(app.pid) - cpu
+                    after = hello_rate()
+                    runs.setdefault(name, []).append((rate, rate / ((before + after) / 2), 1000 * used / served))
+                    print(f"{name}: {rate:.0f} req/s, ratio {runs[name][-1][1]:.3f}, {runs[name][-1][2]:.2f} ms CPU",
+                          flush=True)
+                if pairs:
+                    name = "quiz form + graded submit (pairs)"
+                    before = hello_rate()
+                    cpu = cpu_seconds(app.pid)
+                    rate = measure("quiz pairs", args.seconds, args.clients, logged_in_session, pair)
+                    used = cpu_seconds(app.pid) - cpu
+                    after = hello_rate()
+                    runs.setdefault(name, []).append((rate, rate / ((before + after) / 2),
+                                                      1000 * used / max(rate * args.seconds, 1)))
+            for name, measured in runs.items():
+                rows.append((name, statistics.median(m[0] for m in measured), statistics.median(m[1] for m in measured),
+                             statistics.median(m[2] for m in measured), min(m[1] for m in measured),
+                             max(m[1] for m in measured)))
         finally:
             hello.terminate()
             app.terminate()
     load = os.getloadavg()[0]
     print(f"\n{database}; gunicorn 2 sync workers; wrk {args.clients} connections, {args.seconds:.0f} s per "
-          f"page; load average after the run {load:.1f}\n")
-    print("| page | requests/s | ratio to hello | CPU ms/request |")
-    print("|---|---|---|---|")
-    for name, rate, ratio, cpu in rows:
-        print(f"| {name} | {rate:.0f} | {ratio:.3f} | {cpu:.2f} |")
+          f"page, {args.repeat} time(s); load average after the run {load:.1f}\n")
+    print("| page | requests/s | ratio to hello (median) | lowest-highest | CPU ms/request |")
+    print("|---|---|---|---|---|")
+    for name, rate, ratio, cpu, low, high in rows:
+        print(f"| {name} | {rate:.0f} | {ratio:.3f} | {low:.3f}-{high:.3f} | {cpu:.2f} |")
 
 
 if __name__ == "__main__":

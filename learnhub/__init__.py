@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from learnhub import (
-        database,  # noqa: F401  (registers the SQLite engine hooks)
+        database,
         errors,
         i18n,
         models,  # noqa: F401  (every model registered before the app first queries)
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    database.init_app(app)  # before any hook that reads: a page that only reads runs without a transaction
     from learnhub.reports import rollup
 
     rollup.install()  # coverage counts follow every flush of progress facts

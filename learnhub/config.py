@@ -196,7 +196,6 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "SECRET_KEY": secret,
         "INSTANCE_DIR": str(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COURSES_DIR": str(Path(env.get("LEARNHUB_COURSES_DIR") or PROJECT_ROOT / "courses").resolve()),
         # Flask-Limiter's store: only the API rate limit uses it (login, registration and reset limits are
         # counted in the database, services/throttle.py).
@@ -270,4 +269,9 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "LANGUAGES": ("en", "es", "pt", "fr"),
     }
     config.update(overrides)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        # A database server may drop a pooled connection (a restart, a failover), so each is pinged as it is
+        # handed out; a SQLite file cannot, and there the ping would only cost a statement per request.
+        server = not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": server}
     return config

@@ -4,16 +4,23 @@ WAL lets readers run beside one writer; the busy timeout makes a second writer w
 failing; foreign keys are off by default in SQLite and must be switched on per connection. Write
 transactions begin IMMEDIATE so two workers never both read, then both try to upgrade to a write
 lock and one dies with "database is locked". Safe (GET/HEAD) requests begin deferred, so readers do
-not queue behind each other. PostgreSQL needs none of this and is left alone.
+not queue behind each other.
+
+On PostgreSQL, a page marked `reads_only` runs its statements without a transaction (autocommit): a read in
+PostgreSQL's READ COMMITTED sees its own snapshot per statement either way, and the BEGIN and ROLLBACK
+round trips, a third of a lesson page's time there, are saved (decision 0082). A write in such a page is
+refused (it would not be atomic), on every database, so tests on SQLite catch it too.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from flask import current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 BUSY_TIMEOUT_MS = 15_000
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,15 +46,68 @@ def writes_on_get(view):
     return view
 
 
+def reads_only(view):
+    """Mark a page (its GET) that only reads the database: on PostgreSQL it runs without a transaction. Put it
+    under the route and login decorators, so the mark is on the function they wrap."""
+    view.reads_only = True
+    return view
+
+
+def init_app(app: Flask) -> None:
+    """Note, as each request is dispatched, whether its view only reads. Only a dispatched request counts: a
+    request context made by code (a job building links, a test) never runs without a transaction."""
+    app.before_request(_note_read_only_page)
+
+
+def _note_read_only_page() -> None:
+    g.reads_only = _view_attribute("reads_only")
+
+
+def _in_read_only_page() -> bool:
+    return has_request_context() and g.get("reads_only", False)
+
+
+def _view_attribute(name: str) -> bool:
+    """Whether this request is a safe one (GET/HEAD) to a view marked with `name`."""
+    if not has_request_context() or request.method not in _READ_ONLY_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, name, False))
+
+
 def begins_immediate() -> bool:
     """Whether a new SQLite transaction should take the write lock at once (everything but safe requests)."""
     if not has_request_context() or request.method not in _READ_ONLY_METHODS:
         return True
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "writes_on_get", False))
+    return _view_attribute("writes_on_get")
 
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
+
+
+class WriteInReadOnlyPage(RuntimeError):
+    """A page marked `reads_only` tried to save something: mark it no longer, or move the write to a POST."""
+
+
+@event.listens_for(Pool, "checkout")
+def _autocommit_for_reads(dbapi_connection, _record, _proxy) -> None:
+    # psycopg sends BEGIN before a transaction's first statement; in autocommit it sends none, and the
+    # ROLLBACK at the request's end finds nothing to roll back (no round trip either).
+    if hasattr(dbapi_connection, "pgconn") and _in_read_only_page():
+        dbapi_connection.autocommit = True
+
+
+@event.listens_for(Pool, "checkin")
+def _transactions_again(dbapi_connection, _record) -> None:
+    if dbapi_connection is not None and hasattr(dbapi_connection, "pgconn") and dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False  # (idle: a setting on the client, no round trip)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_read_only_pages(session, _context, _instances) -> None:
+    if (session.new or session.deleted or any(session.is_modified(each) for each in session.dirty)) \
+            and _in_read_only_page():
+        raise WriteInReadOnlyPage(f"{request.endpoint} is marked reads_only but saves changes")

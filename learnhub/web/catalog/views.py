@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
+from learnhub.database import reads_only
 from learnhub.i18n import current_language
 from learnhub.services import catalogue, learning, workspace_publishing
 from learnhub.web import page_cache, static_files
@@ -24,6 +25,7 @@ INLINE_MEDIA_TYPES = {
 
 
 @bp.get("/courses")
+@reads_only
 def index():
     """Cached per catalogue version (any sync changes it): the page's filters are in its URL, and it shows
     nothing of the person but the navigation their role gets (page_cache)."""
@@ -38,6 +40,7 @@ def index():
 
 
 @bp.get("/courses/<course_id>")
+@reads_only
 def course(course_id: str):
     if not current_user.is_authenticated:  # the same page for every visitor: keyed without loading the course
         revision, synced_at = catalogue.course_stamp(course_id) or abort(404)

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from learnhub.database import reads_only
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
@@ -55,6 +56,7 @@ def item_url(course, item) -> str:
 
 @bp.get("/courses/<course_id>/lessons/<item_key>")
 @login_required
+@reads_only
 def lesson(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "lesson")
     page = catalogue.lesson_body(course, item, current_language()) or abort(404)
@@ -111,6 +113,7 @@ def _fresh_quiz_page(course, item, form: grading.QuizForm, progress) -> str:
 
 @bp.get("/courses/<course_id>/quizzes/<item_key>")
 @login_required
+@reads_only
 def quiz(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "quiz")
     progress = learning.course_progress(current_user, course, syllabus)
@@ -186,6 +189,7 @@ def attempt(attempt_id: int):
 
 @bp.get("/learning")
 @login_required
+@reads_only
 def dashboard():
     rows = learning.dashboard(current_user)
     notices = marking.unseen_notices(current_user)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from learnhub import i18n
+from learnhub.database import reads_only
 from learnhub.extensions import db, rate_limit_status
 from learnhub.jobs import queue
 from learnhub.security import anonymous_form, no_store, safe_next_url
@@ -17,6 +18,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@reads_only
 def home():
     """A visitor's front page; a learner's next step: the recertification campaigns they have to complete, their
     assignments and courses under way, and a few
