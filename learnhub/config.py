@@ -269,9 +269,4 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "LANGUAGES": ("en", "es", "pt", "fr"),
     }
     config.update(overrides)
-    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
-        # A database server may drop a pooled connection (a restart, a failover), so each is pinged as it is
-        # handed out; a SQLite file cannot, and there the ping would only cost a statement per request.
-        server = not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": server}
     return config

@@ -15,14 +15,15 @@ refused (it would not be atomic), on every database, so tests on SQLite catch it
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import Pool
 
 BUSY_TIMEOUT_MS = 15_000
+PING_AFTER_IDLE_SECONDS = 10.0
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -54,9 +55,17 @@ def reads_only(view):
 
 
 def init_app(app: Flask) -> None:
-    """Note, as each request is dispatched, whether its view only reads. Only a dispatched request counts: a
-    request context made by code (a job building links, a test) never runs without a transaction."""
+    """Note, as each request is dispatched, whether its view only reads (only a dispatched request counts: a
+    request context made by code, a job building links or a test, never runs without a transaction); watch the
+    pools of PostgreSQL engines."""
     app.before_request(_note_read_only_page)
+    from learnhub.extensions import db
+
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "postgresql":
+            _watch_pool(engine)
 
 
 def _note_read_only_page() -> None:
@@ -92,18 +101,33 @@ class WriteInReadOnlyPage(RuntimeError):
     """A page marked `reads_only` tried to save something: mark it no longer, or move the write to a POST."""
 
 
-@event.listens_for(Pool, "checkout")
-def _autocommit_for_reads(dbapi_connection, _record, _proxy) -> None:
-    # psycopg sends BEGIN before a transaction's first statement; in autocommit it sends none, and the
-    # ROLLBACK at the request's end finds nothing to roll back (no round trip either).
-    if hasattr(dbapi_connection, "pgconn") and _in_read_only_page():
-        dbapi_connection.autocommit = True
+def _watch_pool(engine: Engine) -> None:
+    """A pooled connection that sat idle for PING_AFTER_IDLE_SECONDS is pinged as it is handed out, so one the
+    server dropped meanwhile (a restart, a failover, an idle timeout) is replaced before a page uses it; one used
+    moments ago is not, which saves a round trip on every busy request (decision 0083). In a page marked
+    `reads_only` the connection runs in autocommit (decision 0082)."""
+    dialect = engine.dialect
 
+    @event.listens_for(engine.pool, "checkout")
+    def _checkout(dbapi_connection, record, _proxy) -> None:
+        returned_at = record.info.get("returned_at")  # (none yet: a new connection, just made)
+        if returned_at is not None and time.monotonic() - returned_at > PING_AFTER_IDLE_SECONDS:
+            try:
+                dialect.do_ping(dbapi_connection)
+            except dialect.loaded_dbapi.Error as error:  # dropped: so are the others made before it
+                raise exc.InvalidatePoolError(f"pooled connection dropped while idle: {error}") from error
+        if _in_read_only_page():
+            # psycopg sends BEGIN before a transaction's first statement; in autocommit it sends none, and the
+            # ROLLBACK at the request's end finds nothing to roll back (no round trip either).
+            dbapi_connection.autocommit = True
 
-@event.listens_for(Pool, "checkin")
-def _transactions_again(dbapi_connection, _record) -> None:
-    if dbapi_connection is not None and hasattr(dbapi_connection, "pgconn") and dbapi_connection.autocommit:
-        dbapi_connection.autocommit = False  # (idle: a setting on the client, no round trip)
+    @event.listens_for(engine.pool, "checkin")
+    def _checkin(dbapi_connection, record) -> None:
+        if dbapi_connection is None:  # (invalidated)
+            return
+        if dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False  # (idle: a setting on the client, no round trip)
+        record.info["returned_at"] = time.monotonic()
 
 
 @event.listens_for(Session, "before_flush")

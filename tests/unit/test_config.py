@@ -18,15 +18,6 @@ def test_development_defaults_use_sqlite_in_instance_and_keep_a_generated_key(tm
     assert first["SESSION_COOKIE_SECURE"] is False and first["DEBUG"] is False
 
 
-def test_pooled_connections_are_pinged_only_on_a_database_server(tmp_path):
-    env = {"LEARNHUB_INSTANCE_DIR": str(tmp_path)}
-    assert load(env)["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False}  # a SQLite file cannot drop them
-    server = {**env, "LEARNHUB_DATABASE_URL": "postgresql://learnhub@db.example.org/learnhub"}
-    assert load(server)["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
-    tests = load(env, overrides={"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://root@127.0.0.1/test"})
-    assert tests["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}  # the database used, not the variable
-
-
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     with pytest.raises(ConfigError, match="LEARNHUB_SECRET_KEY is not set"):
         load({"LEARNHUB_ENV": "production", "LEARNHUB_INSTANCE_DIR": str(tmp_path)})
