@@ -44,6 +44,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from learnhub.reports import rollup
 
     rollup.install()  # coverage counts follow every flush of progress facts
+    from learnhub.services import catalogue_version
+
+    catalogue_version.install()  # any change to a course replaces the catalogue's version
     from learnhub import jobs
 
     jobs.init_app(app)  # mail and slow work go to the task queue after each commit

@@ -4,7 +4,7 @@ from learnhub.models.audit import AuditEvent
 from learnhub.models.badges import BadgeKey
 from learnhub.models.campaigns import Campaign, CampaignCohort
 from learnhub.models.cohorts import Assignment, Cohort, CohortImport, CohortMember, Notice
-from learnhub.models.courses import Course, CourseItem, CourseModule, LessonBody, QuizQuestion
+from learnhub.models.courses import CatalogueState, Course, CourseItem, CourseModule, LessonBody, QuizQuestion
 from learnhub.models.exports import ExportFile
 from learnhub.models.factors import Passkey, RecoveryCode, RememberedDevice, SsoIdentity, TotpFactor
 from learnhub.models.jobs import FailedJob, OutboundMail
@@ -33,6 +33,7 @@ __all__ = [
     "BadgeKey",
     "Campaign",
     "CampaignCohort",
+    "CatalogueState",
     "Certificate",
     "Cohort",
     "CohortImport",

@@ -120,6 +120,18 @@ class Course(db.Model):
         return (tuple(objectives[chosen]), chosen) if chosen else ((), language)
 
 
+class CatalogueState(db.Model):
+    """One row: `version`, a random token replaced in the same transaction as any change to any course (a sync, a
+    publication, a retirement; services/catalogue_version). Read with the session user on every logged-in request,
+    it keys what a worker keeps of the catalogue: equal tokens mean the same catalogue on every instance, and a
+    token from a change that was rolled back is never seen again (unlike a counter or a clock)."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(32))
+
+
 class CourseModule(db.Model):
     __tablename__ = "course_modules"
 

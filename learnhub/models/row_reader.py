@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import ColumnElement, Row, Table, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -19,25 +19,36 @@ Model = TypeVar("Model")
 
 class RowReader(Generic[Model]):
     """`read(**params)`: the `model` whose row matches `where(table columns)`, or None. Columns named in
-    `leave_out` are not read (a password hash): they load lazily if something asks for them."""
+    `leave_out` are not read (a password hash): they load lazily if something asks for them. Columns in `also`
+    (another table's, as a scalar subquery) are read in the same statement, after the model's: `read_row` gives
+    them."""
 
     def __init__(self, model: type[Model], where: Callable[[Table], ColumnElement[bool]],
-                 leave_out: Iterable[str] = ()):
+                 leave_out: Iterable[str] = (), also: Iterable[ColumnElement] = ()):
         mapper = sa_inspect(model)
         table = mapper.local_table
         skipped = set(leave_out)
         columns = [column for column in table.columns if column.key not in skipped]
         self._names = [mapper.get_property_by_column(column).key for column in columns]
-        self._statement = select(*columns).where(where(table.c))
+        self._width = len(columns)
+        self._statement = select(*columns, *also).where(where(table.c))
         self._manager = mapper.class_manager
         self.model = model
 
     def read(self, **params) -> Model | None:
-        row = db.session.connection().execute(self._statement, params).first()
-        if row is None:
-            return None
+        row = self.read_row(**params)
+        return None if row is None else self.attach(row)
+
+    def read_row(self, **params) -> Row | None:
+        """The matching row (the model's columns, then those of `also`) or None, attached to nothing: a row may be
+        kept between requests and attached to each one's session."""
+        return db.session.connection().execute(self._statement, params).first()
+
+    def attach(self, row: Row) -> Model:
+        """A new object of the model from a row read_row gave, in this request's session as if a query had loaded
+        it. (Values are shared with the row: a JSON column's dict is replaced, never changed in place.)"""
         instance = self._manager.new_instance()  # not through __init__: nothing is "set", nothing to flush
-        instance.__dict__.update(zip(self._names, row, strict=True))
+        instance.__dict__.update(zip(self._names, row[:self._width], strict=True))
         make_transient_to_detached(instance)  # as if loaded by a query: clean, what was left out expired (lazy)
         db.session.add(instance)
         return instance

@@ -17,7 +17,7 @@ from learnhub.models import AnalystCountry, ApiToken, PasswordResetToken, User
 from learnhub.models.base import utcnow
 from learnhub.models.row_reader import RowReader
 from learnhub.models.users import ROLES
-from learnhub.services import organisations, passwords, remembered_devices
+from learnhub.services import catalogue_version, organisations, passwords, remembered_devices
 
 MAX_EMAIL_LENGTH = 254
 VERIFICATION_LINK_LIFETIME = timedelta(days=7)
@@ -270,9 +270,11 @@ def set_role(user: User, role: str, countries: tuple[str, ...] = ()) -> None:
 
 
 # What a request needs of the logged-in person, read by one Core statement; the password hash is left out
-# (loaded only if something asks for it: a password change).
+# (loaded only if something asks for it: a password change). The same statement reads the catalogue's version,
+# so the course a page shows comes from what the worker keeps for that version, without a statement of its own.
 _SESSION_USER = RowReader(User, lambda users: (users.id == bindparam("user_id")) & (
-    users.session_token == bindparam("token")) & users.active.is_(True), leave_out=("password_hash",))
+    users.session_token == bindparam("token")) & users.active.is_(True), leave_out=("password_hash",),
+    also=(catalogue_version.column(),))
 
 
 def session_user(user_id: int, token: str) -> User | None:
@@ -282,4 +284,8 @@ def session_user(user_id: int, token: str) -> User | None:
     existing = _SESSION_USER.in_session(user_id)
     if existing is not None:
         return existing if existing.session_token == token and existing.active else None
-    return _SESSION_USER.read(user_id=user_id, token=token)
+    row = _SESSION_USER.read_row(user_id=user_id, token=token)
+    if row is None:
+        return None
+    catalogue_version.note(row[-1])
+    return _SESSION_USER.attach(row)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, Row, bindparam, select
 
 from learnhub import fingerprints
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, CourseModule, LessonBody
 from learnhub.models.row_reader import RowReader
+from learnhub.services import catalogue_version
 from learnhub.text import fold
 
 
@@ -47,10 +48,15 @@ class CatalogueFilter:
         return True
 
 
-def version() -> object:
-    """Changes whenever a sync or publication changes any course (each sets its course's `synced_at`, a retired
-    course included): a key for pages that show the catalogue, read in one statement on every instance."""
-    return _first_row("SELECT max(synced_at) FROM courses", {})[0]
+def version() -> str | None:
+    """The catalogue's version (services/catalogue_version), which any change to any course replaces: a key for
+    pages that show the catalogue, the same on every instance. A logged-in request read it with its session user;
+    an anonymous one reads it here, in one statement."""
+    noted = catalogue_version.noted()
+    if noted is not None:
+        return noted
+    row = _first_row("SELECT version FROM catalogue_state WHERE id = 1", {})
+    return row[0] if row is not None else None
 
 
 def course_stamp(course_id: str) -> tuple[str, object] | None:
@@ -92,14 +98,38 @@ def find_courses(criteria: CatalogueFilter, ui_language: str) -> list[Course]:
 
 
 _COURSE = RowReader(Course, lambda courses: courses.id == bindparam("course_id"))
+MAX_KEPT_COURSES = 5000
+# Course rows this worker read under one catalogue version: (version, {course id: row}), replaced as a whole.
+_kept_courses: tuple[str | None, dict[str, Row]] = (None, {})
 
 
 def course_or_none(course_id: str, *, include_retired: bool = False) -> Course | None:
-    """The course (one Core statement: every course page and lesson asks), None if unknown or retired."""
-    course = _COURSE.in_session(course_id) or _COURSE.read(course_id=course_id)
+    """The course, None if unknown or retired. Every course page, lesson and quiz asks: in a logged-in request it
+    comes from the row this worker keeps for the catalogue version read with the session user (no statement);
+    otherwise, or the first time under a version, from one Core statement."""
+    course = _COURSE.in_session(course_id) or _kept_course(course_id)
     if course is None or (course.retired and not include_retired):
         return None
     return course
+
+
+def _kept_course(course_id: str) -> Course | None:
+    global _kept_courses
+    version = catalogue_version.noted()
+    if version is None:
+        return _COURSE.read(course_id=course_id)
+    kept_version, rows = _kept_courses
+    if kept_version != version:  # a change anywhere since: forget every row
+        rows = {}
+        _kept_courses = (version, rows)
+    row = rows.get(course_id)
+    if row is None:
+        row = _COURSE.read_row(course_id=course_id)
+        if row is None:
+            return None  # (an unknown id is not kept: anyone can ask for any number of them)
+        if len(rows) < MAX_KEPT_COURSES:
+            rows[course_id] = row
+    return _COURSE.attach(row)
 
 
 def media_file(courses_dir: Path, course_id: str, filename: str) -> Path | None:
@@ -181,10 +211,11 @@ _syllabus_cache: dict[tuple[str, str, datetime], Syllabus] = {}
 
 
 def cache_status() -> dict:
-    """What /health says about this worker's caches: each is keyed by the course's revision and sync time, read
-    from the shared database, so a sync on any instance is seen by every other at its next request."""
+    """What /health says about this worker's caches: each is keyed by the course's revision and sync time, or the
+    catalogue's version, read from the shared database, so a sync on any instance is seen by every other at its
+    next request."""
     return {"cache": "ok", "cache_kind": "per-worker, keyed by course revision", "cached_syllabi": len(_syllabus_cache),
-            "cached_lessons": len(_lesson_cache)}
+            "cached_lessons": len(_lesson_cache), "kept_courses": len(_kept_courses[1])}
 
 
 def syllabus(course: Course) -> Syllabus:

@@ -10,6 +10,7 @@ and it stays there.)
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -304,6 +305,11 @@ def _workspace_publishing(connection):
             comment="", at=datetime(2026, 12, 6), publication_id=1)
 
 
+def _catalogue_version(connection):
+    # The one row, with a random token (the catalogue's version), already there for the first request to read.
+    assert re.fullmatch(r"[0-9a-f]{32}", _scalar(connection, "SELECT version FROM catalogue_state WHERE id = 1"))
+
+
 STEPS = {
     "0001_accounts": _accounts, "0002_course_catalogue": _catalogue, "0003_learner_progress": _progress,
     "0004_cohorts": _cohorts, "0005_targets": _targets, "0006_coverage_rollups": _rollups,
@@ -319,6 +325,7 @@ STEPS = {
     "0022_recertification_campaigns": _recertification_campaigns,
     "0023_open_badges": _open_badges,
     "0024_workspace_publishing": _workspace_publishing,
+    "0025_catalogue_version": _catalogue_version,
 }
 SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_reset_tokens": 1, "courses": 2,
              "course_modules": 1, "course_items": 1, "lesson_bodies": 1, "quiz_questions": 1, "enrolments": 4,
@@ -330,7 +337,7 @@ SURVIVORS = {"users": 5, "analyst_countries": 1, "audit_events": 1, "password_re
              "user_search_words": 21, "site_pages": 1, "organisations": 2, "course_workspaces": 1,
              "workspace_members": 1, "workspace_file_versions": 1, "campaigns": 1, "campaign_cohorts": 1,
              "badge_keys": 1, "workspace_publications": 1, "workspace_published_files": 1,
-             "workspace_steps": 1}
+             "workspace_steps": 1, "catalogue_state": 1}
 
 
 def test_empty_database_upgrades_step_by_step_over_real_rows(tmp_path):
