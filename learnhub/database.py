@@ -6,10 +6,10 @@ transactions begin IMMEDIATE so two workers never both read, then both try to up
 lock and one dies with "database is locked". Safe (GET/HEAD) requests begin deferred, so readers do
 not queue behind each other.
 
-On PostgreSQL, a page marked `reads_only` runs its statements without a transaction (autocommit): a read in
-PostgreSQL's READ COMMITTED sees its own snapshot per statement either way, and the BEGIN and ROLLBACK
-round trips, a third of a lesson page's time there, are saved (decision 0082). A write in such a page is
-refused (it would not be atomic), on every database, so tests on SQLite catch it too.
+A page marked `reads_only` runs its statements without a transaction (autocommit): a read in PostgreSQL's READ
+COMMITTED sees its own snapshot per statement either way, and the BEGIN and ROLLBACK round trips, a third of a
+lesson page's time there, are saved (decision 0082); on SQLite no BEGIN is sent either, so each SELECT is its own
+transaction there too. A write in such a page is refused (it would not be atomic), on every database.
 """
 
 from __future__ import annotations
@@ -93,8 +93,9 @@ def begins_immediate() -> bool:
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
+    if connection.dialect.name != "sqlite" or _in_read_only_page():
+        return  # a page that only reads: each statement is its own transaction, as on PostgreSQL (decision 0082)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
 
 
 class WriteInReadOnlyPage(RuntimeError):
