@@ -1,0 +1,96 @@
+"""Benchmark (issue 14): statements and Python function calls per request of the hot pages, in-process on SQLite:
+counts that do not drift with the machine's load, beside page_speed.py's ratios, which do (up to 25 % between two
+runs of the same code on shared cores).
+
+A fresh database with the starter catalogue, one learner enrolled in the course, each page requested once to fill
+the page cache, then `--requests` times under cProfile; the statements are counted on the engine over one more
+request. Compare two commits by running this in each checkout.
+
+    .venv/bin/python bench/page_calls.py [--requests 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+PASSWORD = "benchmark pass phrase"  # noqa: S105  (a throwaway account in a temporary database)
+PAGES = [
+    ("floor: constant page behind login_required", "/bench/floor"),
+    ("lesson", "/courses/passwords-mfa/lessons/mfa-methods"),
+    ("course page", "/courses/passwords-mfa"),
+    ("quiz form", "/courses/passwords-mfa/quizzes/check-passwords-mfa"),
+    ("catalogue /courses", "/courses"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        shutil.copytree(ROOT / "courses", tmp_path / "courses")
+        os.environ.update({
+            "LEARNHUB_ENV": "testing", "LEARNHUB_INSTANCE_DIR": str(tmp_path),
+            "LEARNHUB_COURSES_DIR": str(tmp_path / "courses"),
+            "LEARNHUB_SECRET_KEY": "benchmark-secret-key-benchmark-secret-key", "LEARNHUB_RATELIMIT_ENABLED": "false",
+            "LEARNHUB_MAIL_DIR": str(tmp_path / "mail"), "LEARNHUB_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}"})
+        os.environ.pop("LEARNHUB_DATABASE_URL", None)
+        learnhub = str(BIN / "learnhub")
+        subprocess.run([learnhub, "db", "upgrade"], check=True, capture_output=True)
+        subprocess.run([learnhub, "courses", "sync"], check=True, capture_output=True)
+        subprocess.run([learnhub, "users", "create", "calls@example.org", "--country", "DO"], input=PASSWORD + "\n",
+                       text=True, check=True, capture_output=True)
+        from sqlalchemy import event
+
+        from bench.floor_wsgi import app  # LearnHub plus /bench/floor
+        from learnhub.extensions import db
+
+        client = app.test_client()
+        origin = {"Origin": "http://localhost"}  # the login and enrol forms are checked by origin (decision 0037)
+        assert client.post("/login", data={"email": "calls@example.org", "password": PASSWORD},
+                           headers=origin).status_code == 303
+        page = client.get("/courses/passwords-mfa").get_data(as_text=True)
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        assert client.post("/courses/passwords-mfa/enrol", data={"csrf_token": token}).status_code == 303
+        with app.app_context():
+            engine = db.engine
+        rows = []
+        for name, path in PAGES:
+            for _ in range(3):
+                assert client.get(path).status_code == 200, path
+            statements: list[str] = []
+
+            def count(_connection, _cursor, statement, *_rest, into=statements):
+                into.append(statement)
+
+            event.listen(engine, "before_cursor_execute", count)
+            client.get(path)
+            event.remove(engine, "before_cursor_execute", count)
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.requests):
+                client.get(path)
+            profile.disable()
+            calls = pstats.Stats(profile).total_calls / args.requests
+            rows.append((name, len(statements), calls))
+    print(f"\nSQLite, in-process, {args.requests} requests per page\n")
+    print("| page | statements | function calls per request |")
+    print("|---|---|---|")
+    for name, statements, calls in rows:
+        print(f"| {name} | {statements} | {calls:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
