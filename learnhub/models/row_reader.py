@@ -30,7 +30,7 @@ class RowReader(Generic[Model]):
         skipped = set(leave_out)
         columns = [column for column in table.columns if column.key not in skipped]
         self._names = [mapper.get_property_by_column(column).key for column in columns]
-        self._width = len(columns)
+        self.width = len(columns)
         self._statement = select(*columns, *also).where(where(table.c))
         self._manager = mapper.class_manager
         self.model = model
@@ -48,7 +48,7 @@ class RowReader(Generic[Model]):
         """A new object of the model from a row read_row gave, in this request's session as if a query had loaded
         it. (Values are shared with the row: a JSON column's dict is replaced, never changed in place.)"""
         instance = self._manager.new_instance()  # not through __init__: nothing is "set", nothing to flush
-        instance.__dict__.update(zip(self._names, row[:self._width], strict=True))
+        instance.__dict__.update(zip(self._names, row[:self.width], strict=True))
         make_transient_to_detached(instance)  # as if loaded by a query: clean, what was left out expired (lazy)
         db.session.add(instance)
         return instance

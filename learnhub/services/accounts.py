@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -17,7 +18,7 @@ from learnhub.models import AnalystCountry, ApiToken, PasswordResetToken, User
 from learnhub.models.base import utcnow
 from learnhub.models.row_reader import RowReader
 from learnhub.models.users import ROLES
-from learnhub.services import catalogue_version, organisations, passwords, remembered_devices
+from learnhub.services import catalogue_version, lesson_state, organisations, passwords, remembered_devices
 
 MAX_EMAIL_LENGTH = 254
 VERIFICATION_LINK_LIFETIME = timedelta(days=7)
@@ -272,20 +273,29 @@ def set_role(user: User, role: str, countries: tuple[str, ...] = ()) -> None:
 # What a request needs of the logged-in person, read by one Core statement; the password hash is left out
 # (loaded only if something asks for it: a password change). The same statement reads the catalogue's version,
 # so the course a page shows comes from what the worker keeps for that version, without a statement of its own.
-_SESSION_USER = RowReader(User, lambda users: (users.id == bindparam("user_id")) & (
-    users.session_token == bindparam("token")) & users.active.is_(True), leave_out=("password_hash",),
-    also=(catalogue_version.column(),))
+# A lesson page adds its learner's state on the lesson (services/lesson_state): one statement for the whole page.
+@functools.cache
+def _session_user_reader(lesson_certificate_at_stake: bool | None) -> RowReader[User]:
+    lesson = () if lesson_certificate_at_stake is None else lesson_state.columns(lesson_certificate_at_stake)
+    return RowReader(User, lambda users: (users.id == bindparam("user_id")) & (
+        users.session_token == bindparam("token")) & users.active.is_(True), leave_out=("password_hash",),
+        also=(catalogue_version.column(), *lesson))
 
 
 def session_user(user_id: int, token: str) -> User | None:
     """The active account whose login cookie holds `user_id` and `token`, or None (logged out elsewhere, password
     changed, disabled). One cheap statement on every logged-in request (issue 14, models/row_reader). Checked on
     every request, never cached: a logout, a disabled account or a role change counts at the next request."""
-    existing = _SESSION_USER.in_session(user_id)
+    asked = lesson_state.question()
+    reader = _session_user_reader(None if asked is None else asked.certificate_at_stake)
+    existing = reader.in_session(user_id)
     if existing is not None:
         return existing if existing.session_token == token and existing.active else None
-    row = _SESSION_USER.read_row(user_id=user_id, token=token)
+    row = reader.read_row(user_id=user_id, token=token, **(lesson_state.params(asked) if asked else {}))
     if row is None:
         return None
-    catalogue_version.note(row[-1])
-    return _SESSION_USER.attach(row)
+    version = row[reader.width]
+    catalogue_version.note(version)
+    if asked is not None:
+        lesson_state.answer(asked, version, tuple(row[reader.width + 1:]))
+    return reader.attach(row)

@@ -81,8 +81,8 @@ def renewal_campaign_start(learner, target_id) -> ScalarSelect:
     (campaign_window.concerns reads id, country, sector, organisation_id)."""
     issued = (select(case((Certificate.revoked_at.is_(None), Certificate.issued_at), else_=None))
               .where(Certificate.learner_id == learner.id, Certificate.course_id == target_id)
-              .order_by(Certificate.generation.desc()).limit(1).scalar_subquery())
-    return campaign_window.opens(learner, target_id, issued)
+              .order_by(Certificate.generation.desc()).limit(1).correlate_except(Certificate).scalar_subquery())
+    return campaign_window.opens(learner, target_id, issued)  # (correlated to the learner's row, however far out)
 
 
 def window_open_since(expires_at: datetime | None, campaign_start: datetime | None = None) -> datetime | None:

@@ -85,7 +85,7 @@ def test_read_only_pages_run_without_a_transaction_on_postgresql(tmp_path_factor
         client.get(LESSON)  # (its body rendered and cached)
         statements.clear()
         assert client.get(LESSON).status_code == 200
-        assert len(statements) == 2  # the person with the catalogue version (decision 0084), the progress
+        assert len(statements) == 1  # the person, with the catalogue version and the lesson's state (0084, 0085)
         assert {row[2:] for row in statements} == {(True, "IDLE")}  # no transaction: nothing begun or rolled back
         statements.clear()
         assert post_form(client, LESSON + "/done", {}, page=LESSON).status_code == 303
@@ -127,7 +127,7 @@ def test_read_only_pages_send_no_begin_on_sqlite(tmp_path_factory):
         client.get(LESSON)
         statements.clear()
         assert client.get(LESSON).status_code == 200
-        assert statements == [("GET", "SELECT", False), ("GET", "SELECT", False)]  # the person, the progress
+        assert statements == [("GET", "SELECT", False)]  # the person, with the lesson's state (decision 0085)
         statements.clear()
         assert post_form(client, LESSON + "/done", {}, page=LESSON).status_code == 303
         posted = [row for row in statements if row[0] == "POST"]

@@ -20,7 +20,7 @@ from learnhub.database import reads_only
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
-from learnhub.services import campaigns, catalogue, certificates, grading, invitations, learning, marking
+from learnhub.services import campaigns, catalogue, certificates, grading, invitations, learning, lesson_state, marking
 from learnhub.web import downloads, page_cache, sessions
 from learnhub.web.question_fragments import fresh_question
 from learnhub.web.sessions import log_in
@@ -60,12 +60,20 @@ def item_url(course, item) -> str:
 def lesson(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "lesson")
     page = catalogue.lesson_body(course, item, current_language()) or abort(404)
-    progress = learning.course_progress(current_user, course, syllabus)
-    redo = progress.done_before(item, progress.renewal_since)
+    state = lesson_state.answered(course.id, item.id) or lesson_state.LessonState.of(
+        learning.course_progress(current_user, course, syllabus), item)
     previous, following = syllabus.neighbours(item)
-    return page_cache.render("learn/lesson.html", (course.revision, course.synced_at, progress.state(item), redo),
+    return page_cache.render("learn/lesson.html", (course.revision, course.synced_at, state.state, state.redo),
                              course=course, item=item, page=page, previous=previous, following=following,
-                             progress=progress, redo=redo, language=current_language())
+                             state=state, language=current_language())
+
+
+@bp.url_value_preprocessor
+def _ask_lesson_state(endpoint: str | None, values: dict | None) -> None:
+    """Before the session user is read (by the before-request hooks, which run after this): a lesson page asks
+    for its learner's state in the same statement (services/lesson_state)."""
+    if endpoint == "learn.lesson" and values and request.method in ("GET", "HEAD"):
+        lesson_state.ask(values["course_id"], values["item_key"])
 
 
 @bp.post("/courses/<course_id>/lessons/<item_key>/done")

@@ -1,0 +1,123 @@
+"""A lesson page's state read in the session user's statement (issue 14, decision 0085): the same answer as
+course_progress in every case a lesson page shows (not enrolled, to do, done, to do again in a renewal window
+opened by expiry or by a campaign, for a cohort or a filter), one statement for the page, and no answer at all
+when the worker's kept course is of another catalogue version."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+import time_machine
+
+from learnhub.models import CohortMember, Course
+from learnhub.models.base import utcnow
+from learnhub.services import accounts, campaigns, catalogue, cohorts, learning, lesson_state
+from tests.conftest import csrf_token, log_in
+from tests.integration.test_learning import COURSE, complete_course, count_queries
+
+LESSON = "account-recovery"
+URL = f"/courses/{COURSE}/lessons/{LESSON}"
+
+
+def states(app, db, learner) -> tuple[lesson_state.LessonState | None, lesson_state.LessonState]:
+    """(read with the session user, read by course_progress) for `learner` on the lesson, now."""
+    db.session.remove()  # nothing in the identity map: the session user is read
+    with app.test_request_context(URL):
+        lesson_state.ask(COURSE, LESSON)
+        assert lesson_state.question() is not None, "the worker keeps the course: a page was served before"
+        user = db.session.get(learner.__class__, learner.id)
+        db.session.expunge(user)
+        found = accounts.session_user(learner.id, user.session_token)
+        assert found is not None
+        course = catalogue.course_or_none(COURSE)
+        syllabus = catalogue.syllabus(course)
+        item = syllabus.item(LESSON)
+        fast = lesson_state.answered(course.id, item.id)
+        slow = lesson_state.LessonState.of(learning.course_progress(found, course, syllabus), item)
+    db.session.remove()
+    return fast, slow
+
+
+@pytest.fixture
+def renewing(app, db):
+    course = db.session.get(Course, COURSE)
+    course.valid_months, course.synced_at = 1, utcnow()
+    db.session.commit()
+
+
+def test_the_answer_is_course_progress_s_through_enrolment_completion_and_renewal(app, db, client, make_user,
+                                                                                     renewing):
+    with time_machine.travel(datetime(2027, 1, 10, 9), tick=False):
+        learner = make_user(email="l@example.org", language="en")
+        log_in(client, "l@example.org")
+        client.get(f"/courses/{COURSE}")  # the worker now keeps the course and its syllabus
+        assert states(app, db, learner) == (lesson_state.LessonState("not-started", False),) * 2
+        page = client.get(f"/courses/{COURSE}").get_data(as_text=True)
+        client.post(f"/courses/{COURSE}/enrol", data={"csrf_token": csrf_token(page)})
+        assert states(app, db, learner) == (lesson_state.LessonState("not-started", False),) * 2
+        complete_course(app, client, learner, COURSE)
+        assert states(app, db, learner) == (lesson_state.LessonState("done", False),) * 2
+    with time_machine.travel(datetime(2027, 2, 2, 9), tick=False):  # the renewal window opened on 11 January
+        assert states(app, db, learner) == (lesson_state.LessonState("done", True),) * 2
+        log_in(client, "l@example.org")
+        page = client.get(URL).get_data(as_text=True)
+        client.post(f"{URL}/done", data={"csrf_token": csrf_token(page)})
+        assert states(app, db, learner) == (lesson_state.LessonState("done", False),) * 2
+
+
+@pytest.mark.parametrize("population", ["cohorts", "filter"])
+def test_a_campaign_that_opens_the_window_early_is_seen_through_the_users_row(app, db, client, make_user,
+                                                                              population):
+    """The campaign's subqueries correlate to the learner's `users` row two levels out (a cohort membership, or
+    the filter's country)."""
+    course = db.session.get(Course, COURSE)
+    course.valid_months, course.synced_at = 12, utcnow()
+    db.session.commit()
+    trainer = make_user(role="trainer", email="t@example.org")
+    learner = make_user(email="l@example.org", language="en", country="DO")
+    bystander = make_user(email="b@example.org", language="en", country="PE")
+    cohort = cohorts.create(trainer, "Enfermería 2027", "MSP", "DO", "en")
+    db.session.add(CohortMember(cohort_id=cohort.id, learner_id=learner.id, accepted_at=utcnow()))
+    db.session.commit()
+    with time_machine.travel(datetime(2027, 1, 10, 9), tick=False):
+        for person in (learner, bystander):
+            log_in(client, person.email)
+            complete_course(app, client, person, COURSE)
+    with time_machine.travel(datetime(2027, 1, 11, 9), tick=False):
+        admin = make_user(role="admin", email="a@example.org")
+        if population == "cohorts":
+            campaigns.start(trainer, course, date(2027, 3, 31), cohort_ids=[cohort.id])
+        else:
+            campaigns.start(admin, course, date(2027, 3, 31), where=campaigns.Filter(country="DO"))
+        db.session.commit()
+    with time_machine.travel(datetime(2027, 1, 20, 9), tick=False):
+        client.get(f"/courses/{COURSE}")
+        assert states(app, db, learner) == (lesson_state.LessonState("done", True),) * 2
+        assert states(app, db, bystander) == (lesson_state.LessonState("done", False),) * 2
+
+
+def test_a_lesson_page_makes_one_statement_once_its_course_is_kept(app, db, client, make_user):
+    make_user(email="l@example.org", language="en")
+    log_in(client, "l@example.org")
+    assert client.get(URL).status_code == 200  # the course read and kept; the page rendered and kept
+    statements, stop = count_queries(db)
+    try:
+        assert "Mark as done" in client.get(URL).get_data(as_text=True)
+    finally:
+        stop()
+    reads = [each for each in statements if each.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "item_progress" in reads[0] and "catalogue_state" in reads[0], reads
+
+
+def test_no_answer_when_the_kept_course_is_of_another_version(app, db, client, make_user):
+    learner = make_user(email="l@example.org", language="en")
+    log_in(client, "l@example.org")
+    client.get(f"/courses/{COURSE}")
+    course = db.session.get(Course, COURSE)
+    course.title = {**course.title, "en": "Renamed meanwhile"}  # a new catalogue version, not yet seen
+    db.session.commit()
+    fast, slow = states(app, db, learner)
+    assert fast is None and slow == lesson_state.LessonState("not-started", False)
+    page = client.get(URL).get_data(as_text=True)  # the page reads the progress the longer way, and is right
+    assert "Renamed meanwhile" in page and "Mark as done" in page
