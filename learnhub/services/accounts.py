@@ -18,7 +18,7 @@ from learnhub.models import AnalystCountry, ApiToken, PasswordResetToken, User
 from learnhub.models.base import utcnow
 from learnhub.models.row_reader import RowReader
 from learnhub.models.users import ROLES
-from learnhub.services import catalogue_version, lesson_state, organisations, passwords, remembered_devices
+from learnhub.services import catalogue_version, item_state, organisations, passwords, remembered_devices
 
 MAX_EMAIL_LENGTH = 254
 VERIFICATION_LINK_LIFETIME = timedelta(days=7)
@@ -273,29 +273,30 @@ def set_role(user: User, role: str, countries: tuple[str, ...] = ()) -> None:
 # What a request needs of the logged-in person, read by one Core statement; the password hash is left out
 # (loaded only if something asks for it: a password change). The same statement reads the catalogue's version,
 # so the course a page shows comes from what the worker keeps for that version, without a statement of its own.
-# A lesson page adds its learner's state on the lesson (services/lesson_state): one statement for the whole page.
+# A lesson page or a quiz form adds its learner's state on that item (services/item_state): one statement for the
+# whole page.
 @functools.cache
-def _session_user_reader(lesson_certificate_at_stake: bool | None) -> RowReader[User]:
-    lesson = () if lesson_certificate_at_stake is None else lesson_state.columns(lesson_certificate_at_stake)
+def _session_user_reader(item_shape: tuple[str, bool] | None) -> RowReader[User]:
+    item = () if item_shape is None else item_state.columns(item_shape)
     return RowReader(User, lambda users: (users.id == bindparam("user_id")) & (
         users.session_token == bindparam("token")) & users.active.is_(True), leave_out=("password_hash",),
-        also=(catalogue_version.column(), *lesson))
+        also=(catalogue_version.column(), *item))
 
 
 def session_user(user_id: int, token: str) -> User | None:
     """The active account whose login cookie holds `user_id` and `token`, or None (logged out elsewhere, password
     changed, disabled). One cheap statement on every logged-in request (issue 14, models/row_reader). Checked on
     every request, never cached: a logout, a disabled account or a role change counts at the next request."""
-    asked = lesson_state.question()
-    reader = _session_user_reader(None if asked is None else asked.certificate_at_stake)
+    asked = item_state.question()
+    reader = _session_user_reader(None if asked is None else asked.shape)
     existing = reader.in_session(user_id)
     if existing is not None:
         return existing if existing.session_token == token and existing.active else None
-    row = reader.read_row(user_id=user_id, token=token, **(lesson_state.params(asked) if asked else {}))
+    row = reader.read_row(user_id=user_id, token=token, **(item_state.params(asked) if asked else {}))
     if row is None:
         return None
     version = row[reader.width]
     catalogue_version.note(version)
     if asked is not None:
-        lesson_state.answer(asked, version, tuple(row[reader.width + 1:]))
+        item_state.answer(asked, version, tuple(row[reader.width + 1:]))
     return reader.attach(row)

@@ -18,7 +18,7 @@ from learnhub.models.campaigns import Campaign, CampaignCohort
 def concerns(learner: User) -> ColumnElement[bool]:
     """SQL condition over `campaigns`: the campaign's population includes the learner (an accepted member of one
     of its cohorts, or matching its filter). Open or not: the caller says. The learner may be columns of a `users`
-    row any number of levels out (lesson_state): the cohort subquery correlates to every enclosing statement."""
+    row any number of levels out (item_state): the cohort subquery correlates to every enclosing statement."""
     in_cohorts = and_(Campaign.population == "cohorts", select(CohortMember.learner_id).join(
         CampaignCohort, CampaignCohort.cohort_id == CohortMember.cohort_id).where(
         CampaignCohort.campaign_id == Campaign.id, CohortMember.learner_id == learner.id,

@@ -114,25 +114,26 @@ def course_or_none(course_id: str, *, include_retired: bool = False) -> Course |
 
 
 @dataclass(frozen=True)
-class KeptLesson:
+class KeptItem:
     version: str
     item_id: int
     certificate_at_stake: bool
     target_id: str  # the course whose certificate completing this one issues or renews
 
 
-def kept_lesson(course_id: str, item_key: str) -> KeptLesson | None:
-    """What this worker kept of a live course and one of its lessons under the catalogue version it last saw, with
-    no statement: a guess, to be checked against the version a request reads (services/lesson_state)."""
+def kept_item(course_id: str, item_key: str, kind: str) -> KeptItem | None:
+    """What this worker kept of a live course and one of its items of `kind` ("lesson", "quiz") under the catalogue
+    version it last saw, with no statement: a guess, to be checked against the version a request reads
+    (services/item_state)."""
     version, rows = _kept_courses
     row = rows.get(course_id)
     if version is None or row is None or row.retired:
         return None
     kept_syllabus = _syllabus_cache.get((course_id, row.revision, row.synced_at))
     item = kept_syllabus.item(item_key) if kept_syllabus is not None else None
-    if item is None or item.kind != "lesson":
+    if item is None or (item.kind == "lesson") != (kind == "lesson"):
         return None
-    return KeptLesson(version, item.id, bool(row.certificate or row.renews), row.renews or course_id)
+    return KeptItem(version, item.id, bool(row.certificate or row.renews), row.renews or course_id)
 
 
 def _kept_course(course_id: str) -> Course | None:

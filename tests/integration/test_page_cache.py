@@ -136,9 +136,9 @@ def test_the_login_page_keeps_where_each_visitor_was_going(client):
     # worker's, kept for that version.
     ("/courses", True, ["user and catalogue version"]),
     (f"/courses/{COURSE}", True, ["user and catalogue version", "progress"]),
-    # A lesson's own state comes in that statement too (decision 0085).
+    # A lesson's or quiz's own state comes in that statement too (decision 0085).
     (f"/courses/{COURSE}/lessons/mfa-methods", True, ["user, catalogue version and lesson state"]),
-    (f"/courses/{COURSE}/quizzes/check-passwords-mfa", True, ["user and catalogue version", "progress"]),
+    (f"/courses/{COURSE}/quizzes/check-passwords-mfa", True, ["user, catalogue version and quiz state"]),
 ])
 def test_a_page_served_from_the_cache_asks_the_database_only_what_decides_its_key(
         app, db, client, make_user, path, logged_in, expected):

@@ -24,8 +24,8 @@ EVERY_TYPE = ("passwords-mfa", "check-passwords-mfa")  # the starter quiz with e
 EVERY_TYPE_SHOWN = {"choice", "multi", "truefalse", "short", "numeric", "matching"}
 
 
-def _drawn_directly(course, item, form, progress):
-    return render_template("learn/quiz.html", course=course, item=item, form=form, answers={}, progress=progress,
+def _drawn_directly(course, item, form, standing):
+    return render_template("learn/quiz.html", course=course, item=item, form=form, answers={}, standing=standing,
                            message=None, language=current_language())
 
 

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from learnhub.extensions import db as database
 from learnhub.models import Attempt, Course
-from learnhub.services import catalogue, grading, learning
+from learnhub.services import catalogue, grading, item_state, learning
 from tests.conftest import csrf_token, log_in
 from tests.integration.learning_helpers import quiz_page, sync_catalogue
 
@@ -186,9 +186,9 @@ def test_the_form_shown_again_with_the_learners_answers_has_them_checked(app, db
         posted = MultiDict([(name, value) for name, values in answers.items()
                             for value in (values if isinstance(values, list) else [values])])
         read = {shown.question.id: grading.read_response(shown, posted) for shown in form.questions}
+        standing = item_state.QuizState.of(learning.course_progress(None, course, syllabus), item)
         again = render_template("learn/quiz.html", course=course, item=item, form=form, answers=read,
-                                progress=learning.course_progress(None, course, syllabus), message=None,
-                                language="en")
+                                standing=standing, message=None, language="en")
     choices, selects = read_form(page)
     for options in choices.values():
         for value, label in options:

@@ -20,7 +20,7 @@ from learnhub.database import reads_only
 from learnhub.extensions import db
 from learnhub.i18n import current_language
 from learnhub.security import audit_request, no_store
-from learnhub.services import campaigns, catalogue, certificates, grading, invitations, learning, lesson_state, marking
+from learnhub.services import campaigns, catalogue, certificates, grading, invitations, item_state, learning, marking
 from learnhub.web import downloads, page_cache, sessions
 from learnhub.web.question_fragments import fresh_question
 from learnhub.web.sessions import log_in
@@ -60,7 +60,7 @@ def item_url(course, item) -> str:
 def lesson(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "lesson")
     page = catalogue.lesson_body(course, item, current_language()) or abort(404)
-    state = lesson_state.answered(course.id, item.id) or lesson_state.LessonState.of(
+    state = item_state.answered(course.id, item.id) or item_state.LessonState.of(
         learning.course_progress(current_user, course, syllabus), item)
     previous, following = syllabus.neighbours(item)
     return page_cache.render("learn/lesson.html", (course.revision, course.synced_at, state.state, state.redo),
@@ -68,12 +68,15 @@ def lesson(course_id: str, item_key: str):
                              state=state, language=current_language())
 
 
+_ASKS_ITEM_STATE = {"learn.lesson": "lesson", "learn.quiz": "quiz"}
+
+
 @bp.url_value_preprocessor
-def _ask_lesson_state(endpoint: str | None, values: dict | None) -> None:
-    """Before the session user is read (by the before-request hooks, which run after this): a lesson page asks
-    for its learner's state in the same statement (services/lesson_state)."""
-    if endpoint == "learn.lesson" and values and request.method in ("GET", "HEAD"):
-        lesson_state.ask(values["course_id"], values["item_key"])
+def _ask_item_state(endpoint: str | None, values: dict | None) -> None:
+    """Before the session user is read (by the before-request hooks, which run after this): a lesson page or a
+    quiz form asks for its learner's state on the item in the same statement (services/item_state)."""
+    if endpoint in _ASKS_ITEM_STATE and values and request.method in ("GET", "HEAD"):
+        item_state.ask(values["course_id"], values["item_key"], _ASKS_ITEM_STATE[endpoint])
 
 
 @bp.post("/courses/<course_id>/lessons/<item_key>/done")
@@ -92,26 +95,24 @@ def lesson_done(course_id: str, item_key: str):
                     303)
 
 
-def _render_quiz(course, syllabus, item, form, answers=None, status=200, message=None, progress=None):
-    progress = progress or learning.course_progress(current_user, course, syllabus)
+def _render_quiz(course, syllabus, item, form, answers=None, status=200, message=None, standing=None):
+    standing = standing or item_state.QuizState.of(learning.course_progress(current_user, course, syllabus), item)
     if form is not None and not answers and message is None:
-        response = _fresh_quiz_page(course, item, form, progress)
+        response = _fresh_quiz_page(course, item, form, standing)
     else:
         response = render_template("learn/quiz.html", course=course, item=item, form=form, answers=answers or {},
-                                   progress=progress, message=message, language=current_language())
+                                   standing=standing, message=message, language=current_language())
     return no_store(current_app.make_response((response, status)))
 
 
-def _fresh_quiz_page(course, item, form: grading.QuizForm, progress) -> str:
+def _fresh_quiz_page(course, item, form: grading.QuizForm, standing: item_state.QuizState) -> str:
     """A new, unanswered form (issue 14): the page around it comes from the page cache, keyed by what it shows
     of the learner (attempts left, best score) and the form's language; the form's token and its questions
     (question_fragments) are filled in."""
-    row = progress.states.get(item.id)
-    key = (course.revision, course.synced_at, form.language, progress.attempts_left(item),
-           row.best_score if row else None)
+    key = (course.revision, course.synced_at, form.language, standing.attempts_left(item), standing.best_score)
     token, questions = page_cache.slot("quiz-token"), page_cache.slot("quiz-questions")
     language = current_language()
-    page = page_cache.render("learn/quiz.html", key, course=course, item=item, progress=progress, answers={},
+    page = page_cache.render("learn/quiz.html", key, course=course, item=item, standing=standing, answers={},
                              form=grading.QuizForm(token, form.language, ()), questions_html=questions,
                              message=None, language=language)
     draw = get_template_attribute("learn/_question.html", "question_fields")
@@ -124,11 +125,12 @@ def _fresh_quiz_page(course, item, form: grading.QuizForm, progress) -> str:
 @reads_only
 def quiz(course_id: str, item_key: str):
     course, syllabus, item = _course_item(course_id, item_key, "quiz")
-    progress = learning.course_progress(current_user, course, syllabus)
-    if progress.attempts_left(item) == 0:
-        return _render_quiz(course, syllabus, item, None, progress=progress)
+    standing = item_state.answered(course.id, item.id) or item_state.QuizState.of(
+        learning.course_progress(current_user, course, syllabus), item)
+    if standing.attempts_left(item) == 0:
+        return _render_quiz(course, syllabus, item, None, standing=standing)
     form = grading.new_form(current_user, course, item, current_language(), current_app.config["SECRET_KEY"])
-    return _render_quiz(course, syllabus, item, form, progress=progress)
+    return _render_quiz(course, syllabus, item, form, standing=standing)
 
 
 @bp.post("/courses/<course_id>/quizzes/<item_key>")

@@ -1,7 +1,7 @@
-"""A lesson page's state read in the session user's statement (issue 14, decision 0085): the same answer as
-course_progress in every case a lesson page shows (not enrolled, to do, done, to do again in a renewal window
-opened by expiry or by a campaign, for a cohort or a filter), one statement for the page, and no answer at all
-when the worker's kept course is of another catalogue version."""
+"""A lesson's or quiz form's state read in the session user's statement (issue 14, decision 0085): the same answer
+as course_progress in every case these pages show (a lesson not enrolled, to do, done, to do again in a renewal
+window opened by expiry or by a campaign, for a cohort or a filter; a quiz's attempts and best score), one
+statement for the page, and no answer at all when the worker's kept course is of another catalogue version."""
 
 from __future__ import annotations
 
@@ -12,31 +12,43 @@ import time_machine
 
 from learnhub.models import CohortMember, Course
 from learnhub.models.base import utcnow
-from learnhub.services import accounts, campaigns, catalogue, cohorts, learning, lesson_state
+from learnhub.services import accounts, campaigns, catalogue, cohorts, item_state, learning
 from tests.conftest import csrf_token, log_in
-from tests.integration.test_learning import COURSE, complete_course, count_queries
+from tests.integration.learning_helpers import submit_quiz
+from tests.integration.test_learning import COURSE, QUIZ, complete_course, count_queries
 
 LESSON = "account-recovery"
 URL = f"/courses/{COURSE}/lessons/{LESSON}"
 
 
-def states(app, db, learner) -> tuple[lesson_state.LessonState | None, lesson_state.LessonState]:
-    """(read with the session user, read by course_progress) for `learner` on the lesson, now."""
+def states(app, db, learner, key: str = LESSON, kind: str = "lesson") -> tuple:
+    """(read with the session user, read by course_progress) for `learner` on the lesson (or quiz), now."""
     db.session.remove()  # nothing in the identity map: the session user is read
     with app.test_request_context(URL):
-        lesson_state.ask(COURSE, LESSON)
-        assert lesson_state.question() is not None, "the worker keeps the course: a page was served before"
+        item_state.ask(COURSE, key, kind)
+        assert item_state.question() is not None, "the worker keeps the course: a page was served before"
         user = db.session.get(learner.__class__, learner.id)
         db.session.expunge(user)
         found = accounts.session_user(learner.id, user.session_token)
         assert found is not None
         course = catalogue.course_or_none(COURSE)
         syllabus = catalogue.syllabus(course)
-        item = syllabus.item(LESSON)
-        fast = lesson_state.answered(course.id, item.id)
-        slow = lesson_state.LessonState.of(learning.course_progress(found, course, syllabus), item)
+        item = syllabus.item(key)
+        fast = item_state.answered(course.id, item.id)
+        known = item_state.LessonState if kind == "lesson" else item_state.QuizState
+        slow = known.of(learning.course_progress(found, course, syllabus), item)
     db.session.remove()
     return fast, slow
+
+
+def selects_of(client, db, url: str) -> tuple[str, list[str]]:
+    """The page at `url` and the SELECT statements it made."""
+    statements, stop = count_queries(db)
+    try:
+        page = client.get(url).get_data(as_text=True)
+    finally:
+        stop()
+    return page, [each for each in statements if each.lstrip().upper().startswith("SELECT")]
 
 
 @pytest.fixture
@@ -52,18 +64,18 @@ def test_the_answer_is_course_progress_s_through_enrolment_completion_and_renewa
         learner = make_user(email="l@example.org", language="en")
         log_in(client, "l@example.org")
         client.get(f"/courses/{COURSE}")  # the worker now keeps the course and its syllabus
-        assert states(app, db, learner) == (lesson_state.LessonState("not-started", False),) * 2
+        assert states(app, db, learner) == (item_state.LessonState("not-started", False),) * 2
         page = client.get(f"/courses/{COURSE}").get_data(as_text=True)
         client.post(f"/courses/{COURSE}/enrol", data={"csrf_token": csrf_token(page)})
-        assert states(app, db, learner) == (lesson_state.LessonState("not-started", False),) * 2
+        assert states(app, db, learner) == (item_state.LessonState("not-started", False),) * 2
         complete_course(app, client, learner, COURSE)
-        assert states(app, db, learner) == (lesson_state.LessonState("done", False),) * 2
+        assert states(app, db, learner) == (item_state.LessonState("done", False),) * 2
     with time_machine.travel(datetime(2027, 2, 2, 9), tick=False):  # the renewal window opened on 11 January
-        assert states(app, db, learner) == (lesson_state.LessonState("done", True),) * 2
+        assert states(app, db, learner) == (item_state.LessonState("done", True),) * 2
         log_in(client, "l@example.org")
         page = client.get(URL).get_data(as_text=True)
         client.post(f"{URL}/done", data={"csrf_token": csrf_token(page)})
-        assert states(app, db, learner) == (lesson_state.LessonState("done", False),) * 2
+        assert states(app, db, learner) == (item_state.LessonState("done", False),) * 2
 
 
 @pytest.mark.parametrize("population", ["cohorts", "filter"])
@@ -93,20 +105,16 @@ def test_a_campaign_that_opens_the_window_early_is_seen_through_the_users_row(ap
         db.session.commit()
     with time_machine.travel(datetime(2027, 1, 20, 9), tick=False):
         client.get(f"/courses/{COURSE}")
-        assert states(app, db, learner) == (lesson_state.LessonState("done", True),) * 2
-        assert states(app, db, bystander) == (lesson_state.LessonState("done", False),) * 2
+        assert states(app, db, learner) == (item_state.LessonState("done", True),) * 2
+        assert states(app, db, bystander) == (item_state.LessonState("done", False),) * 2
 
 
 def test_a_lesson_page_makes_one_statement_once_its_course_is_kept(app, db, client, make_user):
     make_user(email="l@example.org", language="en")
     log_in(client, "l@example.org")
     assert client.get(URL).status_code == 200  # the course read and kept; the page rendered and kept
-    statements, stop = count_queries(db)
-    try:
-        assert "Mark as done" in client.get(URL).get_data(as_text=True)
-    finally:
-        stop()
-    reads = [each for each in statements if each.lstrip().upper().startswith("SELECT")]
+    page, reads = selects_of(client, db, URL)
+    assert "Mark as done" in page
     assert len(reads) == 1 and "item_progress" in reads[0] and "catalogue_state" in reads[0], reads
 
 
@@ -118,6 +126,23 @@ def test_no_answer_when_the_kept_course_is_of_another_version(app, db, client, m
     course.title = {**course.title, "en": "Renamed meanwhile"}  # a new catalogue version, not yet seen
     db.session.commit()
     fast, slow = states(app, db, learner)
-    assert fast is None and slow == lesson_state.LessonState("not-started", False)
+    assert fast is None and slow == item_state.LessonState("not-started", False)
     page = client.get(URL).get_data(as_text=True)  # the page reads the progress the longer way, and is right
     assert "Renamed meanwhile" in page and "Mark as done" in page
+
+
+def test_a_quiz_form_s_attempts_and_best_score_are_course_progress_s_and_it_makes_one_statement(
+        app, db, client, make_user):
+    learner = make_user(email="l@example.org", language="en")
+    log_in(client, "l@example.org")
+    quiz = f"/courses/{COURSE}/quizzes/{QUIZ}"
+    assert client.get(quiz).status_code == 200  # the course kept by this worker
+    assert states(app, db, learner, QUIZ, "quiz") == (item_state.QuizState(0, None),) * 2
+    submit_quiz(client, app, learner, COURSE, QUIZ, right=False)
+    submit_quiz(client, app, learner, COURSE, QUIZ, right=True)
+    fast, slow = states(app, db, learner, QUIZ, "quiz")
+    assert fast == slow and fast.attempts == 2 and fast.best_score == 100
+    client.get(quiz)
+    page, reads = selects_of(client, db, quiz)
+    assert len(reads) == 1 and "item_progress" in reads[0], reads
+    assert "Your best score: 100%" in page and "1 attempt left" in page
