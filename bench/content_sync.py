@@ -80,6 +80,16 @@ def build_tree(root: Path, courses: int, lessons_per_course: int, quizzes_per_co
             "pass_mark: 70\nmodules:\n  - id: main\n    title: Main\n    items:\n" + "\n".join(items) + "\n")
 
 
+def add_pair_course(courses: Path) -> None:
+    """The course `bench-course` of page_speed.py's and page_calls.py's quiz pairs: one lesson and one quiz
+    without an attempt limit, beside the catalogue in `courses`."""
+    build_tree(courses / "bench", 1, 1, 1)
+    (courses / "bench" / "course-000").rename(courses / "bench-course")
+    (courses / "bench").rmdir()
+    yaml = courses / "bench-course" / "course.yaml"
+    yaml.write_text(yaml.read_text().replace("id: course-000", "id: bench-course"))
+
+
 def run_sync(app, root: Path) -> None:
     from learnhub.services import course_sync
 

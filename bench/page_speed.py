@@ -37,7 +37,7 @@ BIN = Path(sys.executable).parent
 TICK = os.sysconf("SC_CLK_TCK")
 DATABASE = "lh_bench_pages"
 
-from bench.content_sync import build_tree  # noqa: E402
+from bench.content_sync import add_pair_course  # noqa: E402
 from bench.learner_throughput import PASSWORD, Session, measure, serve  # noqa: E402
 from bench.load_test import descendants  # noqa: E402
 from bench.quiz_form import answers  # noqa: E402
@@ -110,11 +110,7 @@ def main() -> None:
         tmp_path = Path(tmp)
         courses = tmp_path / "courses"  # the catalogue, plus a quiz without an attempt limit for the pairs
         shutil.copytree(ROOT / "courses", courses)
-        build_tree(courses / "bench", 1, 1, 1)
-        (courses / "bench" / "course-000").rename(courses / "bench-course")
-        (courses / "bench").rmdir()
-        yaml = courses / "bench-course" / "course.yaml"
-        yaml.write_text(yaml.read_text().replace("id: course-000", "id: bench-course"))
+        add_pair_course(courses)
         env = {**os.environ, "LEARNHUB_ENV": "testing", "LEARNHUB_INSTANCE_DIR": str(tmp_path),
                "LEARNHUB_COURSES_DIR": str(courses),
                "LEARNHUB_SECRET_KEY": "benchmark-secret-key-benchmark-secret-key",

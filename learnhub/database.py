@@ -19,6 +19,7 @@ import time
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,12 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def upsert_insert(session: Session):
+    """The `insert` of the session's database, which offers ON CONFLICT (SQLite and PostgreSQL both do): for an
+    upsert or an insert that skips a conflicting row, in one statement and without a savepoint."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def writes_on_get(view):

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Integer, String, cast, event, exists, extract, func, inspect, literal, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from learnhub.database import upsert_insert
 from learnhub.models import Certificate, Course, CoverageCount, Enrolment, LearnerActivity, User
 from learnhub.reports import aggregate
 from learnhub.reports.cuts import (
@@ -288,9 +288,7 @@ def apply(session: Session, delta: Counter) -> None:
             for key, value in sorted(delta.items()) if value]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(CoverageCount.__table__)
+    statement = upsert_insert(session)(CoverageCount.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["country", "year", "cut", "key", "metric"],
         set_={"learners": CoverageCount.__table__.c.learners + statement.excluded.learners})
