@@ -2,10 +2,13 @@
 or PostgreSQL: counts that do not drift with the machine's load, beside page_speed.py's ratios, which do (up to
 25 % between two runs of the same code on shared cores).
 
-A fresh database with the starter catalogue, one learner enrolled in the course, each page requested once to fill
-the page cache, then `--requests` times under cProfile; the statements are counted on the engine over one more
+A fresh database with the starter catalogue, one learner enrolled in the course, each page requested `--requests`
+times to warm the page cache and the quiz form's drawn questions (web/question_fragments, one per question and
+shuffled order), then as many times under cProfile; the statements are counted on the engine over one more
 request. The graded submit is measured the same way on page_speed.py's generated quiz (no attempt limit): each
-submit is of a fresh form, whose GET is not counted. Compare two commits by running this in each checkout.
+submit is of a fresh form, whose GET is not counted. An anonymous page reads the catalogue's version on a pooled
+DB-API connection (services/catalogue._first_row), which the engine's events do not see: its statement is not
+counted. Compare two commits by running this in each checkout.
 
     .venv/bin/python bench/page_calls.py [--requests 500] [--server-url postgresql://root@127.0.0.1:5432/postgres]
         [--profile FOLDER]
@@ -32,12 +35,15 @@ from bench.quiz_form import answers  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PASSWORD = "benchmark pass phrase"  # noqa: S105  (a throwaway account in a temporary database)
-PAGES = [
-    ("floor: constant page behind login_required", "/bench/floor"),
-    ("lesson", "/courses/passwords-mfa/lessons/mfa-methods"),
-    ("course page", "/courses/passwords-mfa"),
-    ("quiz form", "/courses/passwords-mfa/quizzes/check-passwords-mfa"),
-    ("catalogue /courses", "/courses"),
+PAGES = [  # (name, path, logged in)
+    ("floor: constant page behind login_required", "/bench/floor", True),
+    ("lesson", "/courses/passwords-mfa/lessons/mfa-methods", True),
+    ("course page", "/courses/passwords-mfa", True),
+    ("quiz form", "/courses/passwords-mfa/quizzes/check-passwords-mfa", True),
+    ("catalogue /courses", "/courses", True),
+    ("catalogue /courses (anonymous)", "/courses", False),
+    ("course page (anonymous)", "/courses/passwords-mfa", False),
+    ("home (anonymous)", "/", False),
 ]
 PAIR_QUIZ = "/courses/bench-course/quizzes/quiz-00"
 
@@ -82,21 +88,23 @@ def main() -> None:
         with app.app_context():
             engine = db.engine
         rows = []
-        for name, path in PAGES:
-            for _ in range(3):
-                assert client.get(path).status_code == 200, path
+        anonymous = app.test_client()
+        for name, path, logged_in in PAGES:
+            browser = client if logged_in else anonymous
+            for _ in range(args.requests):  # warm: the page cache, and the quiz's drawn questions in their orders
+                assert browser.get(path).status_code == 200, path
             statements: list[str] = []
 
             def count(_connection, _cursor, statement, *_rest, into=statements):
                 into.append(statement)
 
             event.listen(engine, "before_cursor_execute", count)
-            client.get(path)
+            browser.get(path)
             event.remove(engine, "before_cursor_execute", count)
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(args.requests):
-                client.get(path)
+                browser.get(path)
             profile.disable()
             calls = pstats.Stats(profile).total_calls / args.requests
             if args.profile:

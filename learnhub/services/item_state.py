@@ -15,20 +15,30 @@ version it last saw (catalogue.kept_item, no statement). The session user's stat
 too, and the answer is kept only when both versions are the same. Otherwise the view finds no answer and reads
 the course progress as before, so a guess never shows anything stale. That happens after a sync, on a worker that
 has kept nothing yet, or when the user was loaded already.
+
+A logged-in course page asks too (`ask_course`): whether the learner is enrolled, where they left off, and each of
+their progress rows in the course as one JSON array, which is all its page-cache key holds
+(learning.CourseProgress.signature). That needs no guess (it is keyed by the course id alone), so no version check
+either. The page is then served from the cache in one statement; on a miss the view reads course_progress, and
+keys the page by what that read, so a page is never stored under a key its content does not match.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
 from flask import g, has_app_context
 from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, exists, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from learnhub.models import Enrolment, ItemProgress, User
 from learnhub.services import catalogue, certificates
+from learnhub.services.learning import CourseProgress
 
 
 @dataclass(frozen=True)
@@ -65,10 +75,10 @@ class QuizState:
 
 @dataclass(frozen=True)
 class _Question:
-    version: str
+    version: str | None  # None for a course page: nothing was guessed
     course_id: str
-    item_id: int
-    kind: str  # "lesson" or "quiz"
+    item_id: int | None
+    kind: str  # "lesson", "quiz" or "course"
     certificate_at_stake: bool
     target_id: str
 
@@ -86,21 +96,62 @@ def ask(course_id: str, item_key: str, kind: str) -> None:
                                           kept.target_id)
 
 
+def ask_course(course_id: str) -> None:
+    """As a logged-in course page's URL is matched: ask for what keys the learner's page (see the module's
+    docstring) with the session user."""
+    if has_app_context():
+        g.item_state_question = _Question(None, course_id, None, "course", False, course_id)
+
+
 def question() -> _Question | None:
     """What this request asks to read with the session user, if anything."""
     return g.get("item_state_question") if has_app_context() else None
 
 
 def params(asked: _Question) -> dict:
+    if asked.kind == "course":
+        return {"is_course_id": asked.course_id}
     return {"is_course_id": asked.course_id, "is_item_id": asked.item_id, "is_target_id": asked.target_id}
+
+
+class _json_rows(GenericFunction):
+    """A JSON array with one array per row of the given columns: PostgreSQL's json_agg(json_build_array(...)),
+    SQLite's json_group_array(json_array(...)). NULL (PostgreSQL) or [] (SQLite) over no rows."""
+
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(_json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(_json_rows, "sqlite")
+def _json_rows_sqlite(element, compiler, **kw) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+def _course_columns() -> tuple[ColumnElement, ...]:
+    users = User.__table__.c
+    course = bindparam("is_course_id", type_=String)
+    enrolment = and_(Enrolment.learner_id == users.id, Enrolment.course_id == course)
+    return (exists().where(enrolment),
+            select(Enrolment.last_item_id).where(enrolment).scalar_subquery(),
+            select(_json_rows(ItemProgress.item_id, ItemProgress.state, ItemProgress.best_score,
+                              ItemProgress.attempts)).where(
+                ItemProgress.learner_id == users.id, ItemProgress.course_id == course).scalar_subquery())
 
 
 @functools.cache
 def columns(shape: tuple[str, bool]) -> tuple[ColumnElement, ...]:
     """Scalar columns over the `users` row of the session user's statement. A lesson: enrolled, the item's state
     and when it was set, and, when a certificate is at stake, what learning.course_progress reads for its renewal
-    window. A quiz: the attempts used and the best score."""
+    window. A quiz: the attempts used and the best score. A course page: enrolled, the last item visited, and the
+    learner's progress rows in the course."""
     kind, certificate_at_stake = shape
+    if kind == "course":
+        return _course_columns()
     users = User.__table__.c
     row = and_(ItemProgress.learner_id == users.id, ItemProgress.item_id == bindparam("is_item_id", type_=Integer))
     if kind == "quiz":
@@ -121,6 +172,9 @@ def columns(shape: tuple[str, bool]) -> tuple[ColumnElement, ...]:
 def answer(asked: _Question, version: str | None, values: tuple) -> None:
     """Keep the values read for `asked` when the catalogue version read with them is the one the question was
     made under (so its item id and certificate settings were current)."""
+    if asked.kind == "course":
+        g.item_state_answer = (asked.course_id, None, _signature(*values))
+        return
     if version != asked.version:
         return
     if asked.kind == "quiz":
@@ -133,6 +187,26 @@ def answer(asked: _Question, version: str | None, values: tuple) -> None:
         redo = since is not None and state == "done" and updated_at is not None and updated_at < since
         found = LessonState(state or "not-started", bool(redo))
     g.item_state_answer = (asked.course_id, asked.item_id, found)
+
+
+def _signature(enrolled, last_item_id, rows) -> tuple:
+    """learning.CourseProgress.signature from the course page's columns: the progress rows only with an
+    enrolment (course_progress joins them to it), best scores rounded the same way."""
+    if not enrolled:
+        return False, None, ()
+    if isinstance(rows, str):  # (SQLite gives the JSON as text; psycopg decodes it)
+        rows = json.loads(rows)
+    return True, last_item_id, tuple(sorted(
+        (item_id, state, CourseProgress.score_key(best_score), attempts)
+        for item_id, state, best_score, attempts in rows or ()))
+
+
+def course_signature(course_id: str) -> tuple | None:
+    """The learner's course-page key read with the session user (ask_course), or None: then read course_progress."""
+    found = g.get("item_state_answer") if has_app_context() else None
+    if found is None or found[:2] != (course_id, None):
+        return None
+    return found[2]
 
 
 def answered(course_id: str, item_id: int) -> LessonState | QuizState | None:

@@ -174,8 +174,15 @@ class CourseProgress:
     def signature(self) -> tuple:
         """Everything of the learner's that a course page shows, as a key for the page cache (web/page_cache)."""
         enrolment = self.enrolment
-        rows = sorted((item_id, row.state, row.best_score, row.attempts) for item_id, row in self.states.items())
+        rows = sorted((item_id, row.state, self.score_key(row.best_score), row.attempts)
+                      for item_id, row in self.states.items())
         return (enrolment is not None, enrolment.last_item_id if enrolment else None, tuple(rows))
+
+    @staticmethod
+    def score_key(score: float | None) -> float | None:
+        """A best score as the signature holds it: to six places, the same whether it was read as a number or out
+        of JSON (SQLite's keeps 15 significant digits, so 2/3 would not compare equal otherwise)."""
+        return None if score is None else round(float(score), 6)
 
     def shows_answers(self, item: CourseItem) -> bool:
         """Whether the quiz's answer review may show the right answers now (its `show_answers`, decision

@@ -54,15 +54,35 @@ def render_built(template: str, key: tuple, build: Callable[[], dict]) -> str:
     is not in the cache."""
     if session.get("_flashes"):
         return render_template(template, **build())
-    full_key = (request.full_path, current_language(), viewer(), *key)
+    full_key = _full_key(key)
     html = _pages.get(full_key)
     if html is None:
-        html = render_template(template, csrf_token=_csrf_marker, **build())
-        _pages[full_key] = html
+        html = _pages[full_key] = render_template(template, csrf_token=_csrf_marker, **build())
         if len(_pages) > MAX_PAGES:
             _pages.popitem(last=False)
     else:
         _pages.move_to_end(full_key)
+    return _with_token(html)
+
+
+def cached(key: tuple) -> str | None:
+    """The page this worker keeps under `key` (with the URL, the language and the viewer, as render keys it),
+    ready to send; None when there is none, or when the person has a message waiting (their page is rendered)."""
+    if session.get("_flashes"):
+        return None
+    full_key = _full_key(key)
+    html = _pages.get(full_key)
+    if html is None:
+        return None
+    _pages.move_to_end(full_key)
+    return _with_token(html)
+
+
+def _full_key(key: tuple) -> tuple:
+    return (request.full_path, current_language(), viewer(), *key)
+
+
+def _with_token(html: str) -> str:
     return html.replace(_MARKER, generate_csrf()) if _MARKER in html else html
 
 

@@ -1,7 +1,8 @@
 """A lesson's or quiz form's state read in the session user's statement (issue 14, decision 0085): the same answer
 as course_progress in every case these pages show (a lesson not enrolled, to do, done, to do again in a renewal
 window opened by expiry or by a campaign, for a cohort or a filter; a quiz's attempts and best score), one
-statement for the page, and no answer at all when the worker's kept course is of another catalogue version."""
+statement for the page, and no answer at all when the worker's kept course is of another catalogue version. A
+course page's key likewise (decision 0087)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
-from learnhub.models import CohortMember, Course
+from learnhub.models import CohortMember, Course, ItemProgress
 from learnhub.models.base import utcnow
 from learnhub.services import accounts, campaigns, catalogue, cohorts, item_state, learning
 from tests.conftest import csrf_token, log_in
@@ -19,6 +21,7 @@ from tests.integration.test_learning import COURSE, QUIZ, complete_course, count
 
 LESSON = "account-recovery"
 URL = f"/courses/{COURSE}/lessons/{LESSON}"
+LESSON_TWO = "mfa-methods"
 
 
 def states(app, db, learner, key: str = LESSON, kind: str = "lesson") -> tuple:
@@ -146,3 +149,51 @@ def test_a_quiz_form_s_attempts_and_best_score_are_course_progress_s_and_it_make
     page, reads = selects_of(client, db, quiz)
     assert len(reads) == 1 and "item_progress" in reads[0], reads
     assert "Your best score: 100%" in page and "1 attempt left" in page
+
+
+def course_keys(app, db, learner) -> tuple:
+    """(the course page's key read with the session user, course_progress's signature) for `learner`, now."""
+    db.session.remove()
+    with app.test_request_context(f"/courses/{COURSE}"):
+        item_state.ask_course(COURSE)
+        user = db.session.get(learner.__class__, learner.id)
+        db.session.expunge(user)
+        found = accounts.session_user(learner.id, user.session_token)
+        assert found is not None
+        course = catalogue.course_or_none(COURSE)
+        fast = item_state.course_signature(COURSE)
+        slow = learning.course_progress(found, course, catalogue.syllabus(course)).signature()
+    db.session.remove()
+    return fast, slow
+
+
+def test_a_course_page_s_key_is_course_progress_s_and_a_kept_page_is_one_statement(app, db, client, make_user):
+    """Through not enrolled, enrolled, a lesson done and a quiz failed with a best score that JSON cannot carry
+    exactly (2/3): the key read with the session user equals course_progress's signature, so the page kept under
+    it is served in one statement, and a step the learner takes changes it."""
+    learner = make_user(email="l@example.org", language="en")
+    log_in(client, "l@example.org")
+    course_page = f"/courses/{COURSE}"
+    assert course_keys(app, db, learner) == ((False, None, ()),) * 2
+    page = client.get(course_page).get_data(as_text=True)
+    client.post(f"{course_page}/enrol", data={"csrf_token": csrf_token(page)})
+    fast, slow = course_keys(app, db, learner)
+    assert fast == slow == (True, None, ())
+    lesson_page = client.get(URL).get_data(as_text=True)
+    client.post(f"{URL}/done", data={"csrf_token": csrf_token(lesson_page)})
+    submit_quiz(client, app, learner, COURSE, QUIZ, right=False)
+    row = db.session.scalar(select(ItemProgress).where(ItemProgress.learner_id == learner.id,
+                                                       ItemProgress.state == "failed"))
+    row.best_score = 200 / 3  # 66.66666666666667: SQLite's JSON keeps 15 significant digits
+    db.session.commit()
+    fast, slow = course_keys(app, db, learner)
+    assert fast == slow and len(fast[2]) == 2 and fast[1] == row.item_id, fast
+    assert client.get(course_page).status_code == 200  # rendered and kept under that key
+    page, reads = selects_of(client, db, course_page)
+    assert len(reads) == 1 and "item_progress" in reads[0] and "enrolments" in reads[0], reads
+    assert "best 66.7%" in page, page
+    lesson_page = client.get(f"/courses/{COURSE}/lessons/{LESSON_TWO}").get_data(as_text=True)
+    client.post(f"/courses/{COURSE}/lessons/{LESSON_TWO}/done", data={"csrf_token": csrf_token(lesson_page)})
+    page, reads = selects_of(client, db, course_page)
+    assert len(reads) == 2, reads  # a new key: the page is read and rendered anew
+    assert page.count("badge-done") == 2, page

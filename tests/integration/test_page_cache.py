@@ -135,8 +135,8 @@ def test_the_login_page_keeps_where_each_visitor_was_going(client):
     # A logged-in request reads the catalogue version with its user (decision 0084): the course row is this
     # worker's, kept for that version.
     ("/courses", True, ["user and catalogue version"]),
-    (f"/courses/{COURSE}", True, ["user and catalogue version", "progress"]),
-    # A lesson's or quiz's own state comes in that statement too (decision 0085).
+    # A lesson's or quiz's own state comes in that statement too (decision 0085), and a course page's key.
+    (f"/courses/{COURSE}", True, ["user, catalogue version and course progress"]),
     (f"/courses/{COURSE}/lessons/mfa-methods", True, ["user, catalogue version and lesson state"]),
     (f"/courses/{COURSE}/quizzes/check-passwords-mfa", True, ["user, catalogue version and quiz state"]),
 ])

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from learnhub.database import reads_only
 from learnhub.i18n import current_language
-from learnhub.services import catalogue, learning, workspace_publishing
+from learnhub.services import catalogue, item_state, learning, workspace_publishing
 from learnhub.web import page_cache, static_files
 from learnhub.web.catalog.forms import CatalogueFilterForm
 
@@ -39,6 +39,14 @@ def index():
     return page_cache.render_built("catalog/index.html", (catalogue.version(),), build)
 
 
+@bp.url_value_preprocessor
+def _ask_progress(endpoint: str | None, values: dict | None) -> None:
+    """Before the session user is read: a course page asks for its learner's progress in the same statement
+    (services/item_state), which is all it needs to be served from the page cache."""
+    if endpoint == "catalog.course" and values and request.method in ("GET", "HEAD"):
+        item_state.ask_course(values["course_id"])
+
+
 @bp.get("/courses/<course_id>")
 @reads_only
 def course(course_id: str):
@@ -53,8 +61,13 @@ def course(course_id: str):
 
         return page_cache.render_built("catalog/course.html", (revision, synced_at), build)
     found = catalogue.course_or_none(course_id) or abort(404)
+    signature = item_state.course_signature(course_id)  # read with the session user
+    if signature is not None:
+        page = page_cache.cached((found.revision, found.synced_at, signature))
+        if page is not None:
+            return page
     syllabus = catalogue.syllabus(found)
-    progress = learning.course_progress(current_user, found, syllabus)
+    progress = learning.course_progress(current_user, found, syllabus)  # and the page keyed by what it read
     return page_cache.render("catalog/course.html", (found.revision, found.synced_at, progress.signature()),
                              course=found, syllabus=syllabus, progress=progress, language=current_language())
 
