@@ -305,11 +305,14 @@ def _insert_attempt(**values) -> Attempt | None:
 
 @functools.cache
 def _attempt_insert(insert, names: tuple[str, ...]):
-    """_insert_attempt's statement, built once and then only given values (issue 14)."""
-    bound = {name: bindparam(name, type_=Attempt.__table__.columns[name].type) for name in names}
-    number = select(func.count(Attempt.id) + 1).where(
-        Attempt.learner_id == bound["learner_id"], Attempt.item_id == bound["item_id"])
-    return insert(Attempt).values(number=number.scalar_subquery(), **bound).on_conflict_do_nothing().returning(Attempt)
+    """_insert_attempt's statement, built once and then only given values (issue 14): a Core INSERT of the table,
+    its row loaded as an Attempt (`from_statement`), which costs less than the ORM's bulk INSERT path."""
+    table = Attempt.__table__
+    bound = {name: bindparam(name, type_=table.columns[name].type) for name in names}
+    number = select(func.count(table.c.id) + 1).where(
+        table.c.learner_id == bound["learner_id"], table.c.item_id == bound["item_id"])
+    inserted = insert(table).values(number=number.scalar_subquery(), **bound).on_conflict_do_nothing()
+    return select(Attempt).from_statement(inserted.returning(*table.columns))
 
 
 def _started(payload: dict) -> datetime:
