@@ -212,11 +212,16 @@ def test_the_review_shows_the_right_answers_as_the_quiz_allows(app, client, db, 
 
 
 def test_after_pass_shows_answers_once_no_attempt_is_left(app, client, db, learner, tmp_path):
+    """The last failed attempt shows the right answers, and does not ask the learner to try again."""
     sync_catalogue(app, course_with_show_answers(tmp_path, "after_pass"))
     for _ in range(2):
-        assert right_answer_marks(submit(app, client, learner, lambda shown: answers_for(shown, right=False))) == 0
+        failed = submit(app, client, learner, lambda shown: answers_for(shown, right=False))
+        assert right_answer_marks(failed) == 0
+        assert "inténtelo de nuevo" in failed and "Intentar de nuevo" in failed
     last = submit(app, client, learner, lambda shown: answers_for(shown, right=False))  # max_attempts is 3
     assert right_answer_marks(last) >= 13
+    assert "no le quedan intentos" in last and "Quedan 0 intentos" in last
+    assert "inténtelo de nuevo" not in last and "Intentar de nuevo" not in last
 
 
 def test_a_right_pick_is_marked_as_the_answer_given_and_no_correction_is_shown(app, client, db, learner, tmp_path):
