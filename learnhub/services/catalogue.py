@@ -121,6 +121,14 @@ class KeptItem:
     target_id: str  # the course whose certificate completing this one issues or renews
 
 
+def is_kept(course_id: str) -> bool:
+    """Whether this worker kept a live course by this id, under the catalogue version it last saw (no statement):
+    an id that is not kept, one typed with a NUL byte say, is never put into a statement before the request's
+    own checks have run (services/item_state)."""
+    row = _kept_courses[1].get(course_id)
+    return row is not None and not row.retired
+
+
 def kept_item(course_id: str, item_key: str, kind: str) -> KeptItem | None:
     """What this worker kept of a live course and one of its items of `kind` ("lesson", "quiz") under the catalogue
     version it last saw, with no statement: a guess, to be checked against the version a request reads

@@ -16,11 +16,12 @@ too, and the answer is kept only when both versions are the same. Otherwise the 
 the course progress as before, so a guess never shows anything stale. That happens after a sync, on a worker that
 has kept nothing yet, or when the user was loaded already.
 
-A logged-in course page asks too (`ask_course`): whether the learner is enrolled, where they left off, and each of
-their progress rows in the course as one JSON array, which is all its page-cache key holds
-(learning.CourseProgress.signature). That needs no guess (it is keyed by the course id alone), so no version check
-either. The page is then served from the cache in one statement; on a miss the view reads course_progress, and
-keys the page by what that read, so a page is never stored under a key its content does not match.
+A logged-in course page asks too (`ask_course`), when this worker keeps the course: whether the learner is
+enrolled, where they left off, and each of their progress rows in the course as one JSON array, which is all its
+page-cache key holds (learning.CourseProgress.signature). That needs no guess (it is keyed by the course id
+alone), so no version check either. The page is then served from the cache in one statement; on a miss the view
+reads course_progress, and keys the page by what that read, so a page is never stored under a key its content
+does not match.
 """
 
 from __future__ import annotations
@@ -98,8 +99,8 @@ def ask(course_id: str, item_key: str, kind: str) -> None:
 
 def ask_course(course_id: str) -> None:
     """As a logged-in course page's URL is matched: ask for what keys the learner's page (see the module's
-    docstring) with the session user."""
-    if has_app_context():
+    docstring) with the session user, when this worker keeps the course (no statement)."""
+    if catalogue.is_kept(course_id) and has_app_context():
         g.item_state_question = _Question(None, course_id, None, "course", False, course_id)
 
 

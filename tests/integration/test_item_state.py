@@ -174,6 +174,7 @@ def test_a_course_page_s_key_is_course_progress_s_and_a_kept_page_is_one_stateme
     learner = make_user(email="l@example.org", language="en")
     log_in(client, "l@example.org")
     course_page = f"/courses/{COURSE}"
+    client.get(course_page)  # the worker now keeps the course: its page asks
     assert course_keys(app, db, learner) == ((False, None, ()),) * 2
     page = client.get(course_page).get_data(as_text=True)
     client.post(f"{course_page}/enrol", data={"csrf_token": csrf_token(page)})
@@ -197,3 +198,18 @@ def test_a_course_page_s_key_is_course_progress_s_and_a_kept_page_is_one_stateme
     page, reads = selects_of(client, db, course_page)
     assert len(reads) == 2, reads  # a new key: the page is read and rendered anew
     assert page.count("badge-done") == 2, page
+
+
+def test_a_course_page_of_a_course_not_kept_asks_nothing(app, db, client, make_user):
+    """Only a course this worker keeps is asked about before the request's own checks: an odd id (a NUL byte,
+    which PostgreSQL refuses in text) is answered 404 by the view, not 500 by the session user's statement."""
+    make_user(email="l@example.org", language="en")
+    log_in(client, "l@example.org")
+    client.get(f"/courses/{COURSE}")
+    with app.test_request_context("/courses/x"):
+        item_state.ask_course("no-such-course\x00")
+        assert item_state.question() is None
+        item_state.ask_course(COURSE)
+        assert item_state.question() is not None
+    assert client.get("/courses/no-such-course%00").status_code in (400, 404)
+    assert client.get("/courses/no-such-course").status_code == 404
