@@ -24,16 +24,22 @@ URL = f"/courses/{COURSE}/lessons/{LESSON}"
 LESSON_TWO = "mfa-methods"
 
 
+def session_user_read(db, learner):
+    """`learner` as the session user's statement reads them, with whatever this request asked for."""
+    user = db.session.get(learner.__class__, learner.id)
+    db.session.expunge(user)  # not in the identity map: the statement is made
+    found = accounts.session_user(learner.id, user.session_token)
+    assert found is not None
+    return found
+
+
 def states(app, db, learner, key: str = LESSON, kind: str = "lesson") -> tuple:
     """(read with the session user, read by course_progress) for `learner` on the lesson (or quiz), now."""
     db.session.remove()  # nothing in the identity map: the session user is read
     with app.test_request_context(URL):
         item_state.ask(COURSE, key, kind)
         assert item_state.question() is not None, "the worker keeps the course: a page was served before"
-        user = db.session.get(learner.__class__, learner.id)
-        db.session.expunge(user)
-        found = accounts.session_user(learner.id, user.session_token)
-        assert found is not None
+        found = session_user_read(db, learner)
         course = catalogue.course_or_none(COURSE)
         syllabus = catalogue.syllabus(course)
         item = syllabus.item(key)
@@ -156,10 +162,7 @@ def course_keys(app, db, learner) -> tuple:
     db.session.remove()
     with app.test_request_context(f"/courses/{COURSE}"):
         item_state.ask_course(COURSE)
-        user = db.session.get(learner.__class__, learner.id)
-        db.session.expunge(user)
-        found = accounts.session_user(learner.id, user.session_token)
-        assert found is not None
+        found = session_user_read(db, learner)
         course = catalogue.course_or_none(COURSE)
         fast = item_state.course_signature(COURSE)
         slow = learning.course_progress(found, course, catalogue.syllabus(course)).signature()
