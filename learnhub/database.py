@@ -73,6 +73,20 @@ def init_app(app: Flask) -> None:
     for engine in engines:
         if engine.dialect.name == "postgresql":
             _watch_pool(engine)
+        elif engine.dialect.name == "sqlite":
+            refuse_old_sqlite(sqlite3.sqlite_version_info)
+
+
+SQLITE_AT_LEAST = (3, 35)  # INSERT ... RETURNING (decision 0086); ON CONFLICT came in 3.24
+
+
+def refuse_old_sqlite(version: tuple[int, ...]) -> None:
+    """Stop at start-up, with a message that says what to do, on an SQLite library too old for LearnHub's
+    statements, rather than fail in the middle of a learner's quiz submit."""
+    if version < SQLITE_AT_LEAST:
+        wanted, found = ".".join(map(str, SQLITE_AT_LEAST)), ".".join(map(str, version))
+        raise RuntimeError(f"LearnHub needs SQLite {wanted} or later; this Python's sqlite3 module uses {found}. "
+                           "Use a newer Python build or PostgreSQL (LEARNHUB_DATABASE_URL).")
 
 
 def _note_read_only_page() -> None:
