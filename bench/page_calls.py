@@ -108,6 +108,7 @@ def main() -> None:
             profile.disable()
             calls = pstats.Stats(profile).total_calls / args.requests
             if args.profile:
+                Path(args.profile).mkdir(parents=True, exist_ok=True)
                 profile.dump_stats(Path(args.profile) / f"{len(rows)}.pstats")
             rows.append((name, len(statements), calls))
         rows.append(("graded quiz submit", *submits(engine, client, args.requests, args.profile)))

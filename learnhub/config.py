@@ -233,6 +233,9 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] |
         "CERTIFICATE_LOGO": logo,
         # The Open Badges issuer key given by the operator; empty: generated and kept in the database (decision 0072).
         "BADGE_KEY_FILE": badge_key_file,
+        # PostgreSQL: each worker LISTENs for catalogue changes rather than asking on every anonymous page (decision
+        # 0088); false behind a pooler in transaction mode (PgBouncer), where LISTEN does not work.
+        "CATALOGUE_LISTEN": _bool(env, "LEARNHUB_CATALOGUE_LISTEN", True),
         # The task queue (learnhub/jobs): embedded SQLite by default, Redis for several machines.
         "QUEUE_URL": queue_url,
         # Exports with more rows than this (a cohort's people, a report's rows) are prepared on the queue and

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import Engine, Row, bindparam, select
 
 from learnhub import fingerprints
 from learnhub.extensions import db
 from learnhub.models import Course, CourseItem, CourseModule, LessonBody
 from learnhub.models.row_reader import RowReader
-from learnhub.services import catalogue_version
+from learnhub.services import catalogue_version, catalogue_watch
 from learnhub.text import fold
 
 
@@ -51,20 +52,50 @@ class CatalogueFilter:
 def version() -> str | None:
     """The catalogue's version (services/catalogue_version), which any change to any course replaces: a key for
     pages that show the catalogue, the same on every instance. A logged-in request read it with its session user;
-    an anonymous one reads it here, in one statement."""
+    an anonymous one on PostgreSQL takes what its worker heard (services/catalogue_watch), else reads it here, in
+    one statement."""
     noted = catalogue_version.noted()
     if noted is not None:
         return noted
+    heard = _heard()
+    return heard if heard is not None else _read_version()
+
+
+def _read_version() -> str | None:
     row = _first_row("SELECT version FROM catalogue_state WHERE id = 1", {})
     return row[0] if row is not None else None
 
 
+def _heard() -> str | None:
+    """The version this worker heard (PostgreSQL, on a request of its own connections), noted for the request so
+    that course rows kept under it serve the page; None when there is none to hear: ask."""
+    if not current_app.config.get("CATALOGUE_LISTEN", True) or not _borrows_connections():
+        return None
+    heard = catalogue_watch.heard(db.engine, _read_version)
+    if heard is not None:
+        catalogue_version.note(heard)
+    return heard
+
+
 def course_stamp(course_id: str) -> tuple[str, object] | None:
     """(revision, synced_at) of a live course, None when unknown or retired: the key of its page in the page
-    cache, read without loading the course (an anonymous visitor's page is then served with this one query)."""
+    cache, read without loading the course (an anonymous visitor's page is then served with this one query); on
+    PostgreSQL, from the row this worker keeps under the version it heard (no statement)."""
+    if catalogue_version.noted() is not None or _heard() is not None:
+        row = _kept_row(course_id)
+        return None if row is None or row.retired else (row.revision, row.synced_at)
     row = _first_row("SELECT revision, synced_at, retired FROM courses WHERE id = {course_id}",
                      {"course_id": course_id})
     return None if row is None or row[2] else (row[0], row[1])
+
+
+def _borrows_connections() -> bool:
+    """Whether this request's ORM session has no connection yet and would borrow one from the pool (an anonymous
+    page), rather than hold one (a logged-in page; the tests' transaction, to which the session is bound)."""
+    if not db.session.registry.has():  # no session yet (an anonymous page): do not make one just to ask
+        bind = db.session.session_factory.kw.get("bind")
+        return bind is None or isinstance(bind, Engine)
+    return isinstance(db.session.get_bind(), Engine) and not db.session().in_transaction()
 
 
 def _first_row(sql: str, params: dict) -> tuple | None:
@@ -77,10 +108,9 @@ def _first_row(sql: str, params: dict) -> tuple | None:
     date may be text on SQLite): compare them only with values read the same way."""
     pyformat = db.engine.dialect.dbapi.paramstyle == "pyformat"  # psycopg: %(name)s; sqlite3: :name
     statement = sql.format(**{name: f"%({name})s" if pyformat else f":{name}" for name in params})
-    bind = db.session.get_bind()
-    if not isinstance(bind, Engine) or db.session().in_transaction():  # (tests bind the session to a connection)
+    if not _borrows_connections():
         return db.session.connection().exec_driver_sql(statement, params).first()
-    connection = bind.raw_connection()
+    connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()
         cursor.execute(statement, params)
@@ -145,10 +175,16 @@ def kept_item(course_id: str, item_key: str, kind: str) -> KeptItem | None:
 
 
 def _kept_course(course_id: str) -> Course | None:
+    if catalogue_version.noted() is None:
+        return _COURSE.read(course_id=course_id)
+    row = _kept_row(course_id)
+    return None if row is None else _COURSE.attach(row)
+
+
+def _kept_row(course_id: str) -> Row | None:
+    """The course's row as this worker keeps it under the version the request noted: read once per version."""
     global _kept_courses
     version = catalogue_version.noted()
-    if version is None:
-        return _COURSE.read(course_id=course_id)
     kept_version, rows = _kept_courses
     if kept_version != version:  # a change anywhere since: forget every row
         rows = {}
@@ -160,7 +196,7 @@ def _kept_course(course_id: str) -> Course | None:
             return None  # (an unknown id is not kept: anyone can ask for any number of them)
         if len(rows) < MAX_KEPT_COURSES:
             rows[course_id] = row
-    return _COURSE.attach(row)
+    return row
 
 
 def media_file(courses_dir: Path, course_id: str, filename: str) -> Path | None:

@@ -16,6 +16,7 @@ from sqlalchemy import ScalarSelect, event, select, update
 from sqlalchemy.orm import Session
 
 from learnhub.models import CatalogueState, Course
+from learnhub.services import catalogue_watch
 
 
 def column() -> ScalarSelect:
@@ -42,7 +43,11 @@ def _changes_a_course(session: Session) -> bool:
 
 def _after_flush(session: Session, _context) -> None:
     if _changes_a_course(session):
-        session.connection().execute(update(CatalogueState).values(version=secrets.token_hex(16)))
+        version = secrets.token_hex(16)
+        connection = session.connection()
+        connection.execute(update(CatalogueState).values(version=version))
+        if connection.dialect.name == "postgresql":  # heard by every worker's listener at the commit (catalogue_watch)
+            connection.execute(catalogue_watch.NOTIFY, {"version": version})
 
 
 def install() -> None:

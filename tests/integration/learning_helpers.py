@@ -56,6 +56,32 @@ def app_with_own_database(tmp_path_factory, purpose: str, *, courses: bool = Tru
     return app
 
 
+def wait_until_heard(app, seconds: float = 2.0) -> float:
+    """On PostgreSQL, seconds until this process's catalogue listener has heard the version committed in `app`'s
+    database: an anonymous page shows a change once its notification has arrived (decision 0088), a moment after
+    the commit. 0 on SQLite, and when no listener was made yet (the next page's new listener reads the version)."""
+    import time
+
+    from sqlalchemy import select
+
+    from learnhub.models import CatalogueState
+    from learnhub.services import catalogue_watch
+
+    def ask():
+        raise AssertionError("the listener asked the database")
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql" or catalogue_watch._listener is None:
+            return 0.0
+        stored = db.session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1))
+        db.session.remove()
+        start = time.monotonic()
+        while catalogue_watch.heard(db.engine, ask) != stored:
+            assert time.monotonic() - start < seconds, f"the version {stored} was not heard in {seconds} s"
+            time.sleep(0.001)
+        return time.monotonic() - start
+
+
 def answers_for(shown: tuple, right: bool) -> dict:
     """Form fields answering every question right (or wrong), with the form's own option values."""
     data: dict = {}

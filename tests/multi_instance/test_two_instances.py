@@ -398,7 +398,8 @@ def test_course_media_through_nginx_are_kept_for_a_year_under_their_lesson_url(d
 
 def test_a_sync_on_the_shared_database_is_seen_by_both_instances_at_the_next_request(deployment, tmp_path):
     """Each instance keeps rendered pages, syllabi and lesson texts per worker (decision 0036): a sync run
-    anywhere changes their key, so neither instance serves a page from before it."""
+    anywhere changes their key, so neither instance serves a page from before it: a logged-in page at the next
+    request, a visitor's page once its worker heard the change (decision 0088)."""
     from learnhub.extensions import db
     from learnhub.services import course_sync
 
@@ -424,8 +425,19 @@ def test_a_sync_on_the_shared_database_is_seen_by_both_instances_at_the_next_req
         summary = course_sync.sync_tree(copy)
         db.session.remove()
     assert summary.counts()["updated"] == 1, summary.counts()
-    after = shown()
-    assert all(new_title in page and old_title not in page for page in after)
+    # A logged-in page reads the catalogue's version with its user, so the learner's next pages are new. A
+    # visitor's page takes the version its worker heard by LISTEN (decision 0088), a moment after the commit:
+    # within a few milliseconds here, waited for up to 2 s.
+    deadline = time.monotonic() + 2
+    while True:
+        after = shown()
+        fresh = [new_title in page and old_title not in page for page in after]
+        learner_pages = [is_fresh for page, is_fresh in zip(after, fresh, strict=True) if "Log out" in page]
+        assert len(learner_pages) == 6 and all(learner_pages), "a logged-in page from before the sync"
+        if all(fresh) or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    assert all(fresh)
     assert sum("A sentence added by the sync" in page for page in after) == 2  # the lesson, on A and on B
 
 
