@@ -15,6 +15,11 @@ needs a new form each time.
 With --repeat N each page is measured N times in turn (every page once, then again) and the median ratio and
 CPU time are reported, with the lowest and highest ratio: on shared cores one load can vary by 15 %.
 
+Each page is loaded unmeasured for --warm seconds before its first measurement, as a worker that has served it a
+while: a page cache is warm after one request, but the quiz form draws each question once per arrangement and
+worker (web/question_fragments), about 400 drawings for the starter quiz, which a cold 5 s run spends a third of
+its time on.
+
 Pages: the floor (a constant page behind login_required, from bench/floor_wsgi.py), a lesson, the course page,
 the quiz form, the catalogue and the home page (anonymous and logged in), the login page.
 """
@@ -104,6 +109,7 @@ def main() -> None:
     parser.add_argument("--server-url", default="", help="PostgreSQL server; default: SQLite")
     parser.add_argument("--only", default="", help="only the pages whose name contains this")
     parser.add_argument("--repeat", type=int, default=1, help="measure each page this many times: medians")
+    parser.add_argument("--warm", type=float, default=3, help="seconds of unmeasured load on each page first")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,6 +164,10 @@ def main() -> None:
                 return 1
 
             runs: dict[str, list[tuple[float, float, float]]] = {}  # name: [(rate, ratio, CPU ms)]
+            if args.warm > 0:
+                warm = argparse.Namespace(**{**vars(args), "seconds": args.warm})
+                for _name, path, logged_in in pages:
+                    wrk(5102, path, reader.cookie if logged_in else "", warm)
             for _ in range(args.repeat):
                 for name, path, logged_in in pages:
                     before = hello_rate()

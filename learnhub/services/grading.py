@@ -10,7 +10,8 @@ The token is signed, not encrypted: the learner can read it. So the display orde
 values come from a key derived from the app's secret and the token's nonce (:func:`form_key`), never
 from the token alone. Each option's value in the form is an HMAC under that key, different on every
 form, so neither the author's order of the choices (authors often put the right answer first) nor
-the shuffle can be read from the page. :func:`read_response` maps the values back at the boundary:
+the shuffle can be read from the page (since form version 3, one SHAKE-256 stream per question under that key
+gives all of its values, decision 0089). :func:`read_response` maps the values back at the boundary:
 attempts store answers in author form (choice indexes, matching texts) only.
 """
 
@@ -41,11 +42,15 @@ from learnhub.services.catalogue import ItemInfo, Syllabus
 
 TOKEN_SALT = "learnhub.quiz-form"  # noqa: S105  (a namespace, not a secret)
 FORM_KEY_SALT = b"learnhub.quiz-form-key"
-FORM_VERSION = 2
+FORM_VERSION = 3
 """Forms before version 2 carried the shuffle seed in the readable token and author indexes as option
-values; they are answered like a form whose quiz changed (shown again), never graded."""
+values; they are answered like a form whose quiz changed (shown again), never graded. Version 2 derived each
+option value by its own HMAC; version 3 derives a question's values from one SHAKE-256 stream (decision 0089)."""
+READ_FORM_VERSIONS = (2, 3)
+"""Versions a submitted form may have: a version-2 form shown before an upgrade is still graded after it."""
 OPTION_VALUE_BYTES = 9
-"""72 bits of HMAC per option value: 12 URL-safe characters, not guessable within one submission."""
+"""72 bits per option value: 12 URL-safe characters, not guessable within one submission."""
+_VALUE_WIDTH = OPTION_VALUE_BYTES * 4 // 3  # base64 of 9 bytes: 12 characters, no padding
 
 
 class QuizClosed(Exception):
@@ -73,28 +78,41 @@ class ShownQuestion:
     key: bytes = field(default=b"", repr=False, compare=False)
     """The form's key (:func:`form_key`) the option values derive from; empty when the question is only
     reviewed or previewed (from an attempt's snapshot), which renders no option values at all."""
+    version: int = field(default=FORM_VERSION, repr=False, compare=False)
+    """The form's version, which says how its option values derive from the key."""
 
     @property
     def field(self) -> str:
         return f"q{self.number}"
 
-    def _opaque(self, part: str, index: int) -> str:
+    def _values(self, part: str, count: int) -> tuple[str, ...]:
+        """`count` opaque values for `part` ("choice", "offered") of this question on this form: the first
+        OPTION_VALUE_BYTES * count bytes of SHAKE-256 over the key (32 bytes, so the input is unambiguous) and
+        the question's field, id and part, cut into 12-character pieces; one call in C for the question."""
         if not self.key:
             raise LookupError("a question shown without a form key has no option values")
+        if self.version == 2:
+            return tuple(self._hmac_value(part, index) for index in range(count))
+        message = f"{self.field}\x1f{self.question.id}\x1f{part}".encode()
+        stream = base64.urlsafe_b64encode(hashlib.shake_256(self.key + message).digest(OPTION_VALUE_BYTES * count))
+        text = stream.decode()
+        return tuple(text[at:at + _VALUE_WIDTH] for at in range(0, _VALUE_WIDTH * count, _VALUE_WIDTH))
+
+    def _hmac_value(self, part: str, index: int) -> str:
+        """A version-2 form's value: one HMAC per option."""
         message = f"{self.field}\x1f{self.question.id}\x1f{part}\x1f{index}".encode()
-        digest = hmac.digest(self.key, message, "sha256")[:OPTION_VALUE_BYTES]  # one call, in C
-        return base64.urlsafe_b64encode(digest).decode()
+        return base64.urlsafe_b64encode(hmac.digest(self.key, message, "sha256")[:OPTION_VALUE_BYTES]).decode()
 
     @cached_property
     def choice_values(self) -> tuple[str, ...]:
         """Choice, multi: the form value of each choice, by author index (the template looks them up
         while walking `order`). Opaque and different on every form."""
-        return tuple(self._opaque("choice", index) for index in range(len(self.question.choices)))
+        return self._values("choice", len(self.question.choices))
 
     @cached_property
     def offered_values(self) -> tuple[str, ...]:
         """Matching: the form value of each offered answer, by its place in `offered`."""
-        return tuple(self._opaque("offered", index) for index in range(len(self.offered)))
+        return self._values("offered", len(self.offered))
 
     def choice_index(self, value: str) -> int | None:
         """The author index of the choice a form value names; None for a value this form never had."""
@@ -155,7 +173,8 @@ def _seed(key: bytes) -> int:
     return int.from_bytes(hmac.new(key, b"order", hashlib.sha256).digest()[:8], "big")
 
 
-def arrange(questions: list[Question], shuffle: bool, seed: int, key: bytes = b"") -> tuple[ShownQuestion, ...]:
+def arrange(questions: list[Question], shuffle: bool, seed: int, key: bytes = b"",
+            version: int = FORM_VERSION) -> tuple[ShownQuestion, ...]:
     """Display order from the seed: the same seed always gives the same order (form and grading agree).
 
     Each question's type draws its own order of choices or offered answers from the same generator.
@@ -168,7 +187,7 @@ def arrange(questions: list[Question], shuffle: bool, seed: int, key: bytes = b"
     shown = []
     for number, question in enumerate(ordered, start=1):
         order, offered = question.kind.arrange(question, rng, shuffle)
-        shown.append(ShownQuestion(number, question, order, offered, key))
+        shown.append(ShownQuestion(number, question, order, offered, key, version))
     return tuple(shown)
 
 
@@ -197,7 +216,7 @@ def form_for_token(token: str, learner: User, course: Course, item: ItemInfo, se
     payload = read_token(token, learner, item, secret_key)
     _, questions = questions_in(item, payload["g"], course)
     key = form_key(secret_key, payload)
-    return QuizForm(token, payload["g"], arrange(questions, bool(item.shuffle), _seed(key), key))
+    return QuizForm(token, payload["g"], arrange(questions, bool(item.shuffle), _seed(key), key, payload["v"]))
 
 
 def read_response(shown: ShownQuestion, form) -> Any:
@@ -263,7 +282,7 @@ def submit(learner: User, course: Course, item: ItemInfo, syllabus: Syllabus, to
     is four statements besides the transaction's own, where it was ten (issue 14).
     """
     payload = read_token(token, learner, item, secret_key)
-    if payload.get("r") != course.revision or payload.get("v") != FORM_VERSION:
+    if payload.get("r") != course.revision or payload.get("v") not in READ_FORM_VERSIONS:
         replayed = by_token(token)
         if replayed is not None:
             return replayed

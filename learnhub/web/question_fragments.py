@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from operator import itemgetter
 
 from markupsafe import Markup
 
@@ -27,7 +28,7 @@ from learnhub.services.grading import ShownQuestion
 
 MAX_FRAGMENTS = 20_000
 _SLOT = re.compile("\x02([con])([0-9]*)\x03")  # control characters: never in a drawn page, and not escaped
-_fragments: OrderedDict[tuple, tuple[str | int, ...]] = OrderedDict()
+_fragments: OrderedDict[tuple, _Drawing] = OrderedDict()
 
 
 class _Slots(ShownQuestion):
@@ -35,8 +36,8 @@ class _Slots(ShownQuestion):
     label and its field names), "\\x02c3\\x03" for the value of choice 3 (author index), "\\x02o1\\x03" for
     the matching answer offered second."""
 
-    def _opaque(self, part: str, index: int) -> str:
-        return f"\x02{part[0]}{index}\x03"
+    def _values(self, part: str, count: int) -> tuple[str, ...]:
+        return tuple(f"\x02{part[0]}{index}\x03" for index in range(count))
 
 
 _NUMBER = "\x02n\x03"
@@ -48,22 +49,53 @@ def fresh_question(draw: Callable[..., str], shown: ShownQuestion, lang: str, pa
     the same question in the same arrangement was drawn before (at any place in a quiz: its number is a slot
     too)."""
     key = (page_language, lang, shown.question, shown.order, shown.offered)
-    parts = _fragments.get(key)
-    if parts is None:
-        slots = _Slots(_NUMBER, shown.question, shown.order, shown.offered, b"slots")  # type: ignore[arg-type]
-        split = _SLOT.split(str(draw(slots, None, lang=lang)))
-        parts = _fragments[key] = tuple(int(part) if at % 3 == 2 and part else part for at, part in enumerate(split))
+    drawing = _fragments.get(key)
+    if drawing is None:
+        drawing = _fragments[key] = _Drawing.of(draw(_slots(shown), None, lang=lang))
         if len(_fragments) > MAX_FRAGMENTS:
             _fragments.popitem(last=False)
     else:
         _fragments.move_to_end(key)
-    # parts: text, kind, index, text, kind, index, ..., text (the split keeps the slot's two groups)
-    filled = list(parts)
-    for at in range(1, len(parts), 3):
-        kind = parts[at]
-        if kind == "n":
-            filled[at] = str(shown.number)
-        else:
-            filled[at] = (shown.choice_values if kind == "c" else shown.offered_values)[parts[at + 1]]
-        filled[at + 1] = ""
-    return Markup("".join(filled))  # noqa: S704  # nosec B704 (drawn by the autoescaping template; values are base64url)
+    return drawing.fill(shown)
+
+
+def _slots(shown: ShownQuestion) -> _Slots:
+    return _Slots(_NUMBER, shown.question, shown.order, shown.offered, b"slots")  # type: ignore[arg-type]
+
+
+class _Drawing:
+    """A drawn question as a %-format string (its own "%" doubled) with one "%s" per slot, and what fills each
+    slot as an index into (number, *choice values, *offered values): one C-level pick and one format per form."""
+
+    __slots__ = ("choices", "offered", "pick", "template")
+
+    def __init__(self, template: str, picks: list[int], choices: int, offered: int) -> None:
+        self.template, self.choices, self.offered = template, choices, offered
+        self.pick = (lambda _values: ()) if not picks else (
+            (lambda values, at=picks[0]: (values[at],)) if len(picks) == 1 else itemgetter(*picks))
+
+    @classmethod
+    def of(cls, drawn: str) -> _Drawing:
+        pieces, picks, choices, offered = [], [], 0, 0
+        # split: text, kind, index, text, kind, index, ..., text (the split keeps the slot's two groups)
+        split = _SLOT.split(str(drawn))
+        for at in range(0, len(split), 3):
+            pieces.append(split[at].replace("%", "%%"))
+            if at + 1 < len(split):
+                kind, index = split[at + 1], int(split[at + 2] or 0)
+                pieces.append("%s")
+                if kind == "n":
+                    picks.append(0)
+                elif kind == "c":
+                    picks.append(1 + index)
+                    choices = max(choices, index + 1)
+                else:
+                    picks.append(-1 - index)  # offered values are counted from the end
+                    offered = max(offered, index + 1)
+        return cls("".join(pieces), picks, choices, offered)
+
+    def fill(self, shown: ShownQuestion) -> Markup:
+        values = (str(shown.number),
+                  *(shown.choice_values if self.choices else ()),
+                  *(shown.offered_values[::-1] if self.offered else ()))
+        return Markup(self.template % self.pick(values))  # noqa: S704  # nosec B704 (drawn by the autoescaping template; values are base64url)

@@ -220,3 +220,66 @@ def test_the_catalogue_quizzes_still_show_every_question_type(db, client, learne
     page, _ = quiz_page(client, "passwords-mfa", "check-passwords-mfa")
     assert not re.search(r'<input type="(?:radio|checkbox)"[^>]* value="\d+"', page)
     assert not re.search(r'<option value="\d+"', page)
+
+
+def version_2_values(key: bytes, number: int, question_id: str, part: str, count: int) -> list[str]:
+    """A version-2 form's option values, derived here as that version did: one HMAC-SHA-256 per option."""
+    import base64
+    import hmac
+
+    return [base64.urlsafe_b64encode(hmac.digest(key, f"q{number}\x1f{question_id}\x1f{part}\x1f{index}".encode(),
+                                                 "sha256")[:9]).decode() for index in range(count)]
+
+
+def test_a_version_2_form_shown_before_an_upgrade_is_graded_after_it(app, db, client, learner):
+    """Decision 0089 changed how option values derive from the form's key; a form shown before the upgrade still
+    carries version 2 and its values, and its answers count."""
+    page, _ = quiz_page(client, COURSE, QUIZ)
+    course = db.session.get(Course, COURSE)
+    item = catalogue.syllabus(course).item(QUIZ)
+    secret = app.config["SECRET_KEY"]
+    payload = {"v": 2, "l": learner.id, "i": item.id, "g": "en", "r": course.revision, "n": "shown-before", "t": 0}
+    token = grading._serializer(secret).dumps(payload)
+    key = grading.form_key(secret, payload)
+    questions = grading.arrange(grading.questions_in(item, "en", course)[1], True, grading._seed(key), key, 2)
+    answers: dict = {}
+    for shown in questions:
+        question = shown.question
+        if question.type == "choice":
+            answers[shown.field] = version_2_values(key, shown.number, question.id, "choice", 4)[0]  # "right"
+        elif question.type == "multi":
+            answers[shown.field] = version_2_values(key, shown.number, question.id, "choice", 4)[:2]
+        else:
+            offered = version_2_values(key, shown.number, question.id, "offered", len(shown.offered))
+            for place, pair in enumerate(question.pairs):
+                answers[f"{shown.field}-{place}"] = offered[shown.offered.index(PAIRS[pair.prompt])]
+    response = post(client, page, token, answers)
+    assert response.status_code == 303 and response.location.startswith("/attempts/")
+    assert last_score(db) == 100.0
+
+
+def test_a_version_3_forms_values_are_one_shake_256_stream_per_question(app, db, client, learner):
+    """The values of a form (version 3) as decision 0089 describes them, derived here independently: the page's
+    values are 12-character pieces of SHAKE-256 over the form key and the question's field, id and part."""
+    import base64
+    import hashlib
+
+    page, token = quiz_page(client, COURSE, QUIZ)
+    secret = app.config["SECRET_KEY"]
+    payload = grading._serializer(secret).loads(token)
+    assert payload["v"] == 3
+    key = grading.form_key(secret, payload)
+    course = db.session.get(Course, COURSE)
+    item = catalogue.syllabus(course).item(QUIZ)
+    questions = grading.arrange(grading.questions_in(item, "en", course)[1], True, grading._seed(key), key)
+    choices, selects = read_form(page)
+    for shown in questions:
+        part, count = ("offered", len(shown.offered)) if shown.question.type == "matching" else ("choice", 4)
+        stream = base64.urlsafe_b64encode(hashlib.shake_256(
+            key + f"{shown.field}\x1f{shown.question.id}\x1f{part}".encode()).digest(9 * count)).decode()
+        expected = {stream[at:at + 12] for at in range(0, 12 * count, 12)}
+        if part == "choice":
+            assert {value for value, _ in choices[shown.field]} == expected
+        else:
+            assert all(set(offered.values()) == expected for name, (_, offered) in selects.items()
+                       if name.startswith(f"{shown.field}-"))
