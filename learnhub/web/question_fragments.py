@@ -9,8 +9,8 @@ its number and of each option value (`_Slots`), kept under the rest, and each fo
 own: the HTML is the same as drawing it directly (tests/integration/test_quiz_form_fragments.py compares
 whole pages for every question type in every language).
 
-The key holds the Question itself (frozen, compared by content), so a changed question after a sync is a new
-key and never meets a stale drawing. Only unanswered, answerable questions go through here; a form shown
+The key holds the Question object's identity, and the drawing the object itself, so a changed question after a
+sync (a new object) never meets a stale drawing. Only unanswered, answerable questions go through here; a form shown
 again with the learner's answers, a review and a preview draw as before. Per worker, at most MAX_FRAGMENTS
 drawings (about 1 KB each), the oldest dropped first; nothing is shared between instances.
 """
@@ -24,6 +24,7 @@ from operator import itemgetter
 
 from markupsafe import Markup
 
+from learnhub.content.questions import Question
 from learnhub.services.grading import ShownQuestion
 
 MAX_FRAGMENTS = 20_000
@@ -48,10 +49,13 @@ def fresh_question(draw: Callable[..., str], shown: ShownQuestion, lang: str, pa
     `page_language` (the current one) with the question's texts in `lang`; from this worker's drawings when
     the same question in the same arrangement was drawn before (at any place in a quiz: its number is a slot
     too)."""
-    key = (page_language, lang, shown.question, shown.order, shown.offered)
+    # Keyed by the question object's identity, which is cheap to hash (a Question's own hash walks all its parts):
+    # a worker keeps each quiz's questions between syncs (grading.questions_in), and the drawing holds its question,
+    # so an id reused by a new object after a sync is never taken for the old one.
+    key = (page_language, lang, id(shown.question), shown.order, shown.offered)
     drawing = _fragments.get(key)
-    if drawing is None:
-        drawing = _fragments[key] = _Drawing.of(draw(_slots(shown), None, lang=lang))
+    if drawing is None or drawing.question is not shown.question:
+        drawing = _fragments[key] = _Drawing.of(draw(_slots(shown), None, lang=lang), shown.question)
         if len(_fragments) > MAX_FRAGMENTS:
             _fragments.popitem(last=False)
     else:
@@ -67,15 +71,15 @@ class _Drawing:
     """A drawn question as a %-format string (its own "%" doubled) with one "%s" per slot, and what fills each
     slot as an index into (number, *choice values, *offered values): one C-level pick and one format per form."""
 
-    __slots__ = ("choices", "offered", "pick", "template")
+    __slots__ = ("choices", "offered", "pick", "question", "template")
 
-    def __init__(self, template: str, picks: list[int], choices: int, offered: int) -> None:
-        self.template, self.choices, self.offered = template, choices, offered
+    def __init__(self, template: str, picks: list[int], choices: int, offered: int, question: Question) -> None:
+        self.template, self.choices, self.offered, self.question = template, choices, offered, question
         self.pick = (lambda _values: ()) if not picks else (
             (lambda values, at=picks[0]: (values[at],)) if len(picks) == 1 else itemgetter(*picks))
 
     @classmethod
-    def of(cls, drawn: str) -> _Drawing:
+    def of(cls, drawn: str, question: Question) -> _Drawing:
         pieces, picks, choices, offered = [], [], 0, 0
         # split: text, kind, index, text, kind, index, ..., text (the split keeps the slot's two groups)
         split = _SLOT.split(str(drawn))
@@ -92,7 +96,7 @@ class _Drawing:
                 else:
                     picks.append(-1 - index)  # offered values are counted from the end
                     offered = max(offered, index + 1)
-        return cls("".join(pieces), picks, choices, offered)
+        return cls("".join(pieces), picks, choices, offered, question)
 
     def fill(self, shown: ShownQuestion) -> Markup:
         values = (str(shown.number),

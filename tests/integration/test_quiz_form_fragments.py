@@ -84,3 +84,23 @@ def test_a_question_changed_by_a_sync_shows_changed(app, db, client, make_user, 
     sync_catalogue(app, folder)
     after = quiz_page(client, *EVERY_TYPE)[0]
     assert "(edited for the test)" not in before and "(edited for the test)" in after
+
+
+def test_a_drawing_kept_under_a_reused_object_id_is_never_taken_for_another_question(app):
+    """Drawings are keyed by the question object's id (cheap to hash); the drawing holds its question, so a new
+    question that happened to get the id of a dropped one is drawn afresh, never shown as the old one."""
+    from flask import get_template_attribute
+
+    from learnhub.content.questions import Question
+    from learnhub.services.grading import ShownQuestion
+    from learnhub.web import question_fragments
+
+    old = Question(id="old", type="truefalse", text="The old question?", truth=True)
+    new = Question(id="new", type="truefalse", text="The new question?", truth=False)
+    with app.test_request_context("/"):
+        draw = get_template_attribute("learn/_question.html", "question_fields")
+        drawn_old = str(question_fragments.fresh_question(draw, ShownQuestion(1, old, (), (), b"k" * 32), "en", "en"))
+        kept = question_fragments._fragments[("en", "en", id(old), (), ())]
+        question_fragments._fragments[("en", "en", id(new), (), ())] = kept  # as if `new` took `old`'s id
+        drawn_new = str(question_fragments.fresh_question(draw, ShownQuestion(1, new, (), (), b"k" * 32), "en", "en"))
+    assert "The old question?" in drawn_old and "The new question?" in drawn_new and "old question" not in drawn_new
