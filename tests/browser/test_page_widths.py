@@ -56,9 +56,17 @@ MATCH_LABEL_SHARE = """() => {
 }"""
 
 
+LEGENDS_ACROSS_BORDERS = """() => [...document.querySelectorAll('fieldset.question > legend')].filter(legend => {
+  const box = legend.parentElement.getBoundingClientRect();
+  const border = parseFloat(getComputedStyle(legend.parentElement).borderTopWidth);
+  return legend.getBoundingClientRect().top < box.top + border;
+}).map(legend => legend.textContent.trim().slice(0, 60))"""
+
+
 def check_phone_layout(page: Page, path: str) -> None:
     """What issue 20 saw on a phone, page by page: the catalogue's courses on the first screen, lesson tables
-    whose words stay whole and images that open at full size, matching labels given the width to read."""
+    whose words stay whole and images that open at full size, matching labels given the width to read, and each
+    question's text (its legend) inside its box rather than across the box's top border."""
     if path == "/courses":
         assert page.locator("details.more-filters").get_attribute("open") is None
         assert page.locator(".course-card").first.bounding_box()["y"] < 844
@@ -69,6 +77,8 @@ def check_phone_layout(page: Page, path: str) -> None:
             assert link.get_attribute("href") == image.get_attribute("src")
     if "/quizzes/" in path and page.locator(".match-row").count():
         assert page.evaluate(MATCH_LABEL_SHARE) > 0.8, path
+    if "/quizzes/" in path or "/attempts/" in path:  # a question of several lines is read inside its box
+        assert page.evaluate(LEGENDS_ACROSS_BORDERS) == [], path
 
 
 def page_width(page: Page) -> int:
