@@ -113,18 +113,27 @@ def no_store(response):
     return response
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+PRODUCTION_HEADERS = (*SECURITY_HEADERS, ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
+
 def add_security_headers(app: Flask) -> None:
+    defaults = PRODUCTION_HEADERS if app.config["LEARNHUB_ENV"] == "production" else SECURITY_HEADERS
+
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config["LEARNHUB_ENV"] == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Each header a view did not set itself (a view may set its own policy). Looked up once, by name: Headers'
+        # own setdefault raises and catches an exception per missing name, on every response (issue 14).
+        present = {name.lower() for name, _value in headers.items()}
+        headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
         if request.endpoint in PUBLIC_PAGES and _shared_cache_may_keep(response):
             headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
         elif request.endpoint and request.endpoint.startswith(("auth.", "account.")):

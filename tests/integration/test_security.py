@@ -20,6 +20,11 @@ def test_security_headers_on_every_page(client):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin" and "camera=()" in headers["Permissions-Policy"]
+        assert all(len(headers.getlist(name)) == 1 for name in (
+            "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
+            "Permissions-Policy", "Cross-Origin-Opener-Policy")), path
+        assert "Strict-Transport-Security" not in headers  # production only (below)
 
 
 def test_pages_carry_no_inline_script(client):
