@@ -16,8 +16,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     is checked by learnhub.config.load, which raises ConfigError with a message for the operator.
     """
     settings = config_module.load(overrides=config)
+    from learnhub.web.application import LearnHubFlask
+
     # /static/ is served by web.static_files, under fingerprinted names.
-    app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], static_folder=None)
+    app = LearnHubFlask(__name__, instance_path=settings["INSTANCE_DIR"], static_folder=None)
     app.config.update(settings)
     from learnhub import logs
     from learnhub.web import input_checks

@@ -54,5 +54,8 @@ class RowReader(Generic[Model]):
         return instance
 
     def in_session(self, primary_key) -> Model | None:
-        """The object if this request's session already holds it (no statement at all)."""
+        """The object if this request's session already holds it (no statement at all); a request that has no
+        session yet holds nothing, and is not given one by asking."""
+        if not db.session.registry.has():
+            return None
         return db.session.identity_map.get(db.session.identity_key(self.model, primary_key))

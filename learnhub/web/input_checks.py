@@ -28,10 +28,19 @@ def _has_nul(pairs) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
+# The bodies Werkzeug parses into request.form; any other body is never read as a form.
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def refuse_nul_bytes() -> None:
+    """The query is parsed only when its raw text holds a NUL byte or "%00" (which may be "%2500", a literal
+    "%00"): a page that never reads its query does not parse it for this check alone (issue 14)."""
     if "\x00" in request.path:
         abort(404)
-    if _has_nul(request.args.items(multi=True)) or _has_nul(request.form.items(multi=True)):
+    query = request.query_string
+    if (b"\x00" in query or b"%00" in query) and _has_nul(request.args.items(multi=True)):
+        abort(400)
+    if request.mimetype in _FORM_TYPES and _has_nul(request.form.items(multi=True)):
         abort(400)
 
 

@@ -75,6 +75,8 @@ def test_a_nul_byte_in_the_path_is_not_found_and_in_a_query_or_form_a_bad_reques
     assert client.get("/api/v1/coverage/D%00O").get_json() == {"error": "Not found."}
     assert client.get("/courses?text=pass%00word").status_code == 400
     assert client.get("/courses?text=password").status_code == 200
+    assert client.get("/courses?text=pass%2500word").status_code == 200  # the text "%00": no NUL in it
+    assert client.get("/courses?text=pass\x00word").status_code == 400  # a raw NUL, not escaped
     make_user(email="ana@example.org")
     refused = client.post("/login", data={"email": "ana@example.org\x00", "password": DEFAULT_PASSWORD})
     assert refused.status_code == 400 and "Something is not right" in refused.get_data(as_text=True)
