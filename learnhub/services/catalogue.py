@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -103,14 +105,18 @@ def _first_row(sql: str, params: dict) -> tuple | None:
 
     In a request whose ORM session already holds a connection (a logged-in one: the session user was read), or
     whose session is bound to one connection (the tests' transaction), it runs there. Otherwise (an anonymous
-    page) it borrows a pooled connection for the one statement and begins no ORM transaction, which costs
-    several times the query on SQLite (about 85 us against 15). Values come back as the driver gives them (a
+    page) it uses a connection outside the ORM and begins no ORM transaction, which costs several times the query
+    on SQLite (about 85 us against 15): on PostgreSQL a pooled one, borrowed for the statement; on SQLite, the
+    thread's own, kept between requests (decision 0091). Values come back as the driver gives them (a
     date may be text on SQLite): compare them only with values read the same way."""
-    pyformat = db.engine.dialect.dbapi.paramstyle == "pyformat"  # psycopg: %(name)s; sqlite3: :name
+    engine = db.engine
+    pyformat = engine.dialect.dbapi.paramstyle == "pyformat"  # psycopg: %(name)s; sqlite3: :name
     statement = sql.format(**{name: f"%({name})s" if pyformat else f":{name}" for name in params})
     if not _borrows_connections():
         return db.session.connection().exec_driver_sql(statement, params).first()
-    connection = db.engine.raw_connection()
+    if engine.dialect.name == "sqlite":
+        return _on_kept_sqlite_connection(engine, statement, params)
+    connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         cursor.execute(statement, params)
@@ -119,6 +125,44 @@ def _first_row(sql: str, params: dict) -> tuple | None:
     finally:
         connection.close()  # back to the pool, rolled back
     return tuple(row) if row is not None else None
+
+
+_kept_sqlite = threading.local()  # .slot: (engine, process id, pooled DB-API connection)
+
+
+def _on_kept_sqlite_connection(engine: Engine, statement: str, params: dict) -> tuple | None:
+    """`statement` on this thread's own SQLite connection, taken from the pool once and kept (decision 0091): the
+    pool's checkout and return (a rollback) cost more than the statement on an anonymous page. The connection is in
+    autocommit (database.py), and its cursor is closed before returning, so it holds no read transaction between
+    two requests: each statement sees every commit before it, and never holds back the WAL's checkpoint. One per
+    thread, per engine and process (a new engine, or a forked worker, takes its own). A connection that fails is
+    closed and dropped, and the statement tried once more on a new one."""
+    for attempt in (1, 2):
+        connection = _kept_sqlite_connection(engine)
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(statement, params)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        except engine.dialect.dbapi.Error:
+            _kept_sqlite.slot = None
+            connection.invalidate()  # closed, not back to the pool
+            if attempt == 2:
+                raise
+            continue
+        return tuple(row) if row is not None else None
+    return None  # pragma: no cover  (the loop returns or raises)
+
+
+def _kept_sqlite_connection(engine: Engine):
+    slot = getattr(_kept_sqlite, "slot", None)
+    if slot is None or slot[0] is not engine or slot[1] != os.getpid():
+        if slot is not None and slot[1] == os.getpid():
+            slot[2].close()  # another engine's (a test's earlier app): back to its pool
+        slot = _kept_sqlite.slot = (engine, os.getpid(), engine.raw_connection())
+    return slot[2]
 
 
 def find_courses(criteria: CatalogueFilter, ui_language: str) -> list[Course]:
