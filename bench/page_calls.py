@@ -6,9 +6,9 @@ A fresh database with the starter catalogue, one learner enrolled in the course,
 times to warm the page cache and the quiz form's drawn questions (web/question_fragments, one per question and
 shuffled order), then as many times under cProfile; the statements are counted on the engine over one more
 request. The graded submit is measured the same way on page_speed.py's generated quiz (no attempt limit): each
-submit is of a fresh form, whose GET is not counted. An anonymous page reads the catalogue's version on a pooled
-DB-API connection (services/catalogue._first_row), which the engine's events do not see: its statement is not
-counted. Compare two commits by running this in each checkout.
+submit is of a fresh form, whose GET is not counted. A page marked `reads_only` may read outside the ORM, on a
+DB-API connection the engine's events do not see (models/direct_reads: an anonymous page's key, the session user):
+those statements are counted where they are sent. Compare two commits by running this in each checkout.
 
     .venv/bin/python bench/page_calls.py [--requests 500] [--server-url postgresql://root@127.0.0.1:5432/postgres]
         [--profile FOLDER]
@@ -77,6 +77,7 @@ def main() -> None:
 
         from bench.floor_wsgi import app  # LearnHub plus /bench/floor
         from learnhub.extensions import db
+        from learnhub.models import direct_reads
 
         client = app.test_client()
         origin = {"Origin": "http://localhost"}  # the login and enrol forms are checked by origin (decision 0037)
@@ -98,9 +99,13 @@ def main() -> None:
             def count(_connection, _cursor, statement, *_rest, into=statements):
                 into.append(statement)
 
+            outside = direct_reads._outside_session
+            direct_reads._outside_session = lambda engine, sql, params, run=outside, into=statements: (
+                into.append(sql), run(engine, sql, params))[1]
             event.listen(engine, "before_cursor_execute", count)
             browser.get(path)
             event.remove(engine, "before_cursor_execute", count)
+            direct_reads._outside_session = outside
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(args.requests):

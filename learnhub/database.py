@@ -93,7 +93,8 @@ def _note_read_only_page() -> None:
     g.reads_only = _view_attribute("reads_only")
 
 
-def _in_read_only_page() -> bool:
+def in_read_only_page() -> bool:
+    """Whether this is a dispatched GET (HEAD) of a view marked `reads_only`."""
     return has_request_context() and g.get("reads_only", False)
 
 
@@ -114,7 +115,7 @@ def begins_immediate() -> bool:
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection) -> None:
-    if connection.dialect.name != "sqlite" or _in_read_only_page():
+    if connection.dialect.name != "sqlite" or in_read_only_page():
         return  # a page that only reads: each statement is its own transaction, as on PostgreSQL (decision 0082)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
 
@@ -138,7 +139,7 @@ def _watch_pool(engine: Engine) -> None:
                 dialect.do_ping(dbapi_connection)
             except dialect.loaded_dbapi.Error as error:  # dropped: so are the others made before it
                 raise exc.InvalidatePoolError(f"pooled connection dropped while idle: {error}") from error
-        if _in_read_only_page():
+        if in_read_only_page():
             # psycopg sends BEGIN before a transaction's first statement; in autocommit it sends none, and the
             # ROLLBACK at the request's end finds nothing to roll back (no round trip either).
             dbapi_connection.autocommit = True
@@ -155,5 +156,5 @@ def _watch_pool(engine: Engine) -> None:
 @event.listens_for(Session, "before_flush")
 def _refuse_writes_in_read_only_pages(session, _context, _instances) -> None:
     if (session.new or session.deleted or any(session.is_modified(each) for each in session.dirty)) \
-            and _in_read_only_page():
+            and in_read_only_page():
         raise WriteInReadOnlyPage(f"{request.endpoint} is marked reads_only but saves changes")

@@ -1,18 +1,25 @@
 """Reading one row of a model on the hottest paths (every logged-in request, every course page) with one Core
 statement instead of the ORM's load machinery, which costs more than the query itself on a page served from
 the page cache (issue 14). What comes back is an ordinary ORM object, attached to the session: it lazy-loads
-its relationships and any column left out, and changes to it are saved as usual."""
+its relationships and any column left out, and changes to it are saved as usual.
+
+On a page marked `reads_only` (GET only, no transaction, no writes) the object is attached to no session
+(decision 0092): such a page needs no ORM session at all for it, and the statement runs outside the ORM
+(models/direct_reads). It holds every column read; a column left out or a relationship is not loaded there
+(DetachedInstanceError): such a page reads what it needs by a query of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Table, select
+from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
+from learnhub.database import in_read_only_page
 from learnhub.extensions import db
+from learnhub.models.direct_reads import PreparedSelect
 
 Model = TypeVar("Model")
 
@@ -31,26 +38,28 @@ class RowReader(Generic[Model]):
         columns = [column for column in table.columns if column.key not in skipped]
         self._names = [mapper.get_property_by_column(column).key for column in columns]
         self.width = len(columns)
-        self._statement = select(*columns, *also).where(where(table.c))
+        self._select = PreparedSelect(select(*columns, *also).where(where(table.c)))
         self._manager = mapper.class_manager
         self.model = model
 
     def read(self, **params) -> Model | None:
         row = self.read_row(**params)
-        return None if row is None else self.attach(row)
+        return None if row is None else self.load(row)
 
-    def read_row(self, **params) -> Row | None:
-        """The matching row (the model's columns, then those of `also`) or None, attached to nothing: a row may be
-        kept between requests and attached to each one's session."""
-        return db.session.connection().execute(self._statement, params).first()
+    def read_row(self, **params) -> tuple | None:
+        """The matching row (the model's columns, then those of `also`, by position or name) or None, attached to
+        nothing: a row may be kept between requests and loaded into each one."""
+        return self._select.first(params)
 
-    def attach(self, row: Row) -> Model:
-        """A new object of the model from a row read_row gave, in this request's session as if a query had loaded
-        it. (Values are shared with the row: a JSON column's dict is replaced, never changed in place.)"""
+    def load(self, row: tuple) -> Model:
+        """A new object of the model from a row read_row gave, as if a query had loaded it: in this request's
+        session, or in none on a page that only reads. (Values are shared with the row: a JSON column's dict is
+        replaced, never changed in place.)"""
         instance = self._manager.new_instance()  # not through __init__: nothing is "set", nothing to flush
         instance.__dict__.update(zip(self._names, row[:self.width], strict=True))
         make_transient_to_detached(instance)  # as if loaded by a query: clean, what was left out expired (lazy)
-        db.session.add(instance)
+        if not in_read_only_page():
+            db.session.add(instance)
         return instance
 
     def in_session(self, primary_key) -> Model | None:

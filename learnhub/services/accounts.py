@@ -299,4 +299,4 @@ def session_user(user_id: int, token: str) -> User | None:
     catalogue_version.note(version)
     if asked is not None:
         item_state.answer(asked, version, tuple(row[reader.width + 1:]))
-    return reader.attach(row)
+    return reader.load(row)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Engine, Row, bindparam, select
+from sqlalchemy import bindparam, select
 
 from learnhub import fingerprints
 from learnhub.extensions import db
-from learnhub.models import Course, CourseItem, CourseModule, LessonBody
+from learnhub.models import Course, CourseItem, CourseModule, LessonBody, direct_reads
 from learnhub.models.row_reader import RowReader
 from learnhub.services import catalogue_version, catalogue_watch
 from learnhub.text import fold
@@ -71,7 +69,7 @@ def _read_version() -> str | None:
 def _heard() -> str | None:
     """The version this worker heard (PostgreSQL, on a request of its own connections), noted for the request so
     that course rows kept under it serve the page; None when there is none to hear: ask."""
-    if not current_app.config.get("CATALOGUE_LISTEN", True) or not _borrows_connections():
+    if not current_app.config.get("CATALOGUE_LISTEN", True) or not direct_reads.borrows_connections():
         return None
     heard = catalogue_watch.heard(db.engine, _read_version)
     if heard is not None:
@@ -91,78 +89,10 @@ def course_stamp(course_id: str) -> tuple[str, object] | None:
     return None if row is None or row[2] else (row[0], row[1])
 
 
-def _borrows_connections() -> bool:
-    """Whether this request's ORM session has no connection yet and would borrow one from the pool (an anonymous
-    page), rather than hold one (a logged-in page; the tests' transaction, to which the session is bound)."""
-    if not db.session.registry.has():  # no session yet (an anonymous page): do not make one just to ask
-        bind = db.session.session_factory.kw.get("bind")
-        return bind is None or isinstance(bind, Engine)
-    return isinstance(db.session.get_bind(), Engine) and not db.session().in_transaction()
-
-
 def _first_row(sql: str, params: dict) -> tuple | None:
-    """The first row of a plain SELECT ({name} marks a parameter), for the keys of cached pages (issue 14).
-
-    In a request whose ORM session already holds a connection (a logged-in one: the session user was read), or
-    whose session is bound to one connection (the tests' transaction), it runs there. Otherwise (an anonymous
-    page) it uses a connection outside the ORM and begins no ORM transaction, which costs several times the query
-    on SQLite (about 85 us against 15): on PostgreSQL a pooled one, borrowed for the statement; on SQLite, the
-    thread's own, kept between requests (decision 0091). Values come back as the driver gives them (a
-    date may be text on SQLite): compare them only with values read the same way."""
-    engine = db.engine
-    pyformat = engine.dialect.dbapi.paramstyle == "pyformat"  # psycopg: %(name)s; sqlite3: :name
-    statement = sql.format(**{name: f"%({name})s" if pyformat else f":{name}" for name in params})
-    if not _borrows_connections():
-        return db.session.connection().exec_driver_sql(statement, params).first()
-    if engine.dialect.name == "sqlite":
-        return _on_kept_sqlite_connection(engine, statement, params)
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool, rolled back
-    return tuple(row) if row is not None else None
-
-
-_kept_sqlite = threading.local()  # .slot: (engine, process id, pooled DB-API connection)
-
-
-def _on_kept_sqlite_connection(engine: Engine, statement: str, params: dict) -> tuple | None:
-    """`statement` on this thread's own SQLite connection, taken from the pool once and kept (decision 0091): the
-    pool's checkout and return (a rollback) cost more than the statement on an anonymous page. The connection is in
-    autocommit (database.py), and its cursor is closed before returning, so it holds no read transaction between
-    two requests: each statement sees every commit before it, and never holds back the WAL's checkpoint. One per
-    thread, per engine and process (a new engine, or a forked worker, takes its own). A connection that fails is
-    closed and dropped, and the statement tried once more on a new one."""
-    for attempt in (1, 2):
-        connection = _kept_sqlite_connection(engine)
-        try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(statement, params)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        except engine.dialect.dbapi.Error:
-            _kept_sqlite.slot = None
-            connection.invalidate()  # closed, not back to the pool
-            if attempt == 2:
-                raise
-            continue
-        return tuple(row) if row is not None else None
-    return None  # pragma: no cover  (the loop returns or raises)
-
-
-def _kept_sqlite_connection(engine: Engine):
-    slot = getattr(_kept_sqlite, "slot", None)
-    if slot is None or slot[0] is not engine or slot[1] != os.getpid():
-        if slot is not None and slot[1] == os.getpid():
-            slot[2].close()  # another engine's (a test's earlier app): back to its pool
-        slot = _kept_sqlite.slot = (engine, os.getpid(), engine.raw_connection())
-    return slot[2]
+    """The first row of a plain SELECT ({name} marks a parameter), for the keys of cached pages (issue 14): on an
+    anonymous page on a connection outside the ORM (models/direct_reads.first_row)."""
+    return direct_reads.first_row(sql, params)
 
 
 def find_courses(criteria: CatalogueFilter, ui_language: str) -> list[Course]:
@@ -174,7 +104,7 @@ def find_courses(criteria: CatalogueFilter, ui_language: str) -> list[Course]:
 _COURSE = RowReader(Course, lambda courses: courses.id == bindparam("course_id"))
 MAX_KEPT_COURSES = 5000
 # Course rows this worker read under one catalogue version: (version, {course id: row}), replaced as a whole.
-_kept_courses: tuple[str | None, dict[str, Row]] = (None, {})
+_kept_courses: tuple[str | None, dict[str, tuple]] = (None, {})
 
 
 def course_or_none(course_id: str, *, include_retired: bool = False) -> Course | None:
@@ -222,10 +152,10 @@ def _kept_course(course_id: str) -> Course | None:
     if catalogue_version.noted() is None:
         return _COURSE.read(course_id=course_id)
     row = _kept_row(course_id)
-    return None if row is None else _COURSE.attach(row)
+    return None if row is None else _COURSE.load(row)
 
 
-def _kept_row(course_id: str) -> Row | None:
+def _kept_row(course_id: str) -> tuple | None:
     """The course's row as this worker keeps it under the version the request noted: read once per version."""
     global _kept_courses
     version = catalogue_version.noted()

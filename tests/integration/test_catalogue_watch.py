@@ -62,9 +62,10 @@ def retire_elsewhere(app, course_id: str = COURSE) -> None:
 
 
 def watch_statements(app):
-    """Every statement the app sends, through the ORM or on a pooled connection outside it."""
+    """Every statement the app sends, through the ORM or on a connection outside it (models/direct_reads): set
+    `outside` as direct_reads._outside_session."""
     from learnhub.extensions import db
-    from learnhub.services import catalogue
+    from learnhub.models import direct_reads
 
     sent: list[str] = []
     with app.app_context():
@@ -74,11 +75,11 @@ def watch_statements(app):
         sent.append(statement)
 
     event.listen(engine, "before_cursor_execute", on_engine)
-    first_row = catalogue._first_row
+    run_outside = direct_reads._outside_session
 
-    def outside(sql, params):
+    def outside(engine, sql, params):
         sent.append(sql)
-        return first_row(sql, params)
+        return run_outside(engine, sql, params)
 
     return sent, engine, on_engine, outside
 
@@ -86,7 +87,7 @@ def watch_statements(app):
 @postgresql_only
 def test_anonymous_pages_ask_nothing_once_their_worker_listens_and_show_a_change_once_heard(
         tmp_path_factory, monkeypatch):
-    from learnhub.services import catalogue
+    from learnhub.models import direct_reads
 
     app = app_with_own_database(tmp_path_factory, "watch_pages")
     visitor = app.test_client()
@@ -95,7 +96,7 @@ def test_anonymous_pages_ask_nothing_once_their_worker_listens_and_show_a_change
         assert visitor.get(page).status_code == 200
     assert heard_now(app) == stored_version(app)
     sent, engine, on_engine, outside = watch_statements(app)
-    monkeypatch.setattr(catalogue, "_first_row", outside)
+    monkeypatch.setattr(direct_reads, "_outside_session", outside)
     try:
         for page in pages:
             assert COURSE in visitor.get(page).get_data(as_text=True)

@@ -33,7 +33,7 @@ def checkouts(app, monkeypatch) -> list:
 
 
 def test_anonymous_pages_take_one_connection_from_the_pool_and_keep_it(own_app, monkeypatch):
-    from learnhub.services import catalogue
+    from learnhub.models import direct_reads
 
     visitor = own_app.test_client()
     for page in ("/courses", f"/courses/{COURSE}"):  # rendered once (the ORM's own connection); the slot filled
@@ -42,7 +42,7 @@ def test_anonymous_pages_take_one_connection_from_the_pool_and_keep_it(own_app, 
     for page in ("/courses", f"/courses/{COURSE}", "/courses", f"/courses/{COURSE}") * 5:
         assert visitor.get(page).status_code == 200
     assert taken == []
-    kept = catalogue._kept_sqlite.slot[2]
+    kept = direct_reads._kept_sqlite.slot[2]
     assert kept.dbapi_connection.in_transaction is False  # no read transaction held between requests
 
 
@@ -65,15 +65,15 @@ def test_a_commit_elsewhere_shows_at_the_next_request_and_the_log_can_be_checkpo
 
 
 def test_a_failed_connection_is_dropped_and_the_page_still_served(own_app, monkeypatch):
-    from learnhub.services import catalogue
+    from learnhub.models import direct_reads
 
     visitor = own_app.test_client()
     for page in ("/courses", f"/courses/{COURSE}"):
         assert visitor.get(page).status_code == 200
-    broken = catalogue._kept_sqlite.slot[2]
+    broken = direct_reads._kept_sqlite.slot[2]
     broken.dbapi_connection.close()  # as if the file went away under it
     taken = checkouts(own_app, monkeypatch)
     assert visitor.get("/courses").status_code == 200
     assert visitor.get(f"/courses/{COURSE}").status_code == 200
     assert taken == [1]  # one new connection, then kept
-    assert catalogue._kept_sqlite.slot[2] is not broken
+    assert direct_reads._kept_sqlite.slot[2] is not broken
