@@ -137,7 +137,9 @@ class QuizForm:
     questions: tuple[ShownQuestion, ...]
 
 
+@functools.lru_cache(maxsize=8)
 def _serializer(secret_key: str) -> URLSafeSerializer:
+    """The quiz tokens' signer for a secret key, made once (it holds no state between two uses)."""
     return URLSafeSerializer(secret_key, salt=TOKEN_SALT)
 
 
