@@ -100,8 +100,8 @@ def main() -> None:
                 into.append(statement)
 
             outside = direct_reads._outside_session
-            direct_reads._outside_session = lambda engine, sql, params, run=outside, into=statements: (
-                into.append(sql), run(engine, sql, params))[1]
+            direct_reads._outside_session = lambda engine, sql, *rest, run=outside, into=statements: (
+                into.append(sql), run(engine, sql, *rest))[1]
             event.listen(engine, "before_cursor_execute", count)
             browser.get(path)
             event.remove(engine, "before_cursor_execute", count)

@@ -1,11 +1,11 @@
-"""Reads that go around the ORM session on the hottest paths (issue 14, decisions 0091 and 0092).
+"""Reads that go around the ORM session on the hottest paths (issue 14, decisions 0091 to 0093).
 
 A page marked `reads_only` (learnhub/database.py) runs without a transaction, so its first statement need not go
 through the ORM session at all: the session's connection, its transaction object and the pool's checkout and
-return cost several times what a one-row SELECT costs on SQLite. Such a read runs on a connection of its own: on
-SQLite the thread's own, taken from the pool once and kept; on PostgreSQL one borrowed from the pool for the
-statement. Anywhere else (a page that writes, a request whose session already holds a connection, the tests'
-transaction, to which the session is bound) it runs on the session's connection, as before.
+return cost several times what a one-row SELECT costs on SQLite. Such a read runs on the thread's own connection,
+taken from the pool once and kept, in autocommit, on either database. Anywhere else (a page that writes, a request
+whose session already holds a connection, the tests' transaction, to which the session is bound) it runs on the
+session's connection, as before.
 
 `PreparedSelect` is a Core select compiled once per dialect, whose rows come back through the columns' own result
 processors (a date on SQLite is a `datetime`, a boolean a `bool`), as the ORM would give them, without the ORM's
@@ -46,7 +46,7 @@ def first_row(sql: str, params: dict) -> tuple | None:
     statement = sql.format(**{name: f"%({name})s" if pyformat else f":{name}" for name in params})
     if not borrows_connections():
         return db.session.connection().exec_driver_sql(statement, params).first()
-    return _outside_session(engine, statement, params)[0]
+    return _outside_session(engine, statement, params, describe=False)[0]
 
 
 class PreparedSelect:
@@ -65,16 +65,16 @@ class PreparedSelect:
         if borrows_connections():
             engine = db.engine
             form = self._form(engine.dialect)
-            row, description = _outside_session(engine, form.sql, form.arguments(params))
+            row, description = _outside_session(engine, form.sql, form.arguments(params), form.processors is None)
         else:
             connection = db.session.connection()
             form = self._form(connection.dialect)
             result = connection.exec_driver_sql(form.sql, form.arguments(params))
-            description = result.cursor.description
+            description = result.cursor.description if form.processors is None else None
             row = result.first()
         if row is None:
             return None
-        processors = form.processors or form.processors_for(description)
+        processors = form.processors if form.processors is not None else form.processors_for(description)
         return form.row_class._make([value if process is None else process(value)
                                      for process, value in zip(processors, row, strict=True)])
 
@@ -121,44 +121,28 @@ class _Form:
         return self.processors
 
 
-def _outside_session(engine: Engine, statement: str, params: Any) -> tuple[tuple | None, Any]:
-    """(first row, cursor description) of `statement` on a connection outside the ORM: on SQLite the thread's own
-    (decision 0091); on PostgreSQL one borrowed from the pool for the statement and given back rolled back (in a
-    `reads_only` page it is in autocommit: nothing to roll back, no round trip)."""
-    if engine.dialect.name == "sqlite":
-        return _on_kept_sqlite_connection(engine, statement, params)
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(statement, params)
-        row, description = cursor.fetchone(), cursor.description
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool
-    return (tuple(row) if row is not None else None), description
+def _outside_session(engine: Engine, statement: str, params: Any, describe: bool) -> tuple[tuple | None, Any]:
+    """(first row, cursor description if `describe`, else None: psycopg builds it anew each time it is asked) of
+    `statement` on this thread's own connection, taken from the pool once and kept (decisions 0091 and 0093): the
+    pool's checkout and return (a rollback, the pool's events) cost more than the statement on SQLite, and a sixth
+    of the lesson page's time on PostgreSQL.
 
-
-_kept_sqlite = threading.local()  # .slot: (engine, process id, pooled DB-API connection)
-
-
-def _on_kept_sqlite_connection(engine: Engine, statement: str, params: Any) -> tuple[tuple | None, Any]:
-    """`statement` on this thread's own SQLite connection, taken from the pool once and kept (decision 0091): the
-    pool's checkout and return (a rollback) cost more than the statement on an anonymous page. The connection is in
-    autocommit (database.py), and its cursor is closed before returning, so it holds no read transaction between
-    two requests: each statement sees every commit before it, and never holds back the WAL's checkpoint. One per
-    thread, per engine and process (a new engine, or a forked worker, takes its own). A connection that fails is
-    closed and dropped, and the statement tried once more on a new one."""
+    The connection is in autocommit (SQLite: database.py; PostgreSQL: set as it is taken), and its cursor is closed
+    before returning, so it holds no transaction between two requests: each statement sees every commit before it,
+    never holds back SQLite's WAL checkpoint, and is never "idle in transaction" on PostgreSQL. One per thread, per
+    engine and process (a new engine, or a forked worker, takes its own). A connection that fails (a server
+    restarted, a file gone) is closed and dropped, and the statement tried once more on a new one."""
     for attempt in (1, 2):
-        connection = _kept_sqlite_connection(engine)
+        connection = _kept_connection(engine)
         try:
             cursor = connection.cursor()
             try:
                 cursor.execute(statement, params)
-                row, description = cursor.fetchone(), cursor.description
+                row, description = cursor.fetchone(), cursor.description if describe else None
             finally:
                 cursor.close()
-        except engine.dialect.dbapi.Error:
-            _kept_sqlite.slot = None
+        except engine.dialect.loaded_dbapi.Error:
+            _kept.slot = None
             connection.invalidate()  # closed, not back to the pool
             if attempt == 2:
                 raise
@@ -167,10 +151,16 @@ def _on_kept_sqlite_connection(engine: Engine, statement: str, params: Any) -> t
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
 
-def _kept_sqlite_connection(engine: Engine):
-    slot = getattr(_kept_sqlite, "slot", None)
+_kept = threading.local()  # .slot: (engine, process id, pooled DB-API connection)
+
+
+def _kept_connection(engine: Engine):
+    slot = getattr(_kept, "slot", None)
     if slot is None or slot[0] is not engine or slot[1] != os.getpid():
         if slot is not None and slot[1] == os.getpid():
             slot[2].close()  # another engine's (a test's earlier app): back to its pool
-        slot = _kept_sqlite.slot = (engine, os.getpid(), engine.raw_connection())
+        connection = engine.raw_connection()
+        if engine.dialect.name == "postgresql":
+            connection.driver_connection.autocommit = True  # (back in the pool, database.py resets it)
+        slot = _kept.slot = (engine, os.getpid(), connection)
     return slot[2]

@@ -77,9 +77,9 @@ def watch_statements(app):
     event.listen(engine, "before_cursor_execute", on_engine)
     run_outside = direct_reads._outside_session
 
-    def outside(engine, sql, params):
+    def outside(engine, sql, *rest):
         sent.append(sql)
-        return run_outside(engine, sql, params)
+        return run_outside(engine, sql, *rest)
 
     return sent, engine, on_engine, outside
 

@@ -22,9 +22,8 @@ def _backend_pids(engine) -> set[int]:
 
 def test_a_busy_connection_is_not_pinged_and_one_dropped_while_idle_is_replaced(tmp_path_factory, monkeypatch):
     app = app_with_own_database(tmp_path_factory, "pool_ping", courses=False)
-    # The catalogue page asks the database through the pool on each request only when its worker does not listen
-    # for catalogue changes (decision 0088); the pool is what this test is about.
-    app.config["CATALOGUE_LISTEN"] = False
+    # /health asks the database through the ORM session, so through the pool, on every request (a page that only
+    # reads takes the thread's kept connection instead: decision 0093).
     with app.app_context():
         engine = db.engine
     pings: list[int] = []
@@ -34,19 +33,19 @@ def test_a_busy_connection_is_not_pinged_and_one_dropped_while_idle_is_replaced(
     client = app.test_client()
     try:
         for _ in range(3):
-            assert client.get("/courses").status_code == 200
+            assert client.get("/health").status_code == 200
         assert pings == []  # each time the connection came back moments before: no round trip for a ping
         (pid,) = _backend_pids(engine)
 
         monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)  # every connection now counts as idle
-        assert client.get("/courses").status_code == 200
+        assert client.get("/health").status_code == 200
         assert pings == [pid]  # pinged, alive, kept
         assert _backend_pids(engine) == {pid}
 
         with psycopg.connect(TEST_DATABASE_URL.replace("postgresql+psycopg://", "postgresql://"),
                              autocommit=True) as admin:  # the server drops it, as in a restart
             assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
-        assert client.get("/courses").status_code == 200  # the ping found it dropped: a new one served the page
+        assert client.get("/health").status_code == 200  # the ping found it dropped: a new one served the page
         assert pings == [pid, pid]
         (replacement,) = _backend_pids(engine)
         assert replacement != pid

@@ -174,3 +174,43 @@ def test_a_logout_a_role_change_or_a_disabled_account_counts_at_the_next_request
         database.session.commit()
     response = client.get(LESSON)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_pages_that_only_read_keep_one_connection_and_one_that_breaks_is_replaced(own_app):
+    """The thread takes one connection from the pool and keeps it (decision 0093), holding no transaction between
+    requests; a connection the server or the file dropped is replaced, and the page is still served."""
+    from sqlalchemy import event
+
+    from learnhub.models import direct_reads
+
+    client = own_app.test_client()
+    assert log_in(client, "ana@example.org").status_code == 303
+    for page in (LESSON, "/test/who", "/courses", f"/courses/{COURSE}"):  # (pages rendered once, then cached)
+        assert client.get(page).status_code == 200
+    with own_app.app_context():
+        engine = database.engine
+    taken: list[int] = []
+
+    def checkout(*_args):
+        taken.append(1)
+
+    event.listen(engine.pool, "checkout", checkout)
+    try:
+        for page in (LESSON, "/test/who", "/courses", f"/courses/{COURSE}") * 5:
+            assert client.get(page).status_code == 200
+        assert taken == []  # every page read its person (and its key) on the kept connection
+        kept = direct_reads._kept.slot[2]
+        if engine.dialect.name == "sqlite":
+            assert kept.driver_connection.in_transaction is False
+            kept.driver_connection.close()  # as if the file went away under it
+        else:
+            assert kept.driver_connection.autocommit is True
+            assert kept.driver_connection.info.transaction_status.name == "IDLE"  # never idle in a transaction
+            with engine.connect() as other:  # the server ends its session (a restart, an administrator)
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({kept.driver_connection.info.backend_pid})")
+            taken.clear()
+        assert client.get("/test/who").get_data(as_text=True).startswith("ana@example.org trainee")
+        assert taken == [1]  # one new connection, then kept
+        assert direct_reads._kept.slot[2] is not kept
+    finally:
+        event.remove(engine.pool, "checkout", checkout)

@@ -42,7 +42,7 @@ def test_anonymous_pages_take_one_connection_from_the_pool_and_keep_it(own_app, 
     for page in ("/courses", f"/courses/{COURSE}", "/courses", f"/courses/{COURSE}") * 5:
         assert visitor.get(page).status_code == 200
     assert taken == []
-    kept = direct_reads._kept_sqlite.slot[2]
+    kept = direct_reads._kept.slot[2]
     assert kept.dbapi_connection.in_transaction is False  # no read transaction held between requests
 
 
@@ -70,10 +70,10 @@ def test_a_failed_connection_is_dropped_and_the_page_still_served(own_app, monke
     visitor = own_app.test_client()
     for page in ("/courses", f"/courses/{COURSE}"):
         assert visitor.get(page).status_code == 200
-    broken = direct_reads._kept_sqlite.slot[2]
+    broken = direct_reads._kept.slot[2]
     broken.dbapi_connection.close()  # as if the file went away under it
     taken = checkouts(own_app, monkeypatch)
     assert visitor.get("/courses").status_code == 200
     assert visitor.get(f"/courses/{COURSE}").status_code == 200
     assert taken == [1]  # one new connection, then kept
-    assert direct_reads._kept_sqlite.slot[2] is not broken
+    assert direct_reads._kept.slot[2] is not broken

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from learnhub.database import WriteInReadOnlyPage
 from learnhub.extensions import db as database
-from learnhub.models import Course
+from learnhub.models import Course, direct_reads
 from learnhub.services import accounts
 from tests.conftest import DEFAULT_PASSWORD, PROFILE, TEST_DATABASE_URL, log_in, post_form, sync_courses
 from tests.integration.learning_helpers import app_with_own_database
@@ -49,7 +49,7 @@ def test_a_write_in_a_read_only_page_is_refused_and_a_post_may_write(app, db):
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only: SQLite has no round trips to save")
-def test_read_only_pages_run_without_a_transaction_on_postgresql(tmp_path_factory):
+def test_read_only_pages_run_without_a_transaction_on_postgresql(tmp_path_factory, monkeypatch):
     app = app_with_own_database(tmp_path_factory, "reads_only", courses=False)
     catalogue = tmp_path_factory.mktemp("reads_only_courses")
     shutil.copytree(Path(app.config["COURSES_DIR"]) / "passwords-mfa", catalogue / "passwords-mfa")
@@ -73,6 +73,15 @@ def test_read_only_pages_run_without_a_transaction_on_postgresql(tmp_path_factor
     def back_in_pool(dbapi_connection, _record):
         returned.append(dbapi_connection.autocommit)
 
+    run_outside = direct_reads._outside_session
+
+    def kept_connection_statement(engine, sql, *rest):  # (decision 0093: the thread's kept connection)
+        found = run_outside(engine, sql, *rest)
+        driver = direct_reads._kept.slot[2].driver_connection
+        statements.append((request.method, request.path, driver.autocommit, driver.info.transaction_status.name))
+        return found
+
+    monkeypatch.setattr(direct_reads, "_outside_session", kept_connection_statement)
     event.listen(engine, "after_cursor_execute", after_statement)
     event.listen(engine.pool, "reset", before_reset)
     event.listen(engine.pool, "checkin", back_in_pool)
