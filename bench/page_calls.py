@@ -103,7 +103,7 @@ def main() -> None:
             direct_reads._outside_session = lambda engine, sql, *rest, run=outside, into=statements: (
                 into.append(sql), run(engine, sql, *rest))[1]
             event.listen(engine, "before_cursor_execute", count)
-            browser.get(path)
+            assert browser.get(path).status_code == 200, path
             event.remove(engine, "before_cursor_execute", count)
             direct_reads._outside_session = outside
             profile = cProfile.Profile()

@@ -46,7 +46,7 @@ def first_row(sql: str, params: dict) -> tuple | None:
     statement = sql.format(**{name: f"%({name})s" if pyformat else f":{name}" for name in params})
     if not borrows_connections():
         return db.session.connection().exec_driver_sql(statement, params).first()
-    return _outside_session(engine, statement, params, describe=False)[0]
+    return _outside_session(engine, statement, params, False)[0]  # (no description: driver values as they are)
 
 
 class PreparedSelect:
