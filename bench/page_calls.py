@@ -86,6 +86,7 @@ def main() -> None:
         page = client.get("/courses/passwords-mfa").get_data(as_text=True)
         token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         assert client.post("/courses/passwords-mfa/enrol", data={"csrf_token": token}).status_code == 303
+        assert client.get("/courses/passwords-mfa").status_code == 200  # where enrolling leads: its message shown
         with app.app_context():
             engine = db.engine
         rows = []

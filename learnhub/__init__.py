@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.request_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

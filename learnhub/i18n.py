@@ -7,6 +7,7 @@ switcher, else the best match of the browser's Accept-Language, else English.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -80,6 +81,17 @@ def select_locale() -> str:
         if chosen in languages:
             return chosen
     return request.accept_languages.best_match(languages) or "en"
+
+
+def request_locale() -> Locale:
+    """select_locale's choice as Flask-Babel's locale selector returns it: one Locale object per language, kept, so
+    that a request does not parse its language's name again (issue 14)."""
+    return _locale(select_locale())
+
+
+@functools.cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 def current_language() -> str:

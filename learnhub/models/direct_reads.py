@@ -86,6 +86,8 @@ class PreparedSelect:
         for bind in compiled.binds.values():
             if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                 raise TypeError(f"PreparedSelect: parameter {bind.key!r} of type {bind.type!r} needs converting")
+            if bind.expanding or bind.callable is not None:
+                raise TypeError(f"PreparedSelect: parameter {bind.key!r} is a list or computed at execution")
         columns = list(self._statement.selected_columns)
         form = _Form(compiled, [column.type.dialect_impl(dialect) for column in columns],
                      namedtuple("PreparedRow", [column.key or f"column_{i}" for i, column in enumerate(columns)],
@@ -99,7 +101,7 @@ class _Form:
     class of its rows, and one result processor per column (None where the driver's value is kept), made from the
     first result's description (a driver may need each column's type code: psycopg's numbers do)."""
 
-    __slots__ = ("_types", "compiled", "positions", "processors", "row_class", "sql")
+    __slots__ = ("_names", "_slots", "_types", "compiled", "positions", "processors", "row_class", "sql")
 
     def __init__(self, compiled, types: list, row_class: type):
         self.compiled = compiled
@@ -108,11 +110,25 @@ class _Form:
         self.row_class = row_class
         self.processors: tuple[Callable | None, ...] | None = None
         self._types = types
+        # What `construct_params` would do for each parameter, worked out once: the caller's value by the
+        # parameter's key, else the value written into the statement (a literal compared with, a LIMIT).
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        order = self.positions if self.positions is not None else tuple(by_name)
+        self._names = tuple(compiled.escaped_bind_names.get(name, name) for name in order)
+        self._slots = tuple((by_name[name].key, by_name[name].required, by_name[name].effective_value)
+                            for name in order)
 
     def arguments(self, params: Mapping[str, Any]) -> Any:
         """The statement's parameters as its driver takes them: a tuple in order, or a dict by name."""
-        values = self.compiled.construct_params(params)
-        return values if self.positions is None else tuple(values[name] for name in self.positions)
+        values = []
+        for key, required, written in self._slots:
+            if key in params:
+                values.append(params[key])
+            elif required:
+                return self.compiled.construct_params(params)  # raises SQLAlchemy's own error, naming it
+            else:
+                values.append(written)
+        return tuple(values) if self.positions is not None else dict(zip(self._names, values, strict=True))
 
     def processors_for(self, description) -> tuple[Callable | None, ...]:
         dialect = self.compiled.dialect

@@ -11,6 +11,10 @@ Both are per-request costs of the framework, not of LearnHub's pages, paid on ev
   cookie, sent again, is only checked for its age (the session's lifetime) and decoded. A cookie is remembered
   only after a full check under the current keys, so nothing unsigned is ever accepted; what is kept is not a
   session (the user behind it is read from the database on every request, services/accounts.session_user).
+  When every value it holds is plain (text, a number, true or false: a logged-in session's are), its decoded
+  values are remembered too, and each request gets its own copy (decision 0094); a session holding a list or a
+  mapping (a flashed message, a login half done) is decoded on every request, as Flask does, so that no request
+  can change what another one reads.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-MAX_VERIFIED_COOKIES = 4096  # about 1 MB of cookie text per worker at most
+MAX_VERIFIED_COOKIES = 4096  # about 2 MB of cookie text and values per worker at most
+_PLAIN = (str, int, float, bool, type(None))  # values a shallow copy cannot share
 
 
 def _plain_sync(func) -> bool:
@@ -38,9 +43,9 @@ class SessionCookies(SecureCookieSessionInterface):
     cookie's signing time remembered (for those keys only)."""
 
     def __init__(self) -> None:
-        self._kept: tuple[tuple, URLSafeTimedSerializer | None, dict[str, int]] | None = None
+        self._kept: tuple[tuple, URLSafeTimedSerializer | None, dict[str, tuple[int, dict | None]]] | None = None
 
-    def _for_keys(self, app: Flask) -> tuple[tuple, URLSafeTimedSerializer | None, dict[str, int]]:
+    def _for_keys(self, app: Flask) -> tuple[tuple, URLSafeTimedSerializer | None, dict[str, tuple[int, dict | None]]]:
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         kept = self._kept
         if kept is None or kept[0] != keys:
@@ -58,8 +63,10 @@ class SessionCookies(SecureCookieSessionInterface):
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        signed_at = verified.get(value)
-        if signed_at is not None and 0 <= time.time() - signed_at <= max_age:
+        known = verified.get(value)
+        if known is not None and 0 <= time.time() - known[0] <= max_age:
+            if known[1] is not None:
+                return self.session_class(known[1])  # (a new dict of the same plain values)
             try:  # "payload.timestamp.signature", the payload itself may begin with "." (compressed)
                 return self.session_class(serializer.load_payload(value.rsplit(".", 2)[0].encode()))
             except BadSignature:  # pragma: no cover  (it decoded once, under the same keys)
@@ -70,7 +77,8 @@ class SessionCookies(SecureCookieSessionInterface):
             return self.session_class()
         if len(verified) >= MAX_VERIFIED_COOKIES:
             verified.clear()
-        verified[value] = int(signed.timestamp())
+        plain = isinstance(data, dict) and all(type(item) in _PLAIN for item in data.values())
+        verified[value] = (int(signed.timestamp()), dict(data) if plain else None)
         return self.session_class(data)
 
 

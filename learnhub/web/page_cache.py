@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 from flask import render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from learnhub.i18n import current_language
+from learnhub.web.form_tokens import form_token
 
 MAX_PAGES = 2000  # about 10 KB each: 20 MB per worker at most
 _MARKER = f"csrf-{secrets.token_hex(16)}"  # never in a page's own text: a new random value per process
@@ -83,7 +83,7 @@ def _full_key(key: tuple) -> tuple:
 
 
 def _with_token(html: str) -> str:
-    return html.replace(_MARKER, generate_csrf()) if _MARKER in html else html
+    return html.replace(_MARKER, form_token()) if _MARKER in html else html
 
 
 def size() -> int:

@@ -14,6 +14,7 @@ from learnhub.models.courses import ShownText, localised
 from learnhub.reports import numbers
 from learnhub.services import organisations
 from learnhub.services.certificates import display_code
+from learnhub.web import form_tokens
 
 
 def _translations():
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short") if value else ""
     app.jinja_env.globals.update(
+        csrf_token=form_tokens.form_token,  # Flask-WTF's token, made with a kept signer (decision 0094)
         country_name=i18n.country_name,
         sector_name=i18n.sector_name,
         ecsf_role_name=i18n.ecsf_role_name,

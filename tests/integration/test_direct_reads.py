@@ -61,6 +61,29 @@ def test_a_parameter_the_driver_cannot_take_as_it_is_is_refused(app, db):
         prepared.first({"value": {"a": 1}})
 
 
+def test_values_written_into_the_statement_are_sent_and_a_missing_parameter_is_named(app, db, make_user):
+    """Literal values (compared with, a LIMIT) go with the caller's parameters, in the driver's order; a parameter
+    the caller leaves out is refused as SQLAlchemy refuses it; a list or a value computed at execution is refused
+    when the statement is compiled."""
+    from sqlalchemy.exc import InvalidRequestError
+
+    make_user(email="ana@example.org")
+    make_user(email="bea@example.org")
+    users = User.__table__.c
+    statement = (select(users.email).where(users.active.is_(True), users.id > 0, users.email != bindparam("skip"))
+                 .order_by(users.email).limit(1))
+    prepared = PreparedSelect(statement)
+    with app.test_request_context("/courses", method="GET"):
+        g.reads_only = True
+        assert prepared.first({"skip": "ana@example.org"}).email == "bea@example.org"
+        assert prepared.first({"skip": "bea@example.org"}).email == "ana@example.org"
+        with pytest.raises(InvalidRequestError, match="skip"):
+            prepared.first({})
+        for refused in (users.email.in_(["ana@example.org"]), users.id == bindparam("n", callable_=lambda: 1)):
+            with pytest.raises(TypeError, match="list or computed"):
+                PreparedSelect(select(users.email).where(refused)).first({})
+
+
 @pytest.fixture
 def own_app(tmp_path_factory):
     app = app_with_own_database(tmp_path_factory, "direct_reads")

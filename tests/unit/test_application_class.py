@@ -25,6 +25,19 @@ def small_app() -> LearnHubFlask:
         session["notes"] = ["first"]
         return "put"
 
+    @app.get("/plain")
+    def plain():
+        session["who"] = "ana"
+        session["visits"] = 1
+        return "plain"
+
+    @app.get("/change")
+    def change():
+        before = f"{session.get('who', '-')}:{session.get('visits', 0)}"
+        session["who"] = "bea"  # in this request's session only: the cookie sent again still holds "ana"
+        session["visits"] = session.get("visits", 0) + 1
+        return before
+
     @app.get("/read")
     def read():
         notes = session.get("notes", [])
@@ -50,6 +63,28 @@ def test_a_cookie_sent_again_reads_the_same_and_each_request_has_its_own_copy():
     app = small_app()
     cookie = signed_cookie(app)
     assert [read_with(app, cookie) for _ in range(3)] == ["ana:2", "ana:2", "ana:2"]
+
+
+def test_a_plain_session_sent_again_is_remembered_decoded_and_each_request_changes_only_its_own_copy():
+    app = small_app()
+    client = app.test_client()
+    client.get("/plain")
+    cookie = client.get_cookie("session").value
+    answers = []
+    for _ in range(3):
+        again = app.test_client()
+        again.set_cookie("session", cookie)
+        answers.append(again.get("/change").get_data(as_text=True))
+    assert answers == ["ana:1", "ana:1", "ana:1"]
+    kept = app.session_interface._kept[2][cookie]
+    assert kept[1] == {"who": "ana", "visits": 1}  # remembered decoded, and unchanged by the requests
+
+
+def test_a_session_holding_a_list_is_not_remembered_decoded():
+    app = small_app()
+    cookie = signed_cookie(app)
+    assert read_with(app, cookie) == "ana:2"
+    assert app.session_interface._kept[2][cookie][1] is None
 
 
 @pytest.mark.parametrize("spoil", [
