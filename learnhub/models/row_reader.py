@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 from learnhub.database import in_read_only_page
 from learnhub.extensions import db
@@ -39,6 +39,7 @@ class RowReader(Generic[Model]):
         self._names = [mapper.get_property_by_column(column).key for column in columns]
         self.width = len(columns)
         self._select = PreparedSelect(select(*columns, *also).where(where(table.c)))
+        self._mapper = mapper
         self._manager = mapper.class_manager
         self.model = model
 
@@ -55,6 +56,10 @@ class RowReader(Generic[Model]):
         """A new object of the model from a row read_row gave, as if a query had loaded it: in this request's
         session, or in none on a page that only reads. (Values are shared with the row: a JSON column's dict is
         replaced, never changed in place.)"""
+        if not self._mapper.configured:
+            # SQLAlchemy sets up the mappers' attributes at a worker's first query or first new object; an object
+            # built by hand may come first (a fresh worker's first page), and would find them missing.
+            configure_mappers()
         instance = self._manager.new_instance()  # not through __init__: nothing is "set", nothing to flush
         instance.__dict__.update(zip(self._names, row[:self.width], strict=True))
         make_transient_to_detached(instance)  # as if loaded by a query: clean, what was left out expired (lazy)
