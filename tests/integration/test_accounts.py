@@ -217,6 +217,19 @@ def test_language_switcher_saves_the_choice(client, db, make_user):
     assert db.session.get(User, user.id).language == "fr"
 
 
+def test_a_visitor_who_logged_out_can_still_switch_the_language(client, db, make_user):
+    make_user(email="ana@example.org", language="es")
+    log_in(client, "ana@example.org")
+    page = client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(page)})
+    assert '<html lang="es">' in client.get("/courses").get_data(as_text=True)  # still the learner's language
+    response = client.post("/language", data={"language": "pt", "next": "/courses"})
+    assert response.status_code == 303
+    assert '<html lang="pt">' in client.get("/courses").get_data(as_text=True)
+    client.post("/language", data={"language": "fr", "next": "/courses"})
+    assert '<html lang="fr">' in client.get("/login").get_data(as_text=True)
+
+
 def test_country_names_follow_the_language(client, db):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     spanish = client.get("/register").get_data(as_text=True)

@@ -52,6 +52,10 @@ def set_language():
         else:
             response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=i18n.LANGUAGE_COOKIE_AGE, httponly=True,
                                 samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+            # The language a session still holds (kept at logout, or during a login's second step) would
+            # outrank the cookie: the visitor's new choice replaces it.
+            if "language" in session:
+                session["language"] = language
     return response
 
 
